@@ -1,0 +1,258 @@
+"""Cross-references between content files: clauses, roles, vocabularies, turns, facts.
+
+Each check yields problems located at the reference that is wrong, with the nearest valid name
+as a hint. Checks that depend on a file that failed to load are skipped rather than reported
+twice (a broken job file does not also make every rule citing it an error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import PurePosixPath
+
+from .models import Check, JobDescription, Role, RoleFile, Rule, RuleFile
+from .problems import Problem
+from .sandbox import (
+    BRANCH_WHEN_NAMES,
+    CHECK_WHERE_NAMES,
+    RULE_WHEN_NAMES,
+    TEMPLATE_BUILTINS,
+    ExpressionError,
+    membership_tests,
+    names_used,
+    parse_condition,
+    parse_template,
+)
+from .scenario_model import Scenario, Turn
+from .vocabulary import ACTIONS, BEHAVIORS, DEPARTMENTS, TOPICS
+from .yamlload import Document, Path
+
+COMMON_PRACTICE = "common-practice"
+
+
+@dataclass(frozen=True)
+class References:
+    """What references may point to; None or a flag where the target failed to load."""
+
+    jobs: dict[str, JobDescription]
+    roles: dict[str, Role] | None
+    rules: dict[str, Rule]
+    broken_jobs: set[str]
+    rules_complete: bool
+
+
+def _unknown(doc: Document, loc: Path, code: str, what: str, value: str, choices: Iterable[str], key: bool = False) -> Problem:
+    options = sorted(choices)
+    close = get_close_matches(value, options, n=1)
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    else:
+        hint = "known: " + ", ".join(options[:10]) + (", ..." if len(options) > 10 else "")
+    return doc.problem(loc, code, f"unknown {what} '{value}'", hint, key=key)
+
+
+def _duplicates(doc: Document, ids: list[tuple[Path, str]], what: str, seen: dict[str, str] | None = None) -> Iterator[Problem]:
+    seen = {} if seen is None else seen
+    for loc, ident in ids:
+        if ident in seen:
+            yield doc.problem(loc, "duplicate-id", f"{what} id '{ident}' is used twice (also in {seen[ident]})", "give each a unique id")
+        else:
+            line = doc.where(loc)[0]
+            seen[ident] = f"{doc.path}:{line}"
+
+
+def check_condition(
+    doc: Document, loc: Path, source: str, allowed: frozenset[str], vocab: dict[str, tuple[str, str, Iterable[str]]]
+) -> Iterator[Problem]:
+    """Problems in one condition: syntax, unavailable names, unknown ids in ``'x' in y`` tests."""
+    try:
+        ast = parse_condition(source)
+    except ExpressionError as exc:
+        yield doc.problem(loc, "condition-error", f"the condition does not parse: {exc}", "write a Jinja2 expression such as \"anger >= 7\"")
+        return
+    for name in sorted(names_used(ast) - allowed):
+        yield doc.problem(loc, "unknown-variable", f"the condition uses '{name}', which is not available here", "available: " + ", ".join(sorted(allowed)))
+    for literal, collection in membership_tests(ast):
+        if collection in vocab:
+            code, what, choices = vocab[collection]
+            if literal not in set(choices):
+                yield _unknown(doc, loc, code, what, literal, choices)
+
+
+def check_jobs(jobs: list[tuple[JobDescription, Document]]) -> Iterator[Problem]:
+    """A job's id matches its file name, and its sections are unique."""
+    for job, doc in jobs:
+        stem = PurePosixPath(doc.path).stem
+        if job.id != stem:
+            yield doc.problem(("id",), "id-mismatch", f"id '{job.id}' differs from the file name '{stem}.yaml'", f"rename the file to {job.id}.yaml or the id to {stem}")
+        yield from _duplicates(doc, [(("clauses", i, "section"), c.section) for i, c in enumerate(job.clauses)], "section")
+
+
+def check_roles(roles: RoleFile, doc: Document, refs: References) -> Iterator[Problem]:
+    """Roles have unique ids and name existing job descriptions."""
+    yield from _duplicates(doc, [(("roles", i, "id"), r.id) for i, r in enumerate(roles.roles)], "role")
+    known = set(refs.jobs) | refs.broken_jobs
+    for i, role in enumerate(roles.roles):
+        for j, job in enumerate(role.jobs):
+            if job not in known:
+                yield _unknown(doc, ("roles", i, "jobs", j), "unknown-job", "job description", job, refs.jobs)
+
+
+def _check_source(doc: Document, loc: Path, source: str, refs: References) -> Iterator[Problem]:
+    if source == COMMON_PRACTICE:
+        return
+    job_id, sep, section = source.partition("#")
+    if not sep or not section:
+        yield doc.problem(loc, "bad-value", f"source '{source}' is not '<job id>#<section>'", f"write e.g. 'parusnik-client-manager#III.5' or '{COMMON_PRACTICE}'")
+    elif job_id in refs.broken_jobs:
+        return
+    elif job_id not in refs.jobs:
+        yield _unknown(doc, loc, "unknown-job", "job description", job_id, refs.jobs)
+    elif section not in {c.section for c in refs.jobs[job_id].clauses}:
+        yield _unknown(doc, loc, "unknown-clause", f"clause of {job_id}:", section, [c.section for c in refs.jobs[job_id].clauses])
+
+
+def _check_checks(doc: Document, loc: Path, checks: list[Check]) -> Iterator[Problem]:
+    for i, check in enumerate(checks):
+        here = (*loc, i)
+        if check.behavior is not None and check.behavior not in BEHAVIORS:
+            yield _unknown(doc, (*here, "behavior"), "unknown-behavior", "behaviour", check.behavior, BEHAVIORS)
+        if check.action is not None and check.action not in ACTIONS:
+            yield _unknown(doc, (*here, "action"), "unknown-action", "action", check.action, ACTIONS)
+        if check.where is not None:
+            yield from check_condition(doc, (*here, "where"), check.where, CHECK_WHERE_NAMES, {})
+        if check.any_of is not None:
+            yield from _check_checks(doc, (*here, "any_of"), check.any_of)
+
+
+def check_rules(files: list[tuple[RuleFile, Document]], refs: References) -> Iterator[Problem]:
+    """Rule ids are unique across files; sources, roles, vocabularies and conditions resolve."""
+    seen: dict[str, str] = {}
+    topics = {"turn.topics": ("unknown-topic", "topic", TOPICS)}
+    for rules, doc in files:
+        yield from _duplicates(doc, [(("rules", i, "id"), r.id) for i, r in enumerate(rules.rules)], "rule", seen)
+        for i, rule in enumerate(rules.rules):
+            loc: Path = ("rules", i)
+            yield from _check_source(doc, (*loc, "source"), rule.source, refs)
+            if refs.roles is not None:
+                for j, role in enumerate(rule.roles):
+                    if role != "all" and role not in refs.roles:
+                        yield _unknown(doc, (*loc, "roles", j), "unknown-role", "role", role, [*refs.roles, "all"])
+            if rule.when is not None:
+                yield from check_condition(doc, (*loc, "when"), rule.when, RULE_WHEN_NAMES, topics)
+            yield from _check_checks(doc, (*loc, "requires"), rule.requires)
+            yield from _check_checks(doc, (*loc, "forbids"), rule.forbids)
+
+
+def check_mood(mood: object, doc: Document, refs: References) -> Iterator[Problem]:
+    """The mood table names only known behaviours and rules."""
+    for behavior in getattr(mood, "behaviors", {}):
+        if behavior not in BEHAVIORS:
+            yield _unknown(doc, ("behaviors", behavior), "unknown-behavior", "behaviour", behavior, BEHAVIORS, key=True)
+    if refs.rules_complete:
+        for rule_id in getattr(mood, "rules", {}):
+            if rule_id not in refs.rules:
+                yield _unknown(doc, ("rules", rule_id), "unknown-rule", "rule", rule_id, refs.rules, key=True)
+
+
+def _check_template(doc: Document, loc: Path, source: str, names: set[str]) -> Iterator[Problem]:
+    try:
+        ast = parse_template(source)
+    except ExpressionError as exc:
+        yield doc.problem(loc, "template-error", f"the template does not parse: {exc}", "check the {{ ... }} and {% ... %} pairs")
+        return
+    for name in sorted(names_used(ast) - names):
+        facts = sorted(names - TEMPLATE_BUILTINS)
+        close = get_close_matches(name, sorted(names), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"facts: {', '.join(facts) or '(none)'}; also customer, gender(...)"
+        yield doc.problem(loc, "unknown-fact", f"the template uses '{name}', which is not a fact of this scenario", hint)
+
+
+def _successors(scenario: Scenario, index: int) -> list[str]:
+    turn = scenario.turns[index]
+    out = [b.goto for b in turn.branches if b.goto]
+    if turn.next:
+        out.append(turn.next)
+    elif turn.end is None and index + 1 < len(scenario.turns):
+        out.append(scenario.turns[index + 1].id)
+    return out
+
+
+def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: References, names: set[str]) -> Iterator[Problem]:
+    loc: Path = ("turns", i)
+    ids = set(scenario.turn_ids)
+    for j, topic in enumerate(turn.topics):
+        if topic not in TOPICS:
+            yield _unknown(doc, (*loc, "topics", j), "unknown-topic", "topic", topic, TOPICS)
+    for j, action in enumerate(turn.actions):
+        if action not in ACTIONS:
+            yield _unknown(doc, (*loc, "actions", j), "unknown-action", "action", action, ACTIONS)
+    for j, behavior in enumerate(turn.expect):
+        if behavior not in BEHAVIORS:
+            yield _unknown(doc, (*loc, "expect", j), "unknown-behavior", "behaviour", behavior, BEHAVIORS)
+    for j, action in enumerate(turn.model.actions):
+        here = (*loc, "model", "actions", j)
+        if action.id not in ACTIONS:
+            yield _unknown(doc, (*here, "id"), "unknown-action", "action", action.id, ACTIONS)
+            continue
+        if action.id not in turn.actions:
+            yield doc.problem((*here, "id"), "action-not-offered", f"the model reply takes '{action.id}', which this turn does not offer", f"add it to the turn's actions: {', '.join(turn.actions)}")
+        param = ACTIONS[action.id]
+        for other in ("department", "percent", "hours"):
+            if other != param and getattr(action, other) is not None:
+                yield doc.problem((*here, other), "bad-value", f"'{action.id}' takes no '{other}'", f"remove '{other}'")
+        if action.department is not None and action.department not in DEPARTMENTS:
+            yield _unknown(doc, (*here, "department"), "unknown-department", "department", action.department, DEPARTMENTS)
+        if param == "department" and action.department is None:
+            yield doc.problem(here, "missing-key", "'route_department' needs 'department'", "add department: one of " + ", ".join(DEPARTMENTS))
+    branch_vocab = {
+        "behaviors": ("unknown-behavior", "behaviour", BEHAVIORS),
+        "missing": ("unknown-behavior", "behaviour", BEHAVIORS),
+        "actions": ("unknown-action", "action", tuple(ACTIONS)),
+    }
+    if refs.rules_complete:
+        branch_vocab["failed"] = ("unknown-rule", "rule", tuple(refs.rules))
+    for j, branch in enumerate(turn.branches):
+        yield from check_condition(doc, (*loc, "branches", j, "when"), branch.when, BRANCH_WHEN_NAMES, branch_vocab)
+        if branch.goto is not None and branch.goto not in ids:
+            yield _unknown(doc, (*loc, "branches", j, "goto"), "unknown-turn", "turn", branch.goto, ids)
+        if branch.end is not None and branch.end not in scenario.outcomes:
+            yield doc.problem((*loc, "branches", j, "end"), "missing-outcome", f"outcome '{branch.end}' has no customer lines", f"add '{branch.end}:' under outcomes")
+    if turn.next is not None and turn.next not in ids:
+        yield _unknown(doc, (*loc, "next"), "unknown-turn", "turn", turn.next, ids)
+    end = turn.end or ("resolved" if turn.next is None and i == len(scenario.turns) - 1 else None)
+    if end is not None and end not in scenario.outcomes:
+        yield doc.problem((*loc, "end") if turn.end else (*loc, "id"), "missing-outcome", f"outcome '{end}' has no customer lines", f"add '{end}:' under outcomes")
+    for lang in ("ru", "en"):
+        for j, line in enumerate(getattr(turn.customer, lang)):
+            yield from _check_template(doc, (*loc, "customer", lang, j), line, names)
+        yield from _check_template(doc, (*loc, "model", lang), turn.model.get(lang), names)
+
+
+def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References) -> Iterator[Problem]:
+    """Scenario ids are unique; roles, vocabularies, turns, outcomes and templates resolve."""
+    seen: dict[str, str] = {}
+    for scenario, doc in scenarios:
+        yield from _duplicates(doc, [(("id",), scenario.id)], "scenario", seen)
+        if refs.roles is not None and scenario.role not in refs.roles:
+            yield _unknown(doc, ("role",), "unknown-role", "role", scenario.role, refs.roles)
+        yield from _duplicates(doc, [(("turns", i, "id"), t.id) for i, t in enumerate(scenario.turns)], "turn")
+        names = set(scenario.facts) | TEMPLATE_BUILTINS
+        for i, turn in enumerate(scenario.turns):
+            yield from _check_turn(doc, scenario, i, turn, refs, names)
+        for outcome, lines in scenario.outcomes.items():
+            for lang in ("ru", "en"):
+                for j, line in enumerate(getattr(lines, lang)):
+                    yield from _check_template(doc, ("outcomes", outcome, lang, j), line, names)
+        index = {t.id: i for i, t in enumerate(scenario.turns)}
+        reached, todo = {0}, [0]
+        while todo:
+            for target in _successors(scenario, todo.pop()):
+                if target in index and index[target] not in reached:
+                    reached.add(index[target])
+                    todo.append(index[target])
+        for i, turn in enumerate(scenario.turns):
+            if i not in reached:
+                yield doc.problem(("turns", i, "id"), "unreachable-turn", f"turn '{turn.id}' cannot be reached from the first turn", "add a 'next' or a branch 'goto' that leads here, or remove it")

@@ -1,0 +1,64 @@
+"""simkit's exceptions: one base class, messages a trainer can act on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .problems import Problem
+
+
+class SimkitError(Exception):
+    """Base of every error simkit raises on purpose."""
+
+
+class KitNotFound(SimkitError):
+    """No kit root (a folder holding scenarios/ and rulebook/) could be found."""
+
+    def __init__(self, start: Path) -> None:
+        super().__init__(start)
+        self.start = start
+
+    def __str__(self) -> str:
+        return (
+            f"no kit found at or above {self.start}: a kit is a folder holding 'scenarios/' and "
+            "'rulebook/'; pass its path or set SIMKIT_HOME"
+        )
+
+
+class ContentError(SimkitError):
+    """The kit's content has problems; each one names its file, line and column."""
+
+    def __init__(self, problems: list[Problem], root: Path | None = None) -> None:
+        super().__init__(problems)
+        self.problems = sorted(problems)
+        self.root = root
+
+    def __str__(self) -> str:
+        from .problems import format_problems
+
+        return "the kit's content has problems; fix them and run 'simkit validate':\n" + format_problems(
+            self.problems, self.root
+        )
+
+
+class UnknownScenario(SimkitError):
+    """A scenario id that the kit does not hold."""
+
+    def __init__(self, scenario_id: str, known: list[str]) -> None:
+        super().__init__(scenario_id)
+        self.scenario_id = scenario_id
+        self.known = known
+
+    def __str__(self) -> str:
+        from difflib import get_close_matches
+
+        close = get_close_matches(self.scenario_id, self.known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown scenario '{self.scenario_id}' ({hint}known: {', '.join(self.known)})"
+
+
+class GenerationError(SimkitError):
+    """A template or generator failed while rendering a scenario instance."""

@@ -1,0 +1,26 @@
+"""Strings the user reads in the command line and notebooks, in Russian and English."""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "customer": {"ru": "Клиент", "en": "Customer"},
+    "anger": {"ru": "раздражение", "en": "anger"},
+    "facts": {"ru": "Факты", "en": "Facts"},
+    "model_reply": {"ru": "Образец ответа", "en": "Model reply"},
+    "expected": {"ru": "Ожидается", "en": "Expected"},
+    "actions": {"ru": "Действия", "en": "Actions"},
+    "outcomes": {"ru": "Исходы", "en": "Outcomes"},
+    "seed": {"ru": "вариант", "en": "seed"},
+    "female": {"ru": "ж", "en": "f"},
+    "male": {"ru": "м", "en": "m"},
+    "resolved": {"ru": "решено", "en": "resolved"},
+    "escalated": {"ru": "передано выше", "en": "escalated"},
+    "lost": {"ru": "клиент потерян", "en": "lost"},
+    "kit_ok": {"ru": "Кит в порядке: {summary}", "en": "The kit is clean: {summary}"},
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The string ``key`` in ``lang``, with ``{name}`` fields filled in."""
+    text = TEXT[key].get(lang) or TEXT[key]["en"]
+    return text.format(**values) if values else text

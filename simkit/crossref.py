@@ -170,13 +170,13 @@ def _check_template(doc: Document, loc: Path, source: str, names: set[str]) -> I
         yield doc.problem(loc, "unknown-fact", f"the template uses '{name}', which is not a fact of this scenario", hint)
 
 
-def _successors(scenario: Scenario, index: int) -> list[str]:
+def _successors(scenario: Scenario, index: int, ids: dict[str, int]) -> list[int]:
+    """Turn indices a dialogue can move to from turn ``index``."""
     turn = scenario.turns[index]
-    out = [b.goto for b in turn.branches if b.goto]
-    if turn.next:
-        out.append(turn.next)
-    elif turn.end is None and index + 1 < len(scenario.turns):
-        out.append(scenario.turns[index + 1].id)
+    targets = [b.goto for b in turn.branches if b.goto] + ([turn.next] if turn.next else [])
+    out = [ids[t] for t in targets if t in ids]
+    if turn.next is None and turn.end is None and index + 1 < len(scenario.turns):
+        out.append(index + 1)
     return out
 
 
@@ -246,13 +246,15 @@ def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References
             for lang in ("ru", "en"):
                 for j, line in enumerate(getattr(lines, lang)):
                     yield from _check_template(doc, ("outcomes", outcome, lang, j), line, names)
-        index = {t.id: i for i, t in enumerate(scenario.turns)}
+        index: dict[str, int] = {}
+        for i, turn in enumerate(scenario.turns):
+            index.setdefault(turn.id, i)
         reached, todo = {0}, [0]
         while todo:
-            for target in _successors(scenario, todo.pop()):
-                if target in index and index[target] not in reached:
-                    reached.add(index[target])
-                    todo.append(index[target])
+            for target in _successors(scenario, todo.pop(), index):
+                if target not in reached:
+                    reached.add(target)
+                    todo.append(target)
         for i, turn in enumerate(scenario.turns):
             if i not in reached:
                 yield doc.problem(("turns", i, "id"), "unreachable-turn", f"turn '{turn.id}' cannot be reached from the first turn", "add a 'next' or a branch 'goto' that leads here, or remove it")

@@ -22,6 +22,8 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 class _ContentLoader(yaml.SafeLoader):
@@ -85,6 +87,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Path) -> Any:
         self.values[loc] = _pos(node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in (_MAP, _SEQ):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             first: dict[Any, tuple[int, int]] = {}

@@ -1,0 +1,118 @@
+"""Generation: every shipped scenario renders fully in both languages and reproduces exactly."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from simkit.errors import UnknownScenario
+from simkit.generate import format_date, generate
+from simkit.kit import Kit, load_kit
+
+from .conftest import FIXTURES, ROOT, CliResult
+
+SEEDS = range(50)
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#")
+SHIPPED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+def _texts(instance: object) -> list[str]:
+    data = instance.model_dump()  # type: ignore[attr-defined]
+    out = [data["title"], data["summary"], data["customer"]["name"], *map(str, data["facts"].values())]
+    for turn in data["turns"]:
+        out += [turn["customer"], turn["model_reply"]]
+    return out + list(data["outcomes"].values())
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_scenario_renders_for_50_seeds(kit: Kit, lang: str) -> None:
+    assert len(kit.scenarios) >= 16
+    for scenario in kit.scenarios.values():
+        for seed in SEEDS:
+            instance = generate(scenario, seed, lang)
+            for text in _texts(instance):
+                assert text.strip(), (scenario.id, seed)
+                assert not PLACEHOLDER.search(text), (scenario.id, seed, text)
+            if lang == "en":
+                assert not re.search("[а-яА-ЯёЁ]", " ".join(_texts(instance))), (scenario.id, seed)
+
+
+def test_generation_is_deterministic(kit: Kit) -> None:
+    for scenario in kit.scenarios.values():
+        for lang in ("ru", "en"):
+            first = [generate(scenario, s, lang).model_dump_json() for s in range(10)]
+            again = [generate(scenario, s, lang).model_dump_json() for s in range(10)]
+            assert first == again
+
+
+def test_seeds_vary_the_instance(kit: Kit) -> None:
+    for scenario in kit.scenarios.values():
+        variants = {generate(scenario, s, "ru").model_dump_json() for s in range(20)}
+        assert len(variants) >= 10, scenario.id
+
+
+def test_languages_share_the_draws(kit: Kit) -> None:
+    scenario = kit.scenario("discount-demand-sports-food")
+    ru, en = generate(scenario, 11, "ru"), generate(scenario, 11, "en")
+    assert ru.facts["percent"] == en.facts["percent"]
+    assert ru.customer.gender == en.customer.gender
+    assert [t.phrasing for t in ru.turns] == [t.phrasing for t in en.turns]
+    assert ru.facts["order_no"].startswith("П-") and en.facts["order_no"].startswith("P-")
+    assert ru.facts["order_no"][2:] == en.facts["order_no"][2:]
+
+
+def test_russian_agrees_with_the_customer_gender() -> None:
+    scenario = load_kit(FIXTURES / "minikit").scenario("mini")
+    genders = {}
+    for seed in range(40):
+        inst = generate(scenario, seed, "ru")
+        if inst.turns[0].phrasing == 1:
+            genders[inst.customer.gender] = inst.turns[0].customer
+    assert "купила" in genders["female"] and "купил " in genders["male"]
+
+
+def test_dates_render_per_language() -> None:
+    assert format_date(date(2026, 3, 14), "ru") == "14 марта"
+    assert format_date(date(2026, 3, 14), "en") == "14 March"
+
+
+def test_unknown_scenario_names_close_ids(kit: Kit) -> None:
+    with pytest.raises(UnknownScenario, match="did you mean 'discount-demand-sports-food'"):
+        kit.scenario("discount-demand-sport-food")
+
+
+def test_cli_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "simkit", "generate", "discount-demand-sports-food", "--seed", "42", "--lang", "ru", "--json"]
+    outs = [subprocess.run(command, cwd=ROOT, capture_output=True, check=True).stdout for _ in range(2)]
+    assert outs[0] == outs[1]
+    data = json.loads(outs[0])
+    assert data["seed"] == 42 and data["lang"] == "ru" and data["scenario_id"] == "discount-demand-sports-food"
+
+
+def test_cli_count_gives_consecutive_seeds(cli: Callable[..., CliResult]) -> None:
+    code, out, _ = cli("generate", "discount-demand-sports-food", "--seed", "5", "--lang", "en", "--count", "3", "--json", "--kit", str(ROOT))
+    assert code == 0
+    assert [d["seed"] for d in json.loads(out)] == [5, 6, 7]
+
+
+def test_cli_text_output_is_in_the_chosen_language(cli: Callable[..., CliResult]) -> None:
+    code, out, _ = cli("generate", "discount-demand-sports-food", "--seed", "1", "--lang", "ru", "--kit", str(ROOT))
+    assert code == 0
+    assert "Клиент:" in out and "Образец ответа:" in out
+    code, out, _ = cli("generate", "discount-demand-sports-food", "--seed", "1", "--lang", "en", "--kit", str(ROOT))
+    assert "Customer:" in out and "Model reply:" in out
+
+
+def test_cli_today_moves_date_facts(cli: Callable[..., CliResult]) -> None:
+    scenario = next(s for s in load_kit(ROOT).scenarios.values() if any(f.date_offset for f in s.facts.values()))
+    args = ("generate", scenario.id, "--seed", "3", "--json", "--kit", str(ROOT))
+    _, a, _ = cli(*args)
+    _, b, _ = cli(*args, "--today", "2027-01-10")
+    assert a != b

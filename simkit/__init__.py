@@ -26,7 +26,21 @@ _EXPORTS = {
     "UnknownScenario": "errors",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "ContentError",
+    "Kit",
+    "Problem",
+    "ScenarioInstance",
+    "SimkitError",
+    "UnknownScenario",
+    "__version__",
+    "check_kit",
+    "find_root",
+    "format_problems",
+    "generate",
+    "generate_many",
+    "load_kit",
+]
 
 if TYPE_CHECKING:
     from .errors import ContentError, SimkitError, UnknownScenario

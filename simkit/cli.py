@@ -129,7 +129,9 @@ def _generate(args: argparse.Namespace) -> int:
             print()
         lang = inst.lang
         print(f"{inst.scenario_id} ({t('seed', lang)} {inst.seed}, {lang}): {inst.title}")
-        print(f"{t('customer', lang)}: {inst.customer.name} ({t(inst.customer.gender, lang)}), {t('anger', lang)} {inst.anger}/10")
+        print(
+            f"{t('customer', lang)}: {inst.customer.name} ({t(inst.customer.gender, lang)}), {t('anger', lang)} {inst.anger}/10"
+        )
         print(f"{t('facts', lang)}: " + ", ".join(f"{k}={v}" for k, v in inst.facts.items()))
         for turn in inst.turns:
             print(f"\n[{turn.id}] {t('customer', lang)}: {turn.customer}")

@@ -7,7 +7,7 @@ twice (a broken job file does not also make every rule citing it an error).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import PurePosixPath
@@ -57,23 +57,32 @@ def _duplicates(doc: Document, ids: list[tuple[Path, str]], what: str, seen: dic
     seen = {} if seen is None else seen
     for loc, ident in ids:
         if ident in seen:
-            yield doc.problem(loc, "duplicate-id", f"{what} id '{ident}' is used twice (also in {seen[ident]})", "give each a unique id")
+            yield doc.problem(
+                loc, "duplicate-id", f"{what} id '{ident}' is used twice (also in {seen[ident]})", "give each a unique id"
+            )
         else:
             line = doc.where(loc)[0]
             seen[ident] = f"{doc.path}:{line}"
 
 
 def check_condition(
-    doc: Document, loc: Path, source: str, allowed: frozenset[str], vocab: dict[str, tuple[str, str, Iterable[str]]]
+    doc: Document, loc: Path, source: str, allowed: frozenset[str], vocab: Mapping[str, tuple[str, str, Iterable[str]]]
 ) -> Iterator[Problem]:
     """Problems in one condition: syntax, unavailable names, unknown ids in ``'x' in y`` tests."""
     try:
         ast = parse_condition(source)
     except ExpressionError as exc:
-        yield doc.problem(loc, "condition-error", f"the condition does not parse: {exc}", "write a Jinja2 expression such as \"anger >= 7\"")
+        yield doc.problem(
+            loc, "condition-error", f"the condition does not parse: {exc}", 'write a Jinja2 expression such as "anger >= 7"'
+        )
         return
     for name in sorted(names_used(ast) - allowed):
-        yield doc.problem(loc, "unknown-variable", f"the condition uses '{name}', which is not available here", "available: " + ", ".join(sorted(allowed)))
+        yield doc.problem(
+            loc,
+            "unknown-variable",
+            f"the condition uses '{name}', which is not available here",
+            "available: " + ", ".join(sorted(allowed)),
+        )
     for literal, collection in membership_tests(ast):
         if collection in vocab:
             code, what, choices = vocab[collection]
@@ -86,7 +95,12 @@ def check_jobs(jobs: list[tuple[JobDescription, Document]]) -> Iterator[Problem]
     for job, doc in jobs:
         stem = PurePosixPath(doc.path).stem
         if job.id != stem:
-            yield doc.problem(("id",), "id-mismatch", f"id '{job.id}' differs from the file name '{stem}.yaml'", f"rename the file to {job.id}.yaml or the id to {stem}")
+            yield doc.problem(
+                ("id",),
+                "id-mismatch",
+                f"id '{job.id}' differs from the file name '{stem}.yaml'",
+                f"rename the file to {job.id}.yaml or the id to {stem}",
+            )
         yield from _duplicates(doc, [(("clauses", i, "section"), c.section) for i, c in enumerate(job.clauses)], "section")
 
 
@@ -105,13 +119,20 @@ def _check_source(doc: Document, loc: Path, source: str, refs: References) -> It
         return
     job_id, sep, section = source.partition("#")
     if not sep or not section:
-        yield doc.problem(loc, "bad-value", f"source '{source}' is not '<job id>#<section>'", f"write e.g. 'parusnik-client-manager#III.5' or '{COMMON_PRACTICE}'")
+        yield doc.problem(
+            loc,
+            "bad-value",
+            f"source '{source}' is not '<job id>#<section>'",
+            f"write e.g. 'parusnik-client-manager#III.5' or '{COMMON_PRACTICE}'",
+        )
     elif job_id in refs.broken_jobs:
         return
     elif job_id not in refs.jobs:
         yield _unknown(doc, loc, "unknown-job", "job description", job_id, refs.jobs)
     elif section not in {c.section for c in refs.jobs[job_id].clauses}:
-        yield _unknown(doc, loc, "unknown-clause", f"clause of {job_id}:", section, [c.section for c in refs.jobs[job_id].clauses])
+        yield _unknown(
+            doc, loc, "unknown-clause", f"clause of {job_id}:", section, [c.section for c in refs.jobs[job_id].clauses]
+        )
 
 
 def _check_checks(doc: Document, loc: Path, checks: list[Check]) -> Iterator[Problem]:
@@ -186,9 +207,9 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
     for j, topic in enumerate(turn.topics):
         if topic not in TOPICS:
             yield _unknown(doc, (*loc, "topics", j), "unknown-topic", "topic", topic, TOPICS)
-    for j, action in enumerate(turn.actions):
-        if action not in ACTIONS:
-            yield _unknown(doc, (*loc, "actions", j), "unknown-action", "action", action, ACTIONS)
+    for j, offered in enumerate(turn.actions):
+        if offered not in ACTIONS:
+            yield _unknown(doc, (*loc, "actions", j), "unknown-action", "action", offered, ACTIONS)
     for j, behavior in enumerate(turn.expect):
         if behavior not in BEHAVIORS:
             yield _unknown(doc, (*loc, "expect", j), "unknown-behavior", "behaviour", behavior, BEHAVIORS)
@@ -198,7 +219,12 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
             yield _unknown(doc, (*here, "id"), "unknown-action", "action", action.id, ACTIONS)
             continue
         if action.id not in turn.actions:
-            yield doc.problem((*here, "id"), "action-not-offered", f"the model reply takes '{action.id}', which this turn does not offer", f"add it to the turn's actions: {', '.join(turn.actions)}")
+            yield doc.problem(
+                (*here, "id"),
+                "action-not-offered",
+                f"the model reply takes '{action.id}', which this turn does not offer",
+                f"add it to the turn's actions: {', '.join(turn.actions)}",
+            )
         param = ACTIONS[action.id]
         for other in ("department", "percent", "hours"):
             if other != param and getattr(action, other) is not None:
@@ -206,8 +232,10 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
         if action.department is not None and action.department not in DEPARTMENTS:
             yield _unknown(doc, (*here, "department"), "unknown-department", "department", action.department, DEPARTMENTS)
         if param == "department" and action.department is None:
-            yield doc.problem(here, "missing-key", "'route_department' needs 'department'", "add department: one of " + ", ".join(DEPARTMENTS))
-    branch_vocab = {
+            yield doc.problem(
+                here, "missing-key", "'route_department' needs 'department'", "add department: one of " + ", ".join(DEPARTMENTS)
+            )
+    branch_vocab: dict[str, tuple[str, str, Iterable[str]]] = {
         "behaviors": ("unknown-behavior", "behaviour", BEHAVIORS),
         "missing": ("unknown-behavior", "behaviour", BEHAVIORS),
         "actions": ("unknown-action", "action", tuple(ACTIONS)),
@@ -219,12 +247,22 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
         if branch.goto is not None and branch.goto not in ids:
             yield _unknown(doc, (*loc, "branches", j, "goto"), "unknown-turn", "turn", branch.goto, ids)
         if branch.end is not None and branch.end not in scenario.outcomes:
-            yield doc.problem((*loc, "branches", j, "end"), "missing-outcome", f"outcome '{branch.end}' has no customer lines", f"add '{branch.end}:' under outcomes")
+            yield doc.problem(
+                (*loc, "branches", j, "end"),
+                "missing-outcome",
+                f"outcome '{branch.end}' has no customer lines",
+                f"add '{branch.end}:' under outcomes",
+            )
     if turn.next is not None and turn.next not in ids:
         yield _unknown(doc, (*loc, "next"), "unknown-turn", "turn", turn.next, ids)
     end = turn.end or ("resolved" if turn.next is None and i == len(scenario.turns) - 1 else None)
     if end is not None and end not in scenario.outcomes:
-        yield doc.problem((*loc, "end") if turn.end else (*loc, "id"), "missing-outcome", f"outcome '{end}' has no customer lines", f"add '{end}:' under outcomes")
+        yield doc.problem(
+            (*loc, "end") if turn.end else (*loc, "id"),
+            "missing-outcome",
+            f"outcome '{end}' has no customer lines",
+            f"add '{end}:' under outcomes",
+        )
     for lang in ("ru", "en"):
         for j, line in enumerate(getattr(turn.customer, lang)):
             yield from _check_template(doc, (*loc, "customer", lang, j), line, names)
@@ -257,4 +295,9 @@ def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References
                     todo.append(target)
         for i, turn in enumerate(scenario.turns):
             if i not in reached:
-                yield doc.problem(("turns", i, "id"), "unreachable-turn", f"turn '{turn.id}' cannot be reached from the first turn", "add a 'next' or a branch 'goto' that leads here, or remove it")
+                yield doc.problem(
+                    ("turns", i, "id"),
+                    "unreachable-turn",
+                    f"turn '{turn.id}' cannot be reached from the first turn",
+                    "add a 'next' or a branch 'goto' that leads here, or remove it",
+                )

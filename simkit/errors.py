@@ -39,9 +39,7 @@ class ContentError(SimkitError):
     def __str__(self) -> str:
         from .problems import format_problems
 
-        return "the kit's content has problems; fix them and run 'simkit validate':\n" + format_problems(
-            self.problems, self.root
-        )
+        return "the kit's content has problems; fix them and run 'simkit validate':\n" + format_problems(self.problems, self.root)
 
 
 class UnknownScenario(SimkitError):

@@ -123,7 +123,11 @@ class _Reader:
         if not match or not match.group(1).endswith(schema):
             self.problems.append(
                 Problem(
-                    rel, 1, 1, "missing-schema-line", f"the first line must name the {schema} schema",
+                    rel,
+                    1,
+                    1,
+                    "missing-schema-line",
+                    f"the first line must name the {schema} schema",
                     f"make line 1: # yaml-language-server: $schema={expected}",
                 )
             )
@@ -162,13 +166,19 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
         if scenario is not None and doc is not None:
             scenarios.append((scenario, doc))
     if not scenarios and not any(p.path.startswith("scenarios/") for p in reader.problems):
-        reader.problems.append(Problem("scenarios", 1, 1, "missing-file", "the kit has no scenario scripts", "add scenarios/*.yaml"))
+        reader.problems.append(
+            Problem("scenarios", 1, 1, "missing-file", "the kit has no scenario scripts", "add scenarios/*.yaml")
+        )
 
     refs = crossref.References(
         jobs={j.id: j for j, _ in jobs},
         roles={r.id: r for r in roles_file.roles} if roles_file else None,
         rules={r.id: r for f, _ in rule_files for r in f.rules},
-        broken_jobs={str(d.data.get("id")) for d in reader.docs.values() if d.path.startswith("rulebook/jobs/") and isinstance(d.data, dict)}
+        broken_jobs={
+            str(d.data.get("id"))
+            for d in reader.docs.values()
+            if d.path.startswith("rulebook/jobs/") and isinstance(d.data, dict)
+        }
         - {j.id for j, _ in jobs},
         rules_complete=len(rule_files) == len(list((base / "rulebook" / "rules").glob("*.yaml"))),
     )

@@ -133,9 +133,7 @@ class Rule(Model):
         str,
         Field(description="'<job id>#<section>' of a clause, or 'common-practice'."),
     ]
-    roles: Annotated[
-        list[str], Field(min_length=1, description="Role ids, or 'all' for every role.")
-    ]
+    roles: Annotated[list[str], Field(min_length=1, description="Role ids, or 'all' for every role.")]
     when: Condition | None = Field(
         None,
         description="When the rule applies: an expression over facts, kind, channel, role, "
@@ -168,9 +166,7 @@ class MoodTable(Model):
     rules: dict[str, Annotated[int, Field(ge=-5, le=5)]] = Field(
         default_factory=dict, description="Per-rule overrides of the severity figure."
     )
-    drift: Annotated[int, Field(ge=-3, le=3)] = Field(
-        0, description="Added after every reply, before the reply's own effects."
-    )
+    drift: Annotated[int, Field(ge=-3, le=3)] = Field(0, description="Added after every reply, before the reply's own effects.")
 
 
 class Readiness(Model):

@@ -54,20 +54,14 @@ class Fact(Model):
 
     pick: Annotated[list[int | Line | Text], Field(min_length=1)] | None = None
     between: Pair | None = Field(None, description="Integer range [low, high], both ends included.")
-    pattern: Line | Text | None = Field(
-        None, description="'#' becomes a digit, '@' a capital letter; per language if {ru, en}."
-    )
-    date_offset: Pair | None = Field(
-        None, description="Days from the reference date [low, high], both ends included."
-    )
+    pattern: Line | Text | None = Field(None, description="'#' becomes a digit, '@' a capital letter; per language if {ru, en}.")
+    date_offset: Pair | None = Field(None, description="Days from the reference date [low, high], both ends included.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Fact:
         given = [k for k in ("pick", "between", "pattern", "date_offset") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                "a fact has exactly one generator: 'pick', 'between', 'pattern' or 'date_offset'"
-            )
+            raise ValueError("a fact has exactly one generator: 'pick', 'between', 'pattern' or 'date_offset'")
         for k in ("between", "date_offset"):
             pair = getattr(self, k)
             if pair is not None and pair[0] > pair[1]:
@@ -149,9 +143,7 @@ class Scenario(Model):
     persona: Persona
     facts: dict[FactName, Fact] = Field(default_factory=dict)
     turns: Annotated[list[Turn], Field(min_length=3)]
-    outcomes: dict[Outcome, Phrasings] = Field(
-        description="The customer's last line for each way the dialogue can end."
-    )
+    outcomes: dict[Outcome, Phrasings] = Field(description="The customer's last line for each way the dialogue can end.")
 
     @property
     def turn_ids(self) -> list[str]:

@@ -31,15 +31,16 @@ def validate_document(doc: Document, model: type[M]) -> tuple[M | None, list[Pro
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        best: dict[Path, tuple[int, Problem]] = {}
+        best: dict[tuple[Any, ...], tuple[int, Problem]] = {}
         for err in exc.errors():
-            data_loc = _data_loc(doc.data, err["loc"])
-            rank = _PRIORITY.get(err["type"], 2)
+            # one problem per value, except that each missing or unknown key is its own problem
+            group: tuple[Any, ...] = _data_loc(doc.data, err["loc"])
             if err["type"] in ("missing", "extra_forbidden"):
-                data_loc = (*data_loc, ("+", err["loc"][-1]))  # type: ignore[assignment]
-            if data_loc in best and best[data_loc][0] <= rank:
+                group = (*group, ("key", err["loc"][-1]))
+            rank = _PRIORITY.get(err["type"], 2)
+            if group in best and best[group][0] <= rank:
                 continue
-            best[data_loc] = (rank, _problem(doc, model, err))
+            best[group] = (rank, _problem(doc, model, err))
         return None, [p for _, p in best.values()]
 
 
@@ -48,10 +49,7 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> Path:
     out: list[str | int] = []
     cur = data
     for seg in loc:
-        if isinstance(cur, dict) and seg in cur:
-            cur = cur[seg]
-            out.append(seg)
-        elif isinstance(cur, list) and isinstance(seg, int) and 0 <= seg < len(cur):
+        if (isinstance(cur, dict) and seg in cur) or (isinstance(cur, list) and isinstance(seg, int) and 0 <= seg < len(cur)):
             cur = cur[seg]
             out.append(seg)
     return tuple(out)
@@ -112,7 +110,9 @@ def _problem(doc: Document, root: type[BaseModel], err: Any) -> Problem:
         owner = _model_at(root, loc[:-1])
         if key in LANGUAGES:
             return doc.problem(
-                data_loc, "missing-language", f"the {'Russian' if key == 'ru' else 'English'} text is missing",
+                data_loc,
+                "missing-language",
+                f"the {'Russian' if key == 'ru' else 'English'} text is missing",
                 f"add '{key}:' beside the other language",
             )
         field = owner.model_fields.get(str(key)) if owner else None
@@ -132,4 +132,6 @@ def _problem(doc: Document, root: type[BaseModel], err: Any) -> Problem:
         what = msg[0].lower() + msg[1:] if msg else "a different type"
         return doc.problem(data_loc, "wrong-type", f"{what}, got {_show(err.get('input'))}", "fix the value's type")
     text = msg.removeprefix("Value error, ")
-    return doc.problem(data_loc, "bad-value", text[0].lower() + text[1:] if text else "bad value", f"got {_show(err.get('input'))}")
+    return doc.problem(
+        data_loc, "bad-value", text[0].lower() + text[1:] if text else "bad value", f"got {_show(err.get('input'))}"
+    )

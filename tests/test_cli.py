@@ -61,7 +61,7 @@ def test_committed_schemas_are_current() -> None:
 
 
 def test_schema_command_writes_valid_json(cli: Callable[..., CliResult], tmp_path: Path) -> None:
-    code, out, _ = cli("schema", "--out", str(tmp_path))
+    code, _, _ = cli("schema", "--out", str(tmp_path))
     assert code == 0
     scenario = json.loads((tmp_path / "scenario.schema.json").read_text(encoding="utf-8"))
     assert "turns" in scenario["properties"] and scenario["additionalProperties"] is False

@@ -89,7 +89,18 @@ def test_unknown_scenario_names_close_ids(kit: Kit) -> None:
 
 
 def test_cli_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "simkit", "generate", "discount-demand-sports-food", "--seed", "42", "--lang", "ru", "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "simkit",
+        "generate",
+        "discount-demand-sports-food",
+        "--seed",
+        "42",
+        "--lang",
+        "ru",
+        "--json",
+    ]
     outs = [subprocess.run(command, cwd=ROOT, capture_output=True, check=True).stdout for _ in range(2)]
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
@@ -97,7 +108,9 @@ def test_cli_json_is_byte_identical_across_processes(tmp_path: Path) -> None:
 
 
 def test_cli_count_gives_consecutive_seeds(cli: Callable[..., CliResult]) -> None:
-    code, out, _ = cli("generate", "discount-demand-sports-food", "--seed", "5", "--lang", "en", "--count", "3", "--json", "--kit", str(ROOT))
+    code, out, _ = cli(
+        "generate", "discount-demand-sports-food", "--seed", "5", "--lang", "en", "--count", "3", "--json", "--kit", str(ROOT)
+    )
     assert code == 0
     assert [d["seed"] for d in json.loads(out)] == [5, 6, 7]
 

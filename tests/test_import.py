@@ -9,7 +9,7 @@ HEAVY = ("pandas", "ipywidgets", "IPython", "matplotlib", "jupyter_client", "pyd
 
 
 def test_import_loads_no_heavy_modules() -> None:
-    code = "import sys, simkit; print(sorted(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, simkit; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

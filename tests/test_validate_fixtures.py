@@ -52,7 +52,7 @@ def test_minikit_is_clean(minikit: Path, cli: Callable[..., CliResult]) -> None:
 
 def test_excerpt_shows_line_and_caret(minikit: Path, cli: Callable[..., CliResult]) -> None:
     _apply(FIXTURES / "broken" / "unknown-key.yaml", minikit)
-    code, out, _ = cli("validate", str(minikit))
+    _, out, _ = cli("validate", str(minikit))
     lines = out.splitlines()
     at = next(i for i, line in enumerate(lines) if " unknown-key " in line)
     assert "did you mean" in lines[at] and "allowed:" in lines[at]

@@ -129,3 +129,15 @@ def test_cli_today_moves_date_facts(cli: Callable[..., CliResult]) -> None:
     _, a, _ = cli(*args)
     _, b, _ = cli(*args, "--today", "2027-01-10")
     assert a != b
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_output_matches_the_golden_file(lang: str, cli: Callable[..., CliResult]) -> None:
+    """The golden files were written once; any machine or Python that draws differently fails here.
+
+    After a deliberate change to generation, rewrite them with
+    ``simkit generate mini --seed 7 --lang LANG --json --kit tests/fixtures/minikit``.
+    """
+    code, out, _ = cli("generate", "mini", "--seed", "7", "--lang", lang, "--json", "--kit", str(FIXTURES / "minikit"))
+    assert code == 0
+    assert out == (Path(__file__).parent / "golden" / f"mini-seed7-{lang}.json").read_text(encoding="utf-8")

@@ -115,8 +115,7 @@ def _generate(args: argparse.Namespace) -> int:
     from .kit import load_kit
 
     if args.count is not None and args.count < 1:
-        raise_usage = "--count must be at least 1"
-        print(f"simkit generate: {raise_usage}", file=sys.stderr)
+        print("simkit generate: --count must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     scenario = load_kit(args.kit).scenario(args.scenario)
     instances = generate_many(scenario, args.seed, args.lang, args.count or 1, args.today)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 
-from .models import Check, JobDescription, Role, RoleFile, Rule, RuleFile
+from .models import Check, JobDescription, MoodTable, Role, RoleFile, Rule, RuleFile
 from .problems import Problem
 from .sandbox import (
     BRANCH_WHEN_NAMES,
@@ -167,13 +167,13 @@ def check_rules(files: list[tuple[RuleFile, Document]], refs: References) -> Ite
             yield from _check_checks(doc, (*loc, "forbids"), rule.forbids)
 
 
-def check_mood(mood: object, doc: Document, refs: References) -> Iterator[Problem]:
+def check_mood(mood: MoodTable, doc: Document, refs: References) -> Iterator[Problem]:
     """The mood table names only known behaviours and rules."""
-    for behavior in getattr(mood, "behaviors", {}):
+    for behavior in mood.behaviors:
         if behavior not in BEHAVIORS:
             yield _unknown(doc, ("behaviors", behavior), "unknown-behavior", "behaviour", behavior, BEHAVIORS, key=True)
     if refs.rules_complete:
-        for rule_id in getattr(mood, "rules", {}):
+        for rule_id in mood.rules:
             if rule_id not in refs.rules:
                 yield _unknown(doc, ("rules", rule_id), "unknown-rule", "rule", rule_id, refs.rules, key=True)
 

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from .errors import ContentError, GenerationError, KitNotFound, UnknownScenario
+from .evaluation import LabelledSetError
+from .lexicon import LexiconError
 from .ui_text import t
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -53,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
     p.add_argument("--kit", help="kit folder")
 
+    p = sub.add_parser("detect", help="print the behaviours a reply shows, with the text that shows them")
+    p.add_argument("text", help="the reply")
+    p.add_argument("--lang", choices=("ru", "en"), required=True)
+    p.add_argument("--name", help="the customer's name (any case form in the reply counts)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
+    p.add_argument("file", help="labelled set in the behaviour-vocabulary format")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--misses", action="store_true", help="also list each reply the detector got wrong")
+
     p = sub.add_parser("schema", help="write the content JSON Schemas")
     p.add_argument("--out", help="folder to write into (default: KIT/schemas)")
     p.add_argument("--kit", help="kit folder")
@@ -81,10 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return EXIT_PROBLEMS
-    except GenerationError as exc:
+    except (GenerationError, LexiconError) as exc:
         print(f"simkit: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except (KitNotFound, UnknownScenario) as exc:
+    except (KitNotFound, UnknownScenario, LabelledSetError) as exc:
         print(f"simkit: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -162,4 +175,43 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _validate, "generate": _generate, "list": _list, "schema": _schema}
+def _detect(args: argparse.Namespace) -> int:
+    from .detect import detect
+
+    findings = detect(args.text, args.lang, args.name)
+    if args.json:
+        data = [
+            {"behavior": f.behavior, "spans": [list(s) for s in f.spans], "text": f.quotes(args.text), "value": f.value}
+            for f in findings
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for f in findings:
+        value = f" = {list(f.value) if isinstance(f.value, tuple) else f.value}" if f.value is not None else ""
+        print(f"{f.behavior:24}{value:14} " + " | ".join(f"«{q}»" for q in f.quotes(args.text)))
+    if not findings:
+        print("(no behaviours found)" if args.lang == "en" else "(поведение не найдено)")
+    return EXIT_OK
+
+
+def _eval_behaviors(args: argparse.Namespace) -> int:
+    from .evaluation import as_json, evaluate, format_report, load
+
+    report = evaluate(load(args.file))
+    if args.json:
+        print(as_json(report))
+    else:
+        if not args.misses:
+            report.pop("errors", None)
+        print(format_report(report))
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "validate": _validate,
+    "generate": _generate,
+    "list": _list,
+    "schema": _schema,
+    "detect": _detect,
+    "eval-behaviors": _eval_behaviors,
+}

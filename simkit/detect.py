@@ -1,0 +1,256 @@
+"""Behaviour detection: a reply becomes findings (behaviour id, character spans, value).
+
+Most behaviours are phrase patterns from the language's lexicon, each hit checked against its
+clause and sentence: negated ("не буду извиняться"), quoted ("you say it's 'not my problem'"),
+blocked by a phrase in the same clause (a discount that "I can't give"), or lacking a required
+context (a time with no promised action). A few are decided over the whole reply:
+
+- sarcasm formulas ("ну извините", "excuse me for asking") are ``rude`` and cancel the
+  politeness they imitate;
+- ``shouting`` is the literal rule: two or more all-caps words that are not acronyms, or "!!";
+- ``address_by_name`` compares the customer's name with every word's lemmas, so any case form
+  counts;
+- ``dismissive`` is also a reply that only deflects and offers nothing;
+- values: the percent of a discount offer, the department ids a case is routed to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexicon import BehaviorLexicon, Lexicon, PatternSet, compile_set, load_lexicon
+from .tokens import Analysis, Token, analyse
+from .vocabulary import BEHAVIORS
+
+Span = tuple[int, int]
+
+# Behaviours that offer the customer something; a reply with none of them cannot be dismissive
+# by deflection alone.
+_HELPFUL = (
+    "next_step",
+    "escalate_to_supervisor",
+    "route_to_department",
+    "register_request",
+    "offer_discount",
+    "clarifying_question",
+)
+_SARCASM_CANCELS = ("apology", "gratitude", "empathy", "please")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One behaviour shown in a reply, with the text that shows it."""
+
+    behavior: str
+    spans: tuple[Span, ...]
+    value: int | tuple[str, ...] | None = None
+
+    def quotes(self, text: str) -> list[str]:
+        """The matched pieces of ``text``."""
+        return [text[a:b] for a, b in self.spans]
+
+
+@dataclass(frozen=True)
+class _Rules:
+    behavior: BehaviorLexicon
+    patterns: PatternSet
+    block: PatternSet
+    block_sentence: PatternSet
+    context: PatternSet
+
+
+class Detector:
+    """A compiled lexicon, ready to detect behaviours in replies of its language."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        g = lexicon.groups
+        self.rules = {
+            name: _Rules(
+                b,
+                compile_set(b.patterns, g),
+                compile_set(b.block, g),
+                compile_set(b.block_sentence, g),
+                compile_set(b.context, g),
+            )
+            for name, b in lexicon.behaviors.items()
+        }
+        self.groups = {name: compile_set(p, g) for name, p in g.items()}
+        self.departments = {name: compile_set(p, g) for name, p in lexicon.departments.items()}
+        self.negators = frozenset(lexicon.negators)
+        self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
+        self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
+        self.titles = frozenset(t.lower() for t in lexicon.titles)
+
+    # -- one hit ------------------------------------------------------------------------
+
+    def _valid(self, a: Analysis, rules: _Rules, start: int, end: int, clauses: dict[int, Span]) -> bool:
+        tokens = a.tokens
+        b = rules.behavior
+        first = tokens[start]
+        sentence = a.sentences[first.sentence]
+        if not b.quoted and any(t.quoted for t in tokens[start:end]):
+            return False
+        if b.question and not sentence.question:
+            return False
+        if b.first_sentences and first.sentence >= b.first_sentences:
+            return False
+        if b.negatable:
+            for j in range(start - 1, max(start - 1 - self.lexicon.negation_window, -1), -1):
+                if tokens[j].clause != first.clause:
+                    break
+                if tokens[j].lower in self.negators:
+                    return False
+        lo, hi = clauses[first.clause]
+        if rules.block.patterns and rules.block.any_in(a, lo, hi):
+            return False
+        if rules.block_sentence.patterns and rules.block_sentence.any_in(a, sentence.first, sentence.last):
+            return False
+        return not (rules.context.patterns and not rules.context.any_in(a, sentence.first, sentence.last))
+
+    def _hits(self, a: Analysis, name: str, clauses: dict[int, Span]) -> list[Span]:
+        rules = self.rules.get(name)
+        if rules is None:
+            return []
+        return [(s, e) for s, e, _ in rules.patterns.find(a) if self._valid(a, rules, s, e, clauses)]
+
+    # -- the reply ----------------------------------------------------------------------
+
+    def detect(self, text: str, customer_name: str | None = None) -> list[Finding]:
+        """Every behaviour the reply shows, in vocabulary order."""
+        a = analyse(text, self.lexicon.lang)
+        tokens = a.tokens
+        clauses: dict[int, Span] = {}
+        for i, t in enumerate(tokens):
+            lo, _ = clauses.get(t.clause, (i, i))
+            clauses[t.clause] = (lo, i + 1)
+        hits: dict[str, list[Span]] = {name: self._hits(a, name, clauses) for name in self.rules}
+        values: dict[str, int | tuple[str, ...]] = {}
+
+        sarcasm = [(s, e) for s, e, _ in self.groups["sarcasm"].find(a)] if "sarcasm" in self.groups else []
+        if sarcasm:
+            hits.setdefault("rude", []).extend(sarcasm)
+            sarcastic = {tokens[s].clause for s, _ in sarcasm}
+            for name in _SARCASM_CANCELS:
+                hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
+
+        caps, marks = self._shouting(a)
+        hits["shouting"] = hits.get("shouting", []) + caps
+        char_spans: dict[str, list[Span]] = {"shouting": marks}
+        if customer_name:
+            hits["address_by_name"] = self._names(a, customer_name)
+        else:
+            hits["address_by_name"] = hits.get("address_by_name", [])
+
+        routed = self._route(a, hits.get("route_to_department", []))
+        hits["route_to_department"] = [span for span, _ in routed]
+        if routed:
+            values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
+
+        if hits.get("offer_discount"):
+            percent = self._percent(a, hits["offer_discount"], clauses)
+            if percent is not None:
+                values["offer_discount"] = percent
+
+        if not hits.get("dismissive") and not any(hits.get(h) for h in _HELPFUL):
+            deflect = [(s, e) for s, e, _ in self.groups["deflect"].find(a)] if "deflect" in self.groups else []
+            alternative = "alternative" in self.groups and self.groups["alternative"].any_in(a, 0, len(tokens))
+            if (deflect or hits.get("blame_customer")) and not alternative:
+                hits["dismissive"] = deflect or list(hits["blame_customer"])
+
+        out = []
+        for name in BEHAVIORS:
+            spans = {(tokens[s].start, tokens[e - 1].end) for s, e in hits.get(name, [])} | set(char_spans.get(name, []))
+            if spans:
+                out.append(Finding(name, tuple(sorted(spans)), values.get(name)))
+        return out
+
+    # -- behaviours decided over the whole reply ------------------------------------------
+
+    def _shouting(self, a: Analysis) -> tuple[list[Span], list[Span]]:
+        """Token spans of all-caps runs that are not acronyms, and character spans of '!!'."""
+        out: list[Span] = []
+        run: list[int] = []
+
+        def close() -> None:
+            words = [a.tokens[i] for i in run]
+            loud = [t for t in words if not self._acronym(t)]
+            if len(words) >= 2 and any(sum(c.isalpha() for c in t.text) >= 3 for t in loud):
+                out.append((run[0], run[-1] + 1))
+            run.clear()
+
+        for i, t in enumerate(a.tokens):
+            if t.is_caps and not t.quoted and (not run or a.tokens[run[-1]].sentence == t.sentence):
+                run.append(i)
+            else:
+                close()
+                if t.is_caps and not t.quoted:
+                    run.append(i)
+        close()
+        return out, [m.span() for m in re.finditer(r"!{2,}", a.text)]
+
+    def _acronym(self, t: Token) -> bool:
+        letters = sum(c.isalpha() for c in t.text)
+        if t.lower in self.acronyms:
+            return True
+        if t.lower in self.common_caps or letters >= 5:
+            return False
+        if self.lexicon.lang == "ru" and re.search("[а-яё]", t.lower):
+            from .tokens import _morph
+
+            return not _morph().word_is_known(t.lower) or all("Abbr" in g for g in t.grams)
+        return True
+
+    def _names(self, a: Analysis, customer_name: str) -> list[Span]:
+        parts = [
+            p for p in re.findall(r"[^\W\d_]+", customer_name.lower().replace("ё", "е")) if p not in self.titles and len(p) >= 2
+        ]
+        if not parts:
+            return []
+        targets = set(parts)
+        if self.lexicon.lang == "ru":
+            from .tokens import _ru_word
+
+            for p in parts:
+                targets |= {lemma for lemma in _ru_word(p)[0]}
+        out = []
+        for i, t in enumerate(a.tokens):
+            if t.kind == "word" and not t.quoted and (t.lemmas & targets or t.lower in targets):
+                out.append((i, i + 1))
+        return out
+
+    def _route(self, a: Analysis, hits: list[Span]) -> list[tuple[Span, set[str]]]:
+        out = []
+        for s, e in hits:
+            sentence = a.sentences[a.tokens[s].sentence]
+            found = {name for name, ps in self.departments.items() if ps.any_in(a, sentence.first, sentence.last)}
+            if found:
+                out.append(((s, e), found))
+        return out
+
+    def _percent(self, a: Analysis, hits: list[Span], clauses: dict[int, Span]) -> int | None:
+        tokens = a.tokens
+        percent_words = self.groups.get("percent_word")
+        for s, _ in hits:
+            sentence = a.sentences[tokens[s].sentence]
+            for i in range(sentence.first, sentence.last - 1):
+                if tokens[i].kind != "num":
+                    continue
+                nxt = tokens[i + 1]
+                is_percent = nxt.kind == "sym" or (percent_words is not None and percent_words.any_in(a, i + 1, i + 2))
+                if is_percent:
+                    return int(float(tokens[i].lower.replace(",", ".")))
+        return None
+
+
+@lru_cache(maxsize=8)
+def detector(lang: str) -> Detector:
+    """The detector of ``lang``, compiled once."""
+    return Detector(load_lexicon(lang))
+
+
+def detect(text: str, lang: str, customer_name: str | None = None) -> list[Finding]:
+    """The behaviours ``text`` shows (``lang`` 'ru' or 'en'), each with spans and value."""
+    return detector(lang).detect(text, customer_name)

@@ -1,0 +1,263 @@
+"""Lexicons: phrases over lemmas, with gaps and alternatives, as data (one YAML file per language).
+
+A pattern is a line of slots separated by spaces:
+
+- ``извинить``      a lemma (Russian: any lemma pymorphy3 proposes; English: the form or a stem)
+- ``извин*``        a prefix of a lemma or of the word form
+- ``=ОТК``          the exact written form, case included
+- ``a|b*|c``        any of the alternatives
+- ``x?``            an optional slot
+- ``~3``            up to three words of anything, within the sentence
+- ``#num`` ``#time`` a number, a clock time (17:00); ``%`` the percent sign
+- ``@futr`` ``@VERB+impr``  a word with these grammemes in one of its parses (Russian)
+- ``{group}``       any pattern of the named group, inline
+
+Matching walks the tokens of one sentence; a pattern never spans two sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .errors import SimkitError
+from .models import Model
+from .tokens import Analysis, Token
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+
+Patterns = list[str]
+
+
+class BehaviorLexicon(Model):
+    """How one behaviour shows in text."""
+
+    patterns: Patterns
+    block: Patterns = Field(default_factory=list, description="Cancel a hit when one of these is in its clause.")
+    block_sentence: Patterns = Field(default_factory=list, description="Cancel a hit when one of these is in its sentence.")
+    context: Patterns = Field(default_factory=list, description="A hit needs one of these in its sentence.")
+    negatable: bool = Field(True, description="A negator shortly before the hit, in its clause, cancels it.")
+    quoted: bool = Field(False, description="Whether words inside quotation marks can count.")
+    question: bool = Field(False, description="Only in sentences that end with '?'.")
+    first_sentences: Annotated[int, Field(ge=0)] = Field(0, description="Only in the first N sentences (0: anywhere).")
+
+
+class Lexicon(Model):
+    """A language's lexicon: behaviours, helper groups, departments, politeness strategies."""
+
+    lang: str
+    negators: list[str]
+    negation_window: Annotated[int, Field(ge=0, le=6)] = 3
+    acronyms: list[str] = Field(default_factory=list)
+    common_caps_words: list[str] = Field(default_factory=list, description="Short words that are never acronyms.")
+    titles: list[str] = Field(default_factory=list, description="Words before a surname: Mr, Ms, господин.")
+    groups: dict[str, Patterns] = Field(default_factory=dict)
+    departments: dict[str, Patterns]
+    behaviors: dict[str, BehaviorLexicon]
+    politeness: dict[str, Patterns] = Field(default_factory=dict)
+
+
+class LexiconError(SimkitError):
+    """A lexicon that does not load or whose pattern does not parse."""
+
+
+# -- patterns -------------------------------------------------------------------------------
+
+AltKind = Literal["lemma", "prefix", "exact", "num", "time", "sym", "gram"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alt:
+    kind: AltKind
+    value: str = ""
+    grams: frozenset[str] = frozenset()
+
+    def test(self, token: Token) -> bool:
+        if self.kind == "lemma":
+            return self.value in token.lemmas
+        if self.kind == "prefix":
+            return token.lower.startswith(self.value) or any(lemma.startswith(self.value) for lemma in token.lemmas)
+        if self.kind == "exact":
+            return token.text == self.value
+        if self.kind == "gram":
+            return any(self.grams <= g for g in token.grams)
+        return token.kind == self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    alts: tuple[Alt, ...]
+    optional: bool = False
+    gap: int = 0  # >0: a gap of up to ``gap`` tokens instead of a word
+
+    def test(self, token: Token) -> bool:
+        return any(a.test(token) for a in self.alts)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled pattern; ``source`` is the text it was written as."""
+
+    source: str
+    slots: tuple[Slot, ...]
+
+    def keys(self) -> list[tuple[str, str]] | None:
+        """Index keys of the first slot, or None when the pattern can start anywhere."""
+        first = self.slots[0]
+        if first.gap or first.optional:
+            return None
+        out = []
+        for alt in first.alts:
+            if alt.kind == "lemma" or alt.kind == "exact":
+                out.append(("w", alt.value.lower()))
+            elif alt.kind == "prefix" and len(alt.value) >= 3:
+                out.append(("p", alt.value[:3]))
+            else:
+                return None
+        return out
+
+
+_SLOT = re.compile(r"^(?:~(?P<gap>\d)|(?P<alts>[^\s?]+)(?P<opt>\?)?)$")
+
+
+def _alt(text: str, source: str) -> Alt:
+    if text in ("#num", "#time"):
+        return Alt(text[1:])  # type: ignore[arg-type]
+    if text == "%":
+        return Alt("sym")
+    if text.startswith("@"):
+        return Alt("gram", grams=frozenset(text[1:].split("+")))
+    if text.startswith("="):
+        return Alt("exact", text[1:])
+    value = text.lower().replace("ё", "е")
+    if value.endswith("*"):
+        return Alt("prefix", value[:-1])
+    if not value or not re.match(r"^[\w'’-]+$", value):
+        raise LexiconError(f"pattern '{source}': '{text}' is not a word, prefix*, =Form, #num, #time, % or @grammeme")
+    return Alt("lemma", value)
+
+
+def compile_pattern(source: str, groups: dict[str, Patterns] | None = None) -> list[Pattern]:
+    """The pattern (expanded over any ``{group}`` it names) as compiled alternatives."""
+    groups = groups or {}
+    match = re.search(r"\{(\w+)\}", source)
+    if match:
+        if match.group(1) not in groups:
+            raise LexiconError(f"pattern '{source}': no group named '{match.group(1)}'")
+        out: list[Pattern] = []
+        for inner in groups[match.group(1)]:
+            out += compile_pattern(source[: match.start()] + inner + source[match.end() :], groups)
+        return out
+    slots = []
+    for piece in source.split():
+        m = _SLOT.match(piece)
+        if not m:
+            raise LexiconError(f"pattern '{source}': cannot read '{piece}'")
+        if m.group("gap"):
+            slots.append(Slot((), gap=int(m.group("gap"))))
+            continue
+        alts = tuple(_alt(a, source) for a in m.group("alts").split("|"))
+        slots.append(Slot(alts, optional=bool(m.group("opt"))))
+    if not slots or all(s.gap or s.optional for s in slots):
+        raise LexiconError(f"pattern '{source}' has no required word")
+    return [Pattern(source, tuple(slots))]
+
+
+def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end: int) -> int | None:
+    """Index after the last token matched when ``slots`` match from token ``i``, else None."""
+    if not slots:
+        return i
+    slot, rest = slots[0], slots[1:]
+    if slot.gap:
+        for skip in range(slot.gap + 1):
+            if i + skip > end:
+                break
+            found = _match_from(rest, tokens, i + skip, end)
+            if found is not None:
+                return found
+        return None
+    if i < end and slot.test(tokens[i]):
+        found = _match_from(rest, tokens, i + 1, end)
+        if found is not None:
+            return found
+    if slot.optional:
+        return _match_from(rest, tokens, i, end)
+    return None
+
+
+@dataclass
+class PatternSet:
+    """Patterns indexed by their first word, for matching many of them fast."""
+
+    patterns: list[Pattern]
+    by_word: dict[str, list[Pattern]] = field(default_factory=dict)
+    by_prefix: dict[str, list[Pattern]] = field(default_factory=dict)
+    anywhere: list[Pattern] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for p in self.patterns:
+            keys = p.keys()
+            if keys is None:
+                self.anywhere.append(p)
+                continue
+            for kind, key in keys:
+                (self.by_word if kind == "w" else self.by_prefix).setdefault(key, []).append(p)
+
+    def _candidates(self, token: Token) -> list[Pattern]:
+        out: list[Pattern] = []
+        for lemma in token.lemmas:
+            out += self.by_word.get(lemma, ())
+        out += self.by_word.get(token.lower, ()) if token.lower not in token.lemmas else ()
+        keys = {token.lower[:3], *(lemma[:3] for lemma in token.lemmas)}
+        for key in keys:
+            out += self.by_prefix.get(key, ())
+        return out
+
+    def find(self, analysis: Analysis, first: int = 0, last: int | None = None) -> list[tuple[int, int, Pattern]]:
+        """Every (start, end, pattern) hit among tokens[first:last], sentence by sentence."""
+        tokens = analysis.tokens
+        last = len(tokens) if last is None else last
+        hits: list[tuple[int, int, Pattern]] = []
+        for sentence in analysis.sentences:
+            lo, hi = max(sentence.first, first), min(sentence.last, last)
+            for i in range(lo, hi):
+                seen: set[int] = set()
+                for p in (*self._candidates(tokens[i]), *self.anywhere):
+                    if id(p) in seen:
+                        continue
+                    seen.add(id(p))
+                    end = _match_from(p.slots, tokens, i, hi)
+                    if end is not None and end > i:
+                        hits.append((i, end, p))
+        return hits
+
+    def any_in(self, analysis: Analysis, first: int, last: int) -> bool:
+        """Whether any pattern matches inside tokens[first:last]."""
+        return bool(self.find(analysis, first, last))
+
+
+def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
+    """A pattern set from pattern texts."""
+    return PatternSet([p for s in sources for p in compile_pattern(s, groups)])
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
+    """The lexicon of ``lang`` from ``folder`` (the package's own by default)."""
+    from .validation import validate_document
+    from .yamlload import load_yaml
+
+    path = folder / f"{lang}.yaml"
+    if not path.is_file():
+        raise LexiconError(f"no lexicon for language '{lang}' (looked for {path})")
+    doc, problems = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    if doc is not None and not problems:
+        lexicon, problems = validate_document(doc, Lexicon)
+        if lexicon is not None:
+            return lexicon
+    raise LexiconError("the lexicon has problems:\n" + "\n".join(map(str, problems)))

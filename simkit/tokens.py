@@ -1,0 +1,143 @@
+"""Tokens of a reply: character spans, lemmas, grammemes, sentences, clauses and quotations.
+
+Russian words get every lemma and grammeme set that pymorphy3 proposes (all parses, not only
+the likeliest, so "простите" is both "простить" and the plural imperative). English words get
+their lower-case form and a few regular stems, which is all an English lexicon needs when its
+patterns may end in ``*``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_TOKEN = re.compile(
+    r"(?P<time>\d{1,2}[:.]\d{2}(?!\d))"
+    r"|(?P<num>\d+(?:[.,]\d+)?)"
+    r"|(?P<sym>%)"
+    r"|(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)"
+    r"|(?P<punct>!+|\?+|\.{2,}|…|[.,;:—–\-()«»“”\"'/])"
+)
+_SENTENCE_END = {".", "!", "?", "…", "..."}
+_CLAUSE_END = {",", ";", ":", "—", "–", "(", ")"}
+_QUOTES = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"|(?<!\w)'[^'\n]{1,120}?'(?!\w)")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word, number or clock time, with where it stands in the text."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # word | num | time | sym
+    lower: str
+    lemmas: frozenset[str]
+    grams: tuple[frozenset[str], ...]
+    sentence: int
+    clause: int
+    quoted: bool
+
+    @property
+    def is_caps(self) -> bool:
+        """All letters upper case, at least two of them."""
+        return self.kind == "word" and sum(c.isalpha() for c in self.text) >= 2 and self.text.isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence's token range and how it ends."""
+
+    first: int
+    last: int  # exclusive
+    question: bool
+    exclamations: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A tokenised reply."""
+
+    text: str
+    lang: str
+    tokens: tuple[Token, ...]
+    sentences: tuple[Sentence, ...]
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=200_000)
+def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    parses = _morph().parse(lower)
+    lemmas = frozenset({p.normal_form.replace("ё", "е") for p in parses} | {lower})
+    grams = tuple(frozenset(p.tag.grammemes) for p in parses)
+    return lemmas, grams
+
+
+@lru_cache(maxsize=200_000)
+def _en_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    forms = {lower}
+    base = lower.replace("’", "'")
+    forms.add(base)
+    for suffix, repl in (("'s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+            forms.add(base[: -len(suffix)] + repl)
+    return frozenset(forms), ()
+
+
+def warm_up(lang: str) -> None:
+    """Load the lemmatiser now rather than on the first reply."""
+    if lang == "ru":
+        _ru_word("проверка")
+
+
+def analyse(text: str, lang: str) -> Analysis:
+    """Split ``text`` into tokens with lemmas, sentence and clause numbers, and quote marks."""
+    quoted_spans = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+    word = _ru_word if lang == "ru" else _en_word
+    tokens: list[Token] = []
+    sentences: list[Sentence] = []
+    sentence = clause = 0
+    first = 0
+    exclaim = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "punct"
+        piece = m.group()
+        if kind == "punct":
+            if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
+                if "!" in piece:
+                    exclaim = max(exclaim, len(piece))
+                if len(tokens) > first:
+                    sentences.append(Sentence(first, len(tokens), "?" in piece, exclaim))
+                    first = len(tokens)
+                    sentence += 1
+                    clause += 1
+                    exclaim = 0
+            elif piece in _CLAUSE_END or (piece == "-" and m.start() > 0 and text[m.start() - 1] == " "):
+                clause += 1
+            continue
+        lower = piece.lower().replace("ё", "е")
+        if kind == "word":
+            lemmas, grams = word(lower)
+        else:
+            lemmas, grams = frozenset({lower}), ()
+        inside = any(a < m.start() < b for a, b in quoted_spans)
+        tokens.append(Token(piece, m.start(), m.end(), kind, lower, lemmas, grams, sentence, clause, inside))
+        # a newline ends a sentence too (lists, letters)
+        nxt = text.find("\n", m.end(), m.end() + 3)
+        if nxt != -1 and text[m.end() : nxt].strip() == "":
+            sentences.append(Sentence(first, len(tokens), False, exclaim))
+            first = len(tokens)
+            sentence += 1
+            clause += 1
+            exclaim = 0
+    if len(tokens) > first:
+        sentences.append(Sentence(first, len(tokens), text.rstrip().endswith("?"), exclaim))
+    return Analysis(text, lang, tuple(tokens), tuple(sentences))

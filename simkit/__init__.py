@@ -16,9 +16,14 @@ _EXPORTS = {
     "check_kit": "kit",
     "find_root": "kit",
     "Kit": "kit",
-    "generate": "generate",
-    "generate_many": "generate",
-    "ScenarioInstance": "generate",
+    "generate": "generation",
+    "generate_many": "generation",
+    "ScenarioInstance": "generation",
+    "detect": "detection",
+    "Finding": "detection",
+    "score_reply": "scoring",
+    "TurnScore": "scoring",
+    "politeness": "politeness",
     "Problem": "problems",
     "format_problems": "problems",
     "SimkitError": "errors",
@@ -28,23 +33,28 @@ _EXPORTS = {
 
 __all__ = [
     "ContentError",
+    "Finding",
     "Kit",
     "Problem",
     "ScenarioInstance",
     "SimkitError",
+    "TurnScore",
     "UnknownScenario",
     "__version__",
     "check_kit",
+    "detect",
     "find_root",
     "format_problems",
     "generate",
     "generate_many",
     "load_kit",
+    "politeness",
+    "score_reply",
 ]
 
 if TYPE_CHECKING:
     from .errors import ContentError, SimkitError, UnknownScenario
-    from .generate import ScenarioInstance, generate, generate_many
+    from .generation import ScenarioInstance, generate, generate_many
     from .kit import Kit, check_kit, find_root, load_kit
     from .problems import Problem, format_problems
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .generate import ScenarioInstance
+    from .generation import ScenarioInstance
     from .kit import Kit
     from .problems import Problem
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .errors import ContentError, GenerationError, KitNotFound, UnknownScenario
 from .evaluation import LabelledSetError
@@ -60,6 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ru", "en"), required=True)
     p.add_argument("--name", help="the customer's name (any case form in the reply counts)")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("score", help="judge one reply to a scenario turn against every rule in scope")
+    p.add_argument("scenario", help="scenario id")
+    p.add_argument("text", help="the reply")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--turn", help="turn id (default: the first turn)")
+    p.add_argument(
+        "--action",
+        action="append",
+        help="an action chosen beside the text: id or id:param (route_department:legal, offer_discount:5, "
+        "promise_callback:2); repeat for several; without any, intents in the text count (text-only mode)",
+    )
+    p.add_argument("--anger", type=int, help="the customer's anger before the reply (default: the scenario's start)")
+    p.add_argument("--all", action="store_true", help="also list the rules that do not apply (n/a)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--kit", help="kit folder")
 
     p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
     p.add_argument("file", help="labelled set in the behaviour-vocabulary format")
@@ -124,7 +142,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generate import generate_many
+    from .generation import generate_many
     from .kit import load_kit
 
     if args.count is not None and args.count < 1:
@@ -176,7 +194,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from .detect import detect
+    from .detection import detect
 
     findings = detect(args.text, args.lang, args.name)
     if args.json:
@@ -192,6 +210,83 @@ def _detect(args: argparse.Namespace) -> int:
     if not findings:
         print("(no behaviours found)" if args.lang == "en" else "(поведение не найдено)")
     return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .generation import generate
+    from .kit import load_kit
+    from .scoring import parse_action, score_reply
+
+    kit = load_kit(args.kit)
+    instance = generate(kit.scenario(args.scenario), args.seed, args.lang)
+    turn = args.turn or instance.turns[0].id
+    if turn not in {t.id for t in instance.turns}:
+        print(
+            f"simkit score: scenario '{args.scenario}' has no turn '{turn}' (turns: {', '.join(t.id for t in instance.turns)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        actions = None if args.action is None else [parse_action(a) for a in args.action]
+    except ValueError as exc:
+        print(f"simkit score: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = score_reply(instance, turn, args.text, actions, kit=kit, anger=args.anger)
+    if args.json:
+        print(json.dumps(_score_json(result), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    lang = instance.lang
+    print(f"{instance.scenario_id} / {turn} ({t('seed', lang)} {instance.seed}, {lang})")
+    print(f"{t('customer', lang)}: {instance.turn(turn).customer}")
+    print(f"{t('behaviours', lang)}: " + (", ".join(f.behavior for f in result.findings) or "-"))
+    print(
+        f"{t('actions', lang)}: "
+        + (", ".join(e.id for e in result.actions) or "-")
+        + (f" ({t('text_only', lang)})" if result.text_only else "")
+    )
+    print()
+    for v in result.verdicts:
+        if v.status == "n/a" and not args.all:
+            continue
+        quote = "; ".join(e.text for e in v.evidence)[:60]
+        print(f"{v.status:5} {v.severity:9} {v.weight:>4g}  {v.rule_id:34} {quote}")
+    print()
+    print(
+        f"{t('score', lang)}: {result.score:g}/100"
+        + (f"  {t('critical', lang)}: {', '.join(result.critical_failures)}" if result.failed else "")
+    )
+    for line in result.feedback:
+        print(f"- {line}")
+    return EXIT_OK
+
+
+def _score_json(result: Any) -> dict[str, Any]:
+    return {
+        "scenario_id": result.scenario_id,
+        "turn": result.turn_id,
+        "lang": result.lang,
+        "text_only": result.text_only,
+        "score": result.score,
+        "failed": result.failed,
+        "critical_failures": list(result.critical_failures),
+        "behaviors": [{"behavior": f.behavior, "spans": [list(s) for s in f.spans], "value": f.value} for f in result.findings],
+        "actions": [a.model_dump(exclude_none=True) for a in result.actions],
+        "verdicts": [
+            {
+                "rule": v.rule_id,
+                "status": v.status,
+                "severity": v.severity,
+                "category": v.category,
+                "weight": v.weight,
+                "source": v.source,
+                "evidence": [e.text for e in v.evidence],
+                "missing": list(v.missing),
+                "feedback": v.feedback,
+            }
+            for v in result.verdicts
+        ],
+        "feedback": result.feedback,
+    }
 
 
 def _eval_behaviors(args: argparse.Namespace) -> int:
@@ -213,5 +308,6 @@ _COMMANDS = {
     "list": _list,
     "schema": _schema,
     "detect": _detect,
+    "score": _score,
     "eval-behaviors": _eval_behaviors,
 }

@@ -98,7 +98,7 @@ Predictor = Callable[[str, str, str | None], frozenset[str]]
 
 
 def _default_predictor(text: str, lang: str, name: str | None) -> frozenset[str]:
-    from .detect import detect
+    from .detection import detect
 
     return frozenset(f.behavior for f in detect(text, lang, name))
 

@@ -4,7 +4,8 @@ A pattern is a line of slots separated by spaces:
 
 - ``извинить``      a lemma (Russian: any lemma pymorphy3 proposes; English: the form or a stem)
 - ``извин*``        a prefix of a lemma or of the word form
-- ``=ОТК``          the exact written form, case included
+- ``=please``       the written form itself, not a lemma ("pleased" is no "please")
+- ``*``             any word
 - ``a|b*|c``        any of the alternatives
 - ``x?``            an optional slot
 - ``~3``            up to three words of anything, within the sentence
@@ -68,7 +69,7 @@ class LexiconError(SimkitError):
 
 # -- patterns -------------------------------------------------------------------------------
 
-AltKind = Literal["lemma", "prefix", "exact", "num", "time", "sym", "gram"]
+AltKind = Literal["lemma", "prefix", "form", "any", "num", "time", "sym", "gram"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,10 @@ class Alt:
             return self.value in token.lemmas
         if self.kind == "prefix":
             return token.lower.startswith(self.value) or any(lemma.startswith(self.value) for lemma in token.lemmas)
-        if self.kind == "exact":
-            return token.text == self.value
+        if self.kind == "form":
+            return token.lower == self.value
+        if self.kind == "any":
+            return token.kind == "word"
         if self.kind == "gram":
             return any(self.grams <= g for g in token.grams)
         return token.kind == self.kind
@@ -113,8 +116,8 @@ class Pattern:
             return None
         out = []
         for alt in first.alts:
-            if alt.kind == "lemma" or alt.kind == "exact":
-                out.append(("w", alt.value.lower()))
+            if alt.kind == "lemma" or alt.kind == "form":
+                out.append(("w", alt.value))
             elif alt.kind == "prefix" and len(alt.value) >= 3:
                 out.append(("p", alt.value[:3]))
             else:
@@ -132,13 +135,15 @@ def _alt(text: str, source: str) -> Alt:
         return Alt("sym")
     if text.startswith("@"):
         return Alt("gram", grams=frozenset(text[1:].split("+")))
+    if text == "*":
+        return Alt("any")
     if text.startswith("="):
-        return Alt("exact", text[1:])
+        return Alt("form", text[1:].lower().replace("ё", "е"))
     value = text.lower().replace("ё", "е")
     if value.endswith("*"):
         return Alt("prefix", value[:-1])
     if not value or not re.match(r"^[\w'’-]+$", value):
-        raise LexiconError(f"pattern '{source}': '{text}' is not a word, prefix*, =Form, #num, #time, % or @grammeme")
+        raise LexiconError(f"pattern '{source}': '{text}' is not a word, prefix*, =form, *, #num, #time, % or @grammeme")
     return Alt("lemma", value)
 
 
@@ -223,7 +228,10 @@ class PatternSet:
         tokens = analysis.tokens
         last = len(tokens) if last is None else last
         hits: list[tuple[int, int, Pattern]] = []
-        for sentence in analysis.sentences:
+        if first >= last:
+            return hits
+        # only the sentences that overlap the range: scanning all of them per call is quadratic
+        for sentence in analysis.sentences[tokens[first].sentence : tokens[last - 1].sentence + 1]:
             lo, hi = max(sentence.first, first), min(sentence.last, last)
             for i in range(lo, hi):
                 seen: set[int] = set()
@@ -239,6 +247,57 @@ class PatternSet:
     def any_in(self, analysis: Analysis, first: int, last: int) -> bool:
         """Whether any pattern matches inside tokens[first:last]."""
         return bool(self.find(analysis, first, last))
+
+
+class Matcher:
+    """Many named pattern sets matched in one pass over the tokens.
+
+    The patterns a word can start are looked up once per word form and cached, so a reply costs
+    one dictionary lookup per token plus the matching of the few patterns that can start there.
+    """
+
+    def __init__(self, sets: dict[str, PatternSet]) -> None:
+        self.by_word: dict[str, list[tuple[str, Pattern]]] = {}
+        self.by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
+        self.anywhere: list[tuple[str, Pattern]] = []
+        for name, patterns in sets.items():
+            for key, listed in patterns.by_word.items():
+                self.by_word.setdefault(key, []).extend((name, p) for p in listed)
+            for key, listed in patterns.by_prefix.items():
+                self.by_prefix.setdefault(key, []).extend((name, p) for p in listed)
+            self.anywhere.extend((name, p) for p in patterns.anywhere)
+        self._cache: dict[tuple[str, frozenset[str]], tuple[tuple[str, Pattern], ...]] = {}
+
+    def _candidates(self, token: Token) -> tuple[tuple[str, Pattern], ...]:
+        key = (token.lower, token.lemmas)
+        found = self._cache.get(key)
+        if found is None:
+            seen: dict[tuple[str, int], tuple[str, Pattern]] = {}
+            words = {token.lower, *token.lemmas}
+            for word in words:
+                for item in self.by_word.get(word, ()):
+                    seen.setdefault((item[0], id(item[1])), item)
+            for prefix in {w[:3] for w in words}:
+                for item in self.by_prefix.get(prefix, ()):
+                    seen.setdefault((item[0], id(item[1])), item)
+            for item in self.anywhere:
+                seen.setdefault((item[0], id(item[1])), item)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            found = self._cache[key] = tuple(seen.values())
+        return found
+
+    def run(self, analysis: Analysis) -> dict[str, list[tuple[int, int]]]:
+        """Token spans of every hit, by pattern-set name."""
+        tokens = analysis.tokens
+        out: dict[str, list[tuple[int, int]]] = {}
+        for sentence in analysis.sentences:
+            for i in range(sentence.first, sentence.last):
+                for name, p in self._candidates(tokens[i]):
+                    end = _match_from(p.slots, tokens, i, sentence.last)
+                    if end is not None and end > i:
+                        out.setdefault(name, []).append((i, end))
+        return out
 
 
 def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:

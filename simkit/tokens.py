@@ -39,11 +39,7 @@ class Token:
     sentence: int
     clause: int
     quoted: bool
-
-    @property
-    def is_caps(self) -> bool:
-        """All letters upper case, at least two of them."""
-        return self.kind == "word" and sum(c.isalpha() for c in self.text) >= 2 and self.text.isupper()
+    is_caps: bool  # a word of two or more letters, all upper case
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +125,8 @@ def analyse(text: str, lang: str) -> Analysis:
         else:
             lemmas, grams = frozenset({lower}), ()
         inside = any(a < m.start() < b for a, b in quoted_spans)
-        tokens.append(Token(piece, m.start(), m.end(), kind, lower, lemmas, grams, sentence, clause, inside))
+        caps = kind == "word" and len(piece) >= 2 and piece.isupper()
+        tokens.append(Token(piece, m.start(), m.end(), kind, lower, lemmas, grams, sentence, clause, inside, caps))
         # a newline ends a sentence too (lists, letters)
         nxt = text.find("\n", m.end(), m.end() + 3)
         if nxt != -1 and text[m.end() : nxt].strip() == "":

@@ -16,6 +16,10 @@ TEXT: dict[str, dict[str, str]] = {
     "resolved": {"ru": "решено", "en": "resolved"},
     "escalated": {"ru": "передано выше", "en": "escalated"},
     "lost": {"ru": "клиент потерян", "en": "lost"},
+    "behaviours": {"ru": "Поведение", "en": "Behaviours"},
+    "text_only": {"ru": "из текста", "en": "from the text"},
+    "score": {"ru": "Оценка", "en": "Score"},
+    "critical": {"ru": "нарушены критические правила", "en": "critical rules failed"},
     "kit_ok": {"ru": "Кит в порядке: {summary}", "en": "The kit is clean: {summary}"},
 }
 

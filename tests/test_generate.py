@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from simkit.errors import UnknownScenario
-from simkit.generate import format_date, generate
+from simkit.generation import format_date, generate
 from simkit.kit import Kit, load_kit
 
 from .conftest import FIXTURES, ROOT, CliResult

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import BehaviorLexicon, Lexicon, PatternSet, compile_set, load_lexicon
+from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
 from .tokens import Analysis, Token, analyse
 from .vocabulary import BEHAVIORS
 
@@ -52,43 +52,48 @@ class Finding:
         return [text[a:b] for a, b in self.spans]
 
 
-@dataclass(frozen=True)
-class _Rules:
-    behavior: BehaviorLexicon
-    patterns: PatternSet
-    block: PatternSet
-    block_sentence: PatternSet
-    context: PatternSet
+Matches = dict[str, list[Span]]
 
 
 class Detector:
-    """A compiled lexicon, ready to detect behaviours in replies of its language."""
+    """A compiled lexicon, ready to detect behaviours in replies of its language.
+
+    Every pattern set (behaviours, their blocks and contexts, helper groups, departments,
+    politeness strategies) goes into one Matcher under a prefixed name, so a reply is matched in
+    a single pass and every later check is a lookup among its hits.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         g = lexicon.groups
-        self.rules = {
-            name: _Rules(
-                b,
-                compile_set(b.patterns, g),
-                compile_set(b.block, g),
-                compile_set(b.block_sentence, g),
-                compile_set(b.context, g),
-            )
-            for name, b in lexicon.behaviors.items()
-        }
-        self.groups = {name: compile_set(p, g) for name, p in g.items()}
-        self.departments = {name: compile_set(p, g) for name, p in lexicon.departments.items()}
+        sets: dict[str, PatternSet] = {}
+        for name, b in lexicon.behaviors.items():
+            sets[f"b:{name}"] = compile_set(b.patterns, g)
+            sets[f"block:{name}"] = compile_set(b.block, g)
+            sets[f"bs:{name}"] = compile_set(b.block_sentence, g)
+            sets[f"ctx:{name}"] = compile_set(b.context, g)
+        for name, patterns in g.items():
+            sets[f"g:{name}"] = compile_set(patterns, g)
+        for name, patterns in lexicon.departments.items():
+            sets[f"d:{name}"] = compile_set(patterns, g)
+        for name, patterns in lexicon.politeness.items():
+            sets[f"pol:{name}"] = compile_set(patterns, g)
+        self.matcher = Matcher(sets)
         self.negators = frozenset(lexicon.negators)
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
 
+    @staticmethod
+    def within(m: Matches, key: str, lo: int, hi: int) -> list[Span]:
+        """Hits of set ``key`` that lie inside tokens[lo:hi]."""
+        return [(s, e) for s, e in m.get(key, ()) if s >= lo and e <= hi]
+
     # -- one hit ------------------------------------------------------------------------
 
-    def _valid(self, a: Analysis, rules: _Rules, start: int, end: int, clauses: dict[int, Span]) -> bool:
+    def _valid(self, a: Analysis, m: Matches, name: str, start: int, end: int, clauses: dict[int, Span]) -> bool:
         tokens = a.tokens
-        b = rules.behavior
+        b = self.lexicon.behaviors[name]
         first = tokens[start]
         sentence = a.sentences[first.sentence]
         if not b.quoted and any(t.quoted for t in tokens[start:end]):
@@ -104,32 +109,33 @@ class Detector:
                 if tokens[j].lower in self.negators:
                     return False
         lo, hi = clauses[first.clause]
-        if rules.block.patterns and rules.block.any_in(a, lo, hi):
+        if self.within(m, f"block:{name}", lo, hi):
             return False
-        if rules.block_sentence.patterns and rules.block_sentence.any_in(a, sentence.first, sentence.last):
+        if self.within(m, f"bs:{name}", sentence.first, sentence.last):
             return False
-        return not (rules.context.patterns and not rules.context.any_in(a, sentence.first, sentence.last))
-
-    def _hits(self, a: Analysis, name: str, clauses: dict[int, Span]) -> list[Span]:
-        rules = self.rules.get(name)
-        if rules is None:
-            return []
-        return [(s, e) for s, e, _ in rules.patterns.find(a) if self._valid(a, rules, s, e, clauses)]
+        return not (b.context and not self.within(m, f"ctx:{name}", sentence.first, sentence.last))
 
     # -- the reply ----------------------------------------------------------------------
 
     def detect(self, text: str, customer_name: str | None = None) -> list[Finding]:
         """Every behaviour the reply shows, in vocabulary order."""
         a = analyse(text, self.lexicon.lang)
+        return self.findings(a, self.matcher.run(a), customer_name)
+
+    def findings(self, a: Analysis, m: Matches, customer_name: str | None = None) -> list[Finding]:
+        """The findings of an analysed reply, given its pattern hits."""
         tokens = a.tokens
         clauses: dict[int, Span] = {}
         for i, t in enumerate(tokens):
             lo, _ = clauses.get(t.clause, (i, i))
             clauses[t.clause] = (lo, i + 1)
-        hits: dict[str, list[Span]] = {name: self._hits(a, name, clauses) for name in self.rules}
+        hits: dict[str, list[Span]] = {
+            name: [(s, e) for s, e in m.get(f"b:{name}", ()) if self._valid(a, m, name, s, e, clauses)]
+            for name in self.lexicon.behaviors
+        }
         values: dict[str, int | tuple[str, ...]] = {}
 
-        sarcasm = [(s, e) for s, e, _ in self.groups["sarcasm"].find(a)] if "sarcasm" in self.groups else []
+        sarcasm = self._group(a, m, "sarcasm") + self._scare_quoted(a, hits.get("gratitude", []))
         if sarcasm:
             hits.setdefault("rude", []).extend(sarcasm)
             sarcastic = {tokens[s].clause for s, _ in sarcasm}
@@ -144,19 +150,19 @@ class Detector:
         else:
             hits["address_by_name"] = hits.get("address_by_name", [])
 
-        routed = self._route(a, hits.get("route_to_department", []))
+        routed = self._route(a, m, hits.get("route_to_department", []))
         hits["route_to_department"] = [span for span, _ in routed]
         if routed:
             values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
 
         if hits.get("offer_discount"):
-            percent = self._percent(a, hits["offer_discount"], clauses)
+            percent = self._percent(a, m, hits["offer_discount"])
             if percent is not None:
                 values["offer_discount"] = percent
 
         if not hits.get("dismissive") and not any(hits.get(h) for h in _HELPFUL):
-            deflect = [(s, e) for s, e, _ in self.groups["deflect"].find(a)] if "deflect" in self.groups else []
-            alternative = "alternative" in self.groups and self.groups["alternative"].any_in(a, 0, len(tokens))
+            deflect = self._group(a, m, "deflect")
+            alternative = bool(self._group(a, m, "alternative"))
             if (deflect or hits.get("blame_customer")) and not alternative:
                 hits["dismissive"] = deflect or list(hits["blame_customer"])
 
@@ -168,6 +174,20 @@ class Detector:
         return out
 
     # -- behaviours decided over the whole reply ------------------------------------------
+
+    @staticmethod
+    def _group(a: Analysis, m: Matches, name: str) -> list[Span]:
+        """Hits of a helper group outside quotations (quoted words are the customer's)."""
+        return [(s, e) for s, e in m.get(f"g:{name}", ()) if not any(t.quoted for t in a.tokens[s:e])]
+
+    def _scare_quoted(self, a: Analysis, thanks: list[Span]) -> list[Span]:
+        """Thanks whose object sits in quotation marks ("спасибо за ваше «терпение»") is sarcasm."""
+        out = []
+        for s, e in thanks:
+            after = a.tokens[e : e + 4]
+            if any(t.quoted and t.sentence == a.tokens[s].sentence for t in after):
+                out.append((s, e))
+        return out
 
     def _shouting(self, a: Analysis) -> tuple[list[Span], list[Span]]:
         """Token spans of all-caps runs that are not acronyms, and character spans of '!!'."""
@@ -221,25 +241,24 @@ class Detector:
                 out.append((i, i + 1))
         return out
 
-    def _route(self, a: Analysis, hits: list[Span]) -> list[tuple[Span, set[str]]]:
+    def _route(self, a: Analysis, m: Matches, hits: list[Span]) -> list[tuple[Span, set[str]]]:
         out = []
         for s, e in hits:
             sentence = a.sentences[a.tokens[s].sentence]
-            found = {name for name, ps in self.departments.items() if ps.any_in(a, sentence.first, sentence.last)}
+            found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", sentence.first, sentence.last)}
             if found:
                 out.append(((s, e), found))
         return out
 
-    def _percent(self, a: Analysis, hits: list[Span], clauses: dict[int, Span]) -> int | None:
+    def _percent(self, a: Analysis, m: Matches, hits: list[Span]) -> int | None:
         tokens = a.tokens
-        percent_words = self.groups.get("percent_word")
         for s, _ in hits:
             sentence = a.sentences[tokens[s].sentence]
             for i in range(sentence.first, sentence.last - 1):
                 if tokens[i].kind != "num":
                     continue
                 nxt = tokens[i + 1]
-                is_percent = nxt.kind == "sym" or (percent_words is not None and percent_words.any_in(a, i + 1, i + 2))
+                is_percent = nxt.kind == "sym" or bool(self.within(m, "g:percent_word", i + 1, i + 2))
                 if is_percent:
                     return int(float(tokens[i].lower.replace(",", ".")))
         return None

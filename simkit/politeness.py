@@ -1,0 +1,72 @@
+"""A politeness index in [-1, 1] from the same detection plus general politeness strategies.
+
+The strategies follow the usual account of politeness in requests: gratitude, apology, hedges,
+indirect requests and deference raise it; direct commands, negative address and the impolite
+behaviours lower it. No training data: each strategy has a fixed weight and the sum is squashed
+with tanh, so one strong marker moves the index a lot and many add up with diminishing effect.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .detection import detector
+from .tokens import analyse
+
+WEIGHTS: dict[str, float] = {
+    "gratitude": 0.6,
+    "apology": 0.5,
+    "hedges": 0.35,
+    "indirect_requests": 0.6,
+    "deference": 0.5,
+    "greeting": 0.2,
+    "empathy": 0.4,
+    "direct_commands": -0.5,
+    "negative_address": -1.2,
+    "rude": -1.2,
+    "shouting": -0.6,
+    "calm_down_command": -0.7,
+    "blame_customer": -0.6,
+    "dismissive": -0.5,
+}
+# Strategies the detector already finds as behaviours.
+_FROM_BEHAVIORS = {
+    "gratitude",
+    "apology",
+    "greeting",
+    "empathy",
+    "rude",
+    "shouting",
+    "calm_down_command",
+    "blame_customer",
+    "dismissive",
+}
+
+
+def politeness(text: str, lang: str) -> tuple[float, dict[str, int]]:
+    """The index in [-1, 1] and how often each strategy occurs in ``text``."""
+    found = detector(lang)
+    a = analyse(text, lang)
+    m = found.matcher.run(a)
+    counts: dict[str, int] = {}
+    for finding in found.findings(a, m):
+        if finding.behavior in _FROM_BEHAVIORS:
+            counts[finding.behavior] = len(finding.spans)
+    for name in found.lexicon.politeness:
+        if name in counts or name not in WEIGHTS:
+            continue
+        hits = m.get(f"pol:{name}", [])
+        if name == "direct_commands":
+            # a command opens its sentence and is not softened by a politeness marker in it
+            hits = [
+                (s, e)
+                for s, e in hits
+                if s == a.sentences[a.tokens[s].sentence].first
+                and not found.within(
+                    m, "pol:deference", a.sentences[a.tokens[s].sentence].first, a.sentences[a.tokens[s].sentence].last
+                )
+            ]
+        if hits:
+            counts[name] = len(hits)
+    total = sum(WEIGHTS[name] * (1 + math.log(n)) for name, n in counts.items() if name in WEIGHTS)
+    return round(math.tanh(total), 4), dict(sorted(counts.items()))

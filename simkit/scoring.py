@@ -1,0 +1,319 @@
+"""Rule verdicts: a reply (text plus actions) judged against every rule in scope.
+
+A rule is in scope when the scenario's role is among its roles and its ``when`` condition
+holds for the turn; it then passes when everything it ``requires`` is present and nothing it
+``forbids`` is. The turn score is the weighted share of passed rules (0-100); a failed critical
+rule fails the turn, as contact-centre scorecards do. Without actions (a transcript), intents
+detected in the text count as actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .detection import Finding, detect
+from .generation import ScenarioInstance
+from .kit import Kit
+from .models import Check, Rule
+from .sandbox import evaluate
+from .scenario_model import Action
+from .vocabulary import ACTIONS
+
+Status = Literal["pass", "fail", "n/a"]
+
+# What a behaviour found in the text means as an action when the trainee chose none.
+_TEXT_ACTIONS = {
+    "escalate_to_supervisor": "escalate_supervisor",
+    "register_request": "register_request",
+    "refuse_confidential": "refuse_disclosure",
+}
+
+_LABELS = {
+    "ru": {
+        "evidence": "В ответе",
+        "missing": "Не хватает",
+        "source": "Источник",
+        "try": "Можно сказать",
+        "practice": "общая практика",
+    },
+    "en": {
+        "evidence": "In the reply",
+        "missing": "Missing",
+        "source": "Source",
+        "try": "You could say",
+        "practice": "common practice",
+    },
+}
+_NAMES = {
+    "ru": {"behavior": "поведение", "action": "действие", "any_of": "одно из"},
+    "en": {"behavior": "behaviour", "action": "action", "any_of": "one of"},
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A piece of the reply (or a chosen action) that a verdict rests on."""
+
+    what: str  # behaviour or action id
+    text: str
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one rule was judged on one reply."""
+
+    rule_id: str
+    status: Status
+    severity: str
+    category: str
+    weight: float
+    source: str
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class TurnScore:
+    """Every verdict on one reply, the weighted score and the feedback to show."""
+
+    scenario_id: str
+    turn_id: str
+    lang: str
+    text: str
+    actions: tuple[Action, ...]
+    text_only: bool
+    findings: tuple[Finding, ...]
+    verdicts: tuple[Verdict, ...]
+    score: float
+    critical_failures: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        """Whether a critical rule failed."""
+        return bool(self.critical_failures)
+
+    @property
+    def feedback(self) -> list[str]:
+        """Feedback lines for the failed rules, most severe first."""
+        order = {"critical": 0, "major": 1, "minor": 2}
+        failed = [v for v in self.verdicts if v.status == "fail"]
+        return [v.feedback for v in sorted(failed, key=lambda v: (order.get(v.severity, 3), -v.weight))]
+
+    def behaviors(self) -> set[str]:
+        """Behaviour ids found in the reply."""
+        return {f.behavior for f in self.findings}
+
+
+def parse_action(text: str) -> Action:
+    """An action from 'id' or 'id:param' (route_department:legal, offer_discount:5, promise_callback:2)."""
+    name, _, param = text.partition(":")
+    if name not in ACTIONS:
+        raise ValueError(f"unknown action '{name}' (known: {', '.join(ACTIONS)})")
+    kind = ACTIONS[name]
+    if param and kind is None:
+        raise ValueError(f"action '{name}' takes no parameter")
+    if not param:
+        return Action(id=name)
+    if kind == "department":
+        return Action(id=name, department=param)
+    try:
+        number = float(param)
+    except ValueError:
+        raise ValueError(f"action '{name}' needs a number, not '{param}'") from None
+    return Action(id=name, percent=number) if kind == "percent" else Action(id=name, hours=number)
+
+
+def actions_from_text(findings: Iterable[Finding]) -> list[Action]:
+    """The actions a transcript's text implies (text-only mode)."""
+    out: list[Action] = []
+    for f in findings:
+        if f.behavior in _TEXT_ACTIONS:
+            out.append(Action(id=_TEXT_ACTIONS[f.behavior]))
+        elif f.behavior == "route_to_department":
+            departments = f.value if isinstance(f.value, tuple) else ()
+            out += [Action(id="route_department", department=d) for d in departments]
+        elif f.behavior == "offer_discount":
+            out.append(Action(id="offer_discount", percent=float(f.value) if isinstance(f.value, int) else None))
+    return out
+
+
+def _holds(condition: str | None, variables: dict[str, Any]) -> bool:
+    if condition is None:
+        return True
+    try:
+        return evaluate(condition, variables)
+    except Exception:  # noqa: BLE001 - a condition that cannot be evaluated on this reply does not hold
+        return False
+
+
+class _Judge:
+    """Evaluates checks against one reply's findings and actions."""
+
+    def __init__(self, text: str, findings: Sequence[Finding], actions: Sequence[Action], facts: dict[str, Any]) -> None:
+        self.text = text
+        self.findings = {f.behavior: f for f in findings}
+        self.actions = actions
+        self.facts = facts
+
+    def evidence(self, check: Check) -> list[Evidence]:
+        """The evidence that satisfies ``check`` (empty when it is not satisfied)."""
+        if check.any_of is not None:
+            for inner in check.any_of:
+                found = self.evidence(inner)
+                if found:
+                    return found
+            return []
+        if check.behavior is not None:
+            finding = self.findings.get(check.behavior)
+            if finding is None:
+                return []
+            value = list(finding.value) if isinstance(finding.value, tuple) else finding.value
+            if not _holds(check.where, {"value": value, "facts": self.facts}):
+                return []
+            return [Evidence(check.behavior, self.text[a:b], (a, b)) for a, b in finding.spans]
+        out = []
+        for action in self.actions:
+            variables = {"percent": action.percent, "department": action.department, "hours": action.hours, "facts": self.facts}
+            if action.id == check.action and _holds(check.where, variables):
+                param = action.department or (f"{action.percent:g}" if action.percent is not None else None)
+                param = param or (f"{action.hours:g}" if action.hours is not None else None)
+                out.append(Evidence(action.id, f"[{action.id}{':' + param if param else ''}]"))
+        return out
+
+
+def _describe(check: Check, lang: str) -> str:
+    names = _NAMES[lang]
+    if check.any_of is not None:
+        return f"{names['any_of']} (" + " / ".join(_describe(c, lang) for c in check.any_of) + ")"
+    what = check.behavior or check.action or ""
+    kind = names["behavior"] if check.behavior else names["action"]
+    return f"{kind} {what}" + (f" [{check.where}]" if check.where else "")
+
+
+def _feedback(rule: Rule, kit: Kit, lang: str, evidence: list[Evidence], missing: list[str], model_reply: str) -> str:
+    labels = _LABELS[lang]
+    parts = [f"{rule.title.get(lang)}: {rule.feedback.get(lang)}"]
+    if evidence:
+        parts.append(f"{labels['evidence']}: " + "; ".join(f"«{e.text}»" for e in evidence))
+    if missing:
+        parts.append(f"{labels['missing']}: " + "; ".join(missing))
+    clause = kit.clause(rule.source)
+    where = f"{rule.source} — {clause.summary.get(lang)}" if clause else labels["practice"]
+    parts.append(f"{labels['source']}: {where}")
+    suggestion = rule.suggestion.get(lang) if rule.suggestion else model_reply
+    if suggestion:
+        parts.append(f"{labels['try']}: «{suggestion}»")
+    return " ".join(p if p.endswith((".", "»", "!", "?")) else p + "." for p in parts)
+
+
+def _turn_variables(kit: Kit, instance: ScenarioInstance, turn_id: str, anger: int) -> dict[str, Any]:
+    scenario = kit.scenario(instance.scenario_id)
+    index = next(i for i, t in enumerate(scenario.turns) if t.id == turn_id)
+    source = scenario.turns[index]
+    turn = {
+        "id": turn_id,
+        "index": index,
+        "first": index == 0,
+        "last": index == len(scenario.turns) - 1 or source.end is not None,
+        "topics": list(source.topics),
+    }
+    return {
+        "facts": dict(instance.facts),
+        "kind": instance.kind,
+        "channel": instance.channel,
+        "role": instance.role,
+        "turn": turn,
+        "anger": anger,
+    }
+
+
+_SCOPE: dict[tuple[Any, ...], frozenset[str]] = {}
+
+
+def _in_scope(kit: Kit, instance: ScenarioInstance, variables: dict[str, Any]) -> frozenset[str]:
+    """Ids of the rules that apply; cached, because scope depends on the turn, not the reply."""
+    key = (
+        kit.rulebook_hash,
+        instance.scenario_id,
+        instance.role,
+        instance.kind,
+        instance.channel,
+        tuple(sorted(instance.facts.items())),
+        variables["turn"]["id"],
+        variables["anger"],
+    )
+    found = _SCOPE.get(key)
+    if found is None:
+        found = frozenset(
+            rule.id
+            for rule in kit.rules.values()
+            if ("all" in rule.roles or instance.role in rule.roles) and _holds(rule.when, variables)
+        )
+        if len(_SCOPE) > 50_000:
+            _SCOPE.clear()
+        _SCOPE[key] = found
+    return found
+
+
+def score_reply(
+    instance: ScenarioInstance,
+    turn_id: str,
+    text: str,
+    actions: Sequence[Action | str] | None = None,
+    *,
+    kit: Kit | None = None,
+    anger: int | None = None,
+) -> TurnScore:
+    """Judge every rule in scope for this reply to ``turn_id``; ``actions`` None means text-only."""
+    if kit is None:
+        from .kit import load_kit
+
+        kit = load_kit()
+    turn = instance.turn(turn_id)
+    findings = detect(text, instance.lang, instance.customer.name)
+    text_only = actions is None
+    chosen = actions_from_text(findings) if actions is None else [parse_action(a) if isinstance(a, str) else a for a in actions]
+    variables = _turn_variables(kit, instance, turn_id, instance.anger if anger is None else anger)
+    judge = _Judge(text, findings, chosen, variables["facts"])
+    scope = _in_scope(kit, instance, variables)
+    verdicts = []
+    for rule in kit.rules.values():
+        base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
+        if rule.id not in scope:
+            verdicts.append(Verdict(status="n/a", **base))  # type: ignore[arg-type]
+            continue
+        evidence: list[Evidence] = []
+        missing: list[str] = []
+        for check in rule.requires:
+            found = judge.evidence(check)
+            if found:
+                evidence += found
+            else:
+                missing.append(_describe(check, instance.lang))
+        violations = [e for check in rule.forbids for e in judge.evidence(check)]
+        if missing or violations:
+            shown = violations or evidence
+            feedback = _feedback(rule, kit, instance.lang, shown, missing, turn.model_reply)
+            verdicts.append(Verdict(status="fail", evidence=tuple(shown), missing=tuple(missing), feedback=feedback, **base))  # type: ignore[arg-type]
+        else:
+            verdicts.append(Verdict(status="pass", evidence=tuple(evidence), **base))  # type: ignore[arg-type]
+    applicable = [v for v in verdicts if v.status != "n/a"]
+    total = sum(v.weight for v in applicable)
+    score = 100.0 if not total else round(100 * sum(v.weight for v in applicable if v.status == "pass") / total, 1)
+    critical = tuple(v.rule_id for v in applicable if v.status == "fail" and v.severity == "critical")
+    return TurnScore(
+        scenario_id=instance.scenario_id,
+        turn_id=turn_id,
+        lang=instance.lang,
+        text=text,
+        actions=tuple(chosen),
+        text_only=text_only,
+        findings=tuple(findings),
+        verdicts=tuple(verdicts),
+        score=score,
+        critical_failures=critical,
+    )

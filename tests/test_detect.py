@@ -1,0 +1,143 @@
+"""Behaviour detection: tricky cases in both languages, values, and the labelled sets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from simkit.detection import detect
+from simkit.evaluation import evaluate, load
+
+from .conftest import ROOT, CliResult
+
+DEVSET = ROOT.parent / "shared" / "devset" / "behaviors.dev.jsonl"
+EXTRA = sorted((Path(__file__).parent / "data").glob("behaviors.*.extra.jsonl"))
+
+
+def found(text: str, lang: str, name: str | None = None) -> set[str]:
+    return {f.behavior for f in detect(text, lang, name)}
+
+
+# (lang, text, customer name, behaviours that must be found, behaviours that must not)
+CASES = [
+    ("ru", "Не буду я извиняться, вы сами всё сломали.", None, {"blame_customer"}, {"apology"}),
+    ("ru", "Извиняться мне не за что: товар проверен.", None, set(), {"apology"}),
+    ("ru", "Ну извините, что мы не угадали ваши желания.", None, {"rude"}, {"apology"}),
+    ("ru", "Спасибо за ваше «терпение», конечно.", None, {"rude"}, {"gratitude"}),
+    ("ru", "Приношу извинения за задержку заказа.", None, {"apology"}, set()),
+    ("ru", "Извините, а номер заказа у вас под рукой?", None, {"clarifying_question"}, {"apology"}),
+    ("ru", "Доставим в ближайшее время.", None, {"next_step"}, {"timeframe"}),
+    ("ru", "Курьер привезёт заказ завтра до 18:00.", None, {"next_step", "timeframe"}, set()),
+    ("ru", "Тариф поменялся с первого числа, уведомление было в кабинете.", None, set(), {"timeframe"}),
+    ("ru", "Данные уже в CRM, заявку передали в ОТК.", None, set(), {"shouting"}),
+    ("ru", "ВЫ НЕ ПОНИМАЕТЕ, КАК ЭТО РАБОТАЕТ.", None, {"shouting"}, set()),
+    ("ru", "Ждите ответа!!", None, {"shouting"}, set()),
+    ("ru", "Рада помочь Ирине с заказом.", "Ирина", {"address_by_name"}, set()),
+    ("ru", "Заказ Ирины уже собран.", "Ирина", {"address_by_name"}, set()),
+    ("ru", "Успокойтесь, пожалуйста.", None, {"calm_down_command", "please"}, set()),
+    ("ru", "Скидку 20% дать не могу, это не в моих полномочиях.", None, set(), {"offer_discount"}),
+    ("ru", "Могу предложить вам скидку 5% на этот заказ.", None, {"offer_discount"}, set()),
+    ("ru", "Понимаю ваше возмущение, это действительно неприятно.", None, {"empathy"}, set()),
+    ("ru", "Вы говорите, что вам ответили «это не моя проблема»? Так быть не должно.", None, set(), {"dismissive"}),
+    ("ru", "Соединяю вас с руководителем отдела.", None, {"escalate_to_supervisor"}, {"route_to_department"}),
+    ("ru", "Передаю вашу претензию в юридический отдел.", None, {"route_to_department"}, {"escalate_to_supervisor"}),
+    ("ru", "Не могу сообщить данные других клиентов.", None, {"refuse_confidential"}, set()),
+    ("en", "I'm not going to apologise for the courier.", None, set(), {"apology"}),
+    ("en", "Well, excuse me for trying to help.", None, {"rude"}, {"apology"}),
+    ("en", "I'm sorry for the delay with your order.", None, {"apology"}, set()),
+    ("en", "I'm afraid the warehouse is closed today.", None, set(), {"apology"}),
+    ("en", "We'll get back to you shortly.", None, set(), {"timeframe"}),
+    ("en", "A courier will collect it by 6 pm today.", None, {"next_step", "timeframe"}, set()),
+    ("en", "Please check whether the ONT LED is red.", None, {"please"}, {"shouting"}),
+    ("en", "YOU MUST WAIT like everyone else.", None, {"shouting"}, set()),
+    ("en", "I'm pleased to hear the parcel arrived.", None, set(), {"please"}),
+    ("en", "Thanks, Mr Smith, that helps.", "Mr Smith", {"address_by_name", "gratitude"}, set()),
+    ("en", "Calm down, please.", None, {"calm_down_command", "please"}, set()),
+    ("en", "I can't give you 15% off, but I'll waive the delivery fee.", None, set(), {"offer_discount"}),
+    ("en", "You say it was 'not my problem'? That should never have been said.", None, set(), {"dismissive"}),
+    ("en", "I can't share other customers' details.", None, {"refuse_confidential"}, set()),
+    ("en", "I'll pass this to our legal department today.", None, {"route_to_department"}, set()),
+    ("en", "I'm transferring you to my supervisor now.", None, {"escalate_to_supervisor"}, {"route_to_department"}),
+]
+
+
+@pytest.mark.parametrize("lang, text, name, present, absent", CASES, ids=[c[1][:40] for c in CASES])
+def test_tricky_case(lang: str, text: str, name: str | None, present: set[str], absent: set[str]) -> None:
+    got = found(text, lang, name)
+    assert present <= got, f"missing {present - got} in {got}"
+    assert not (absent & got), f"unexpected {absent & got}"
+
+
+def test_discount_value_and_spans() -> None:
+    text = "Могу предложить скидку 5% на следующий заказ."
+    (offer,) = [f for f in detect(text, "ru") if f.behavior == "offer_discount"]
+    assert offer.value == 5
+    assert all(0 <= a < b <= len(text) for a, b in offer.spans)
+    assert any("скидк" in q for q in offer.quotes(text))
+
+
+def test_route_values_are_department_ids() -> None:
+    (route,) = [f for f in detect("Передам вашу жалобу в бухгалтерию и юристам.", "ru") if f.behavior == "route_to_department"]
+    assert route.value == ("accounting", "legal")
+    (route,) = [f for f in detect("I've passed this to our quality team.", "en") if f.behavior == "route_to_department"]
+    assert route.value == ("quality",)
+
+
+@pytest.mark.skipif(not DEVSET.is_file(), reason="the shared devset is not beside this checkout")
+def test_devset_bar_per_language() -> None:
+    report = evaluate(load(DEVSET))
+    assert report["ru"]["micro_f1"] >= 0.92, report["ru"]["micro_f1"]
+    assert report["en"]["micro_f1"] >= 0.92, report["en"]["micro_f1"]
+
+
+@pytest.mark.parametrize("path", EXTRA, ids=[p.name for p in EXTRA])
+def test_own_labelled_sets(path: Path) -> None:
+    examples = load(path)
+    assert len(examples) >= 100
+    report = evaluate(examples)
+    lang = examples[0].lang
+    assert report[lang]["micro_f1"] >= 0.9, report[lang]["micro_f1"]
+
+
+def test_eval_behaviors_cli_json(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "a",
+            "lang": "ru",
+            "context": {"customer_name": "Ирина"},
+            "text": "Здравствуйте, Ирина!",
+            "behaviors": ["greeting", "address_by_name"],
+            "values": {},
+        },
+        {"id": "b", "lang": "en", "context": {}, "text": "Calm down.", "behaviors": ["calm_down_command"], "values": {}},
+    ]
+    file = tmp_path / "set.jsonl"
+    file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code, out, _ = cli("eval-behaviors", str(file), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"ru", "en", "all"}
+    assert data["ru"]["micro_f1"] == 1.0 and data["ru"]["exact"] == 1.0
+    assert data["all"]["per_behavior"]["greeting"] == {"p": 1.0, "r": 1.0, "f1": 1.0, "support": 1}
+
+
+def test_eval_behaviors_reports_bad_lines(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    file = tmp_path / "bad.jsonl"
+    file.write_text(
+        '{"id": "a", "lang": "ru", "text": "x", "behaviors": []}\n{"id": "b", "lang": "ru", "text": "x", "behaviors": ["smiling"]}\n',
+        encoding="utf-8",
+    )
+    code, _, err = cli("eval-behaviors", str(file))
+    assert code == 2
+    assert f"{file}:2:" in err and "smiling" in err
+
+
+def test_detect_cli(cli: Callable[..., CliResult]) -> None:
+    code, out, _ = cli("detect", "--lang", "ru", "--name", "Ирина", "Здравствуйте, Ирина! Извините за задержку.")
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert {"greeting", "address_by_name", "apology"} <= set(lines)
+    assert "«Ирина»" in lines["address_by_name"]

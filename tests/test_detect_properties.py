@@ -1,0 +1,112 @@
+"""Detection and scoring never fail on any text, keep spans inside it, and scale linearly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simkit.detection import detect
+from simkit.generation import generate
+from simkit.kit import Kit
+from simkit.politeness import politeness
+from simkit.scoring import score_reply
+from simkit.vocabulary import BEHAVIORS
+
+ODD = [
+    "",
+    "   \n\t ",
+    "😀😡🙏" * 20,
+    "<script>alert('x')</script><b>Здравствуйте</b>",
+    "Hello, Ирина! Sorry за задержку, we'll call you завтра до 18:00.",
+    "!!!!!!!!!!",
+    "А" * 5000,
+    "Извините. " * 10_000,
+]
+
+
+def _check(text: str, lang: str) -> None:
+    for finding in detect(text, lang, "Ирина" if lang == "ru" else "Laura"):
+        assert finding.behavior in BEHAVIORS
+        assert finding.spans
+        for a, b in finding.spans:
+            assert 0 <= a < b <= len(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400), st.sampled_from(["ru", "en"]))
+def test_any_text_detects_without_error(text: str, lang: str) -> None:
+    _check(text, lang)
+    score, strategies = politeness(text, lang)
+    assert -1 <= score <= 1 and all(n > 0 for n in strategies.values())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Здравствуйте",
+                "извините",
+                "СКИДКА",
+                "!!",
+                "«цитата»",
+                "10%",
+                "завтра",
+                "в 18:00",
+                "не",
+                ",",
+                ".",
+                "?",
+                "Ирина",
+                "Sorry",
+                "LED",
+            ]
+        ),
+        max_size=60,
+    )
+)
+def test_word_soup_detects_without_error(words: list[str]) -> None:
+    text = " ".join(words)
+    _check(text, "ru")
+    _check(text, "en")
+
+
+@pytest.mark.parametrize("text", ODD, ids=range(len(ODD)))
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_odd_replies_score_without_error(kit: Kit, text: str, lang: str) -> None:
+    instance = generate(kit.scenario("discount-demand-sports-food"), 1, lang)
+    result = score_reply(instance, instance.turns[0].id, text, kit=kit)
+    assert 0 <= result.score <= 100
+    _check(text, lang)
+
+
+def test_hundred_thousand_characters_score(kit: Kit) -> None:
+    text = ("Здравствуйте! Извините за задержку, курьер привезёт заказ завтра до 18:00. " * 1400)[:100_000]
+    instance = generate(kit.scenario("discount-demand-sports-food"), 1, "ru")
+    result = score_reply(instance, "demand", text, kit=kit)
+    assert len(text) == 100_000 and 0 <= result.score <= 100
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_time_grows_linearly(lang: str) -> None:
+    sentence = (
+        "Здравствуйте, Ирина! Извините за задержку, передаю заявку в отдел качества, ответим завтра до 18:00. "
+        if lang == "ru"
+        else ("Hello Laura! I'm sorry for the delay, I'm passing this to our quality team and we'll call you by 6 pm tomorrow. ")
+    )
+
+    def cost(n: int) -> float:
+        text = sentence * n
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            detect(text, lang)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    cost(5)  # warm the caches
+    small, large = cost(20), cost(400)
+    assert large / small < 20 * 3, (small, large)  # 20 times the text, well under quadratic growth

@@ -146,7 +146,7 @@ def _holds(condition: str | None, variables: dict[str, Any]) -> bool:
         return True
     try:
         return evaluate(condition, variables)
-    except Exception:  # noqa: BLE001 - a condition that cannot be evaluated on this reply does not hold
+    except Exception:
         return False
 
 

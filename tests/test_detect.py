@@ -127,7 +127,8 @@ def test_eval_behaviors_cli_json(cli: Callable[..., CliResult], tmp_path: Path) 
 def test_eval_behaviors_reports_bad_lines(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     file = tmp_path / "bad.jsonl"
     file.write_text(
-        '{"id": "a", "lang": "ru", "text": "x", "behaviors": []}\n{"id": "b", "lang": "ru", "text": "x", "behaviors": ["smiling"]}\n',
+        '{"id": "a", "lang": "ru", "text": "x", "behaviors": []}\n'
+        '{"id": "b", "lang": "ru", "text": "x", "behaviors": ["smiling"]}\n',
         encoding="utf-8",
     )
     code, _, err = cli("eval-behaviors", str(file))

@@ -237,7 +237,8 @@ class Detector:
                 targets |= {lemma for lemma in _ru_word(p)[0]}
         out = []
         for i, t in enumerate(a.tokens):
-            if t.kind == "word" and not t.quoted and (t.lemmas & targets or t.lower in targets):
+            # a name is written with a capital: "Вера" is a name, "вера" is faith
+            if t.kind == "word" and t.text[:1].isupper() and not t.quoted and (t.lemmas & targets or t.lower in targets):
                 out.append((i, i + 1))
         return out
 

@@ -54,6 +54,24 @@ class Finding:
 
 Matches = dict[str, list[Span]]
 
+# Helper groups that the code below reads by name.
+_CODE_GROUPS = ("sarcasm", "deflect", "alternative", "percent_word")
+
+
+class _TwoPass:
+    """Behaviour patterns first; then blocks and contexts in the sentences with a hit."""
+
+    def __init__(self, first: Matcher, checks: Matcher) -> None:
+        self.first = first
+        self.checks = checks
+
+    def run(self, a: Analysis) -> Matches:
+        m = self.first.run(a)
+        sentences = {a.tokens[s].sentence for key, spans in m.items() if key.startswith("b:") for s, _ in spans}
+        if sentences:
+            m.update(self.checks.run(a, sentences))
+        return m
+
 
 class Detector:
     """A compiled lexicon, ready to detect behaviours in replies of its language.
@@ -66,19 +84,22 @@ class Detector:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         g = lexicon.groups
-        sets: dict[str, PatternSet] = {}
+        first: dict[str, PatternSet] = {}
+        checks: dict[str, PatternSet] = {}
         for name, b in lexicon.behaviors.items():
-            sets[f"b:{name}"] = compile_set(b.patterns, g)
-            sets[f"block:{name}"] = compile_set(b.block, g)
-            sets[f"bs:{name}"] = compile_set(b.block_sentence, g)
-            sets[f"ctx:{name}"] = compile_set(b.context, g)
-        for name, patterns in g.items():
-            sets[f"g:{name}"] = compile_set(patterns, g)
+            first[f"b:{name}"] = compile_set(b.patterns, g)
+            checks[f"block:{name}"] = compile_set(b.block, g)
+            checks[f"bs:{name}"] = compile_set(b.block_sentence, g)
+            checks[f"ctx:{name}"] = compile_set(b.context, g)
+        for name in _CODE_GROUPS:  # the other groups are only inlined into patterns
+            if name in g:
+                first[f"g:{name}"] = compile_set(g[name], g)
         for name, patterns in lexicon.departments.items():
-            sets[f"d:{name}"] = compile_set(patterns, g)
+            first[f"d:{name}"] = compile_set(patterns, g)
         for name, patterns in lexicon.politeness.items():
-            sets[f"pol:{name}"] = compile_set(patterns, g)
-        self.matcher = Matcher(sets)
+            first[f"pol:{name}"] = compile_set(patterns, g)
+        # blocks and contexts are matched only in sentences that hold a hit they could cancel
+        self.matcher = _TwoPass(Matcher(first), Matcher(checks))
         self.negators = frozenset(lexicon.negators)
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)

@@ -97,9 +97,28 @@ class Slot:
     alts: tuple[Alt, ...]
     optional: bool = False
     gap: int = 0  # >0: a gap of up to ``gap`` tokens instead of a word
+    # the alternatives split for speed: plain lemmas and forms are tested as sets
+    lemmas: frozenset[str] = frozenset()
+    forms: frozenset[str] = frozenset()
+    others: tuple[Alt, ...] = ()
+
+    @classmethod
+    def of(cls, alts: tuple[Alt, ...], optional: bool = False) -> Slot:
+        return cls(
+            alts,
+            optional,
+            0,
+            frozenset(a.value for a in alts if a.kind == "lemma"),
+            frozenset(a.value for a in alts if a.kind == "form"),
+            tuple(a for a in alts if a.kind not in ("lemma", "form")),
+        )
 
     def test(self, token: Token) -> bool:
-        return any(a.test(token) for a in self.alts)
+        if self.lemmas and not self.lemmas.isdisjoint(token.lemmas):
+            return True
+        if token.lower in self.forms:
+            return True
+        return any(a.test(token) for a in self.others)
 
 
 @dataclass(frozen=True)
@@ -167,10 +186,25 @@ def compile_pattern(source: str, groups: dict[str, Patterns] | None = None) -> l
             slots.append(Slot((), gap=int(m.group("gap"))))
             continue
         alts = tuple(_alt(a, source) for a in m.group("alts").split("|"))
-        slots.append(Slot(alts, optional=bool(m.group("opt"))))
+        slots.append(Slot.of(alts, optional=bool(m.group("opt"))))
     if not slots or all(s.gap or s.optional for s in slots):
         raise LexiconError(f"pattern '{source}' has no required word")
-    return [Pattern(source, tuple(slots))]
+    return [Pattern(source, variant) for variant in _anchored(tuple(slots))]
+
+
+def _anchored(slots: tuple[Slot, ...]) -> list[tuple[Slot, ...]]:
+    """Equivalent variants that start with a required slot, so that they can be indexed.
+
+    A leading gap only moves where a hit starts, and a leading optional slot is the same as two
+    patterns, one with the slot required and one without it.
+    """
+    while slots and (slots[0].gap or slots[-1].gap):
+        slots = slots[1:] if slots[0].gap else slots[:-1]
+    first = slots[0]
+    if not first.optional:
+        return [slots]
+    required = Slot.of(first.alts)
+    return [(required, *slots[1:]), *_anchored(slots[1:])]
 
 
 def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end: int) -> int | None:
@@ -249,52 +283,61 @@ class PatternSet:
         return bool(self.find(analysis, first, last))
 
 
+Candidate = tuple[str, tuple[Slot, ...], int]  # set name, slots left to match, tokens already matched
+
+
 class Matcher:
     """Many named pattern sets matched in one pass over the tokens.
 
-    The patterns a word can start are looked up once per word form and cached, so a reply costs
-    one dictionary lookup per token plus the matching of the few patterns that can start there.
+    For each word form, the patterns whose first slot it satisfies are found once and cached, so
+    a reply costs one dictionary lookup per token plus the matching of the rest of the few
+    patterns that really start there. Only patterns that may start with a gap or an optional
+    slot are tried everywhere.
     """
 
     def __init__(self, sets: dict[str, PatternSet]) -> None:
         self.by_word: dict[str, list[tuple[str, Pattern]]] = {}
         self.by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
-        self.anywhere: list[tuple[str, Pattern]] = []
+        self.pretest: list[tuple[str, Pattern]] = []  # first slot required but not indexable
+        self.anywhere: list[Candidate] = []
         for name, patterns in sets.items():
             for key, listed in patterns.by_word.items():
                 self.by_word.setdefault(key, []).extend((name, p) for p in listed)
             for key, listed in patterns.by_prefix.items():
                 self.by_prefix.setdefault(key, []).extend((name, p) for p in listed)
-            self.anywhere.extend((name, p) for p in patterns.anywhere)
-        self._cache: dict[tuple[str, frozenset[str]], tuple[tuple[str, Pattern], ...]] = {}
+            for p in patterns.anywhere:
+                first = p.slots[0]
+                if first.gap or first.optional:
+                    self.anywhere.append((name, p.slots, 0))
+                else:
+                    self.pretest.append((name, p))
+        self._cache: dict[tuple[str, str, frozenset[str]], tuple[Candidate, ...]] = {}
 
-    def _candidates(self, token: Token) -> tuple[tuple[str, Pattern], ...]:
-        key = (token.lower, token.lemmas)
+    def _candidates(self, token: Token) -> tuple[Candidate, ...]:
+        key = (token.kind, token.lower, token.lemmas)
         found = self._cache.get(key)
         if found is None:
-            seen: dict[tuple[str, int], tuple[str, Pattern]] = {}
+            seen: dict[tuple[str, int], Candidate] = {}
             words = {token.lower, *token.lemmas}
-            for word in words:
-                for item in self.by_word.get(word, ()):
-                    seen.setdefault((item[0], id(item[1])), item)
-            for prefix in {w[:3] for w in words}:
-                for item in self.by_prefix.get(prefix, ()):
-                    seen.setdefault((item[0], id(item[1])), item)
-            for item in self.anywhere:
-                seen.setdefault((item[0], id(item[1])), item)
+            pool = [item for w in words for item in self.by_word.get(w, ())]
+            pool += [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
+            for name, p in (*pool, *self.pretest):
+                if (name, id(p)) not in seen and p.slots[0].test(token):
+                    seen[(name, id(p))] = (name, p.slots[1:], 1)
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            found = self._cache[key] = tuple(seen.values())
+            found = self._cache[key] = (*seen.values(), *self.anywhere)
         return found
 
-    def run(self, analysis: Analysis) -> dict[str, list[tuple[int, int]]]:
-        """Token spans of every hit, by pattern-set name."""
+    def run(self, analysis: Analysis, only: set[int] | None = None) -> dict[str, list[tuple[int, int]]]:
+        """Token spans of every hit, by pattern-set name (in the sentences ``only``, if given)."""
         tokens = analysis.tokens
         out: dict[str, list[tuple[int, int]]] = {}
-        for sentence in analysis.sentences:
+        sentences = analysis.sentences if only is None else [analysis.sentences[k] for k in sorted(only)]
+        for sentence in sentences:
             for i in range(sentence.first, sentence.last):
-                for name, p in self._candidates(tokens[i]):
-                    end = _match_from(p.slots, tokens, i, sentence.last)
+                for name, slots, done in self._candidates(tokens[i]):
+                    end = _match_from(slots, tokens, i + done, sentence.last)
                     if end is not None and end > i:
                         out.setdefault(name, []).append((i, end))
         return out

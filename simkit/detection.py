@@ -67,7 +67,7 @@ class _TwoPass:
 
     def run(self, a: Analysis) -> Matches:
         m = self.first.run(a)
-        sentences = {a.tokens[s].sentence for key, spans in m.items() if key.startswith("b:") for s, _ in spans}
+        sentences = {a.tokens[s].sentence for key, spans in m.items() if key.startswith(("b:", "bq:")) for s, _ in spans}
         if sentences:
             m.update(self.checks.run(a, sentences))
         return m
@@ -88,6 +88,7 @@ class Detector:
         checks: dict[str, PatternSet] = {}
         for name, b in lexicon.behaviors.items():
             first[f"b:{name}"] = compile_set(b.patterns, g)
+            first[f"bq:{name}"] = compile_set(b.question_patterns, g)
             checks[f"block:{name}"] = compile_set(b.block, g)
             checks[f"bs:{name}"] = compile_set(b.block_sentence, g)
             checks[f"ctx:{name}"] = compile_set(b.context, g)
@@ -112,19 +113,23 @@ class Detector:
 
     # -- one hit ------------------------------------------------------------------------
 
-    def _valid(self, a: Analysis, m: Matches, name: str, start: int, end: int, clauses: dict[int, Span]) -> bool:
+    def _valid(self, a: Analysis, m: Matches, name: str, hit: Span, clauses: dict[int, Span], question: bool = False) -> bool:
         tokens = a.tokens
+        start, end = hit
         b = self.lexicon.behaviors[name]
         first = tokens[start]
         sentence = a.sentences[first.sentence]
         if not b.quoted and any(t.quoted for t in tokens[start:end]):
             return False
-        if b.question and not sentence.question:
+        if (b.question or question) and not sentence.question:
             return False
         if b.first_sentences and first.sentence >= b.first_sentences:
             return False
+        if b.last_sentences and first.sentence < len(a.sentences) - b.last_sentences:
+            return False
         if b.negatable:
-            for j in range(start - 1, max(start - 1 - self.lexicon.negation_window, -1), -1):
+            window = self.lexicon.negation_window if b.negation_window is None else b.negation_window
+            for j in range(start - 1, max(start - 1 - window, -1), -1):
                 if tokens[j].clause != first.clause:
                     break
                 if tokens[j].lower in self.negators:
@@ -151,7 +156,8 @@ class Detector:
             lo, _ = clauses.get(t.clause, (i, i))
             clauses[t.clause] = (lo, i + 1)
         hits: dict[str, list[Span]] = {
-            name: [(s, e) for s, e in m.get(f"b:{name}", ()) if self._valid(a, m, name, s, e, clauses)]
+            name: [h for h in m.get(f"b:{name}", ()) if self._valid(a, m, name, h, clauses)]
+            + [h for h in m.get(f"bq:{name}", ()) if self._valid(a, m, name, h, clauses, question=True)]
             for name in self.lexicon.behaviors
         }
         values: dict[str, int | tuple[str, ...]] = {}
@@ -162,6 +168,11 @@ class Detector:
             sarcastic = {tokens[s].clause for s, _ in sarcasm}
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
+
+        if hits.get("rude") and hits.get("refuse_confidential"):
+            # a hostile refusal is rude, not a polite decline
+            hostile = {tokens[s].sentence for s, _ in hits["rude"]}
+            hits["refuse_confidential"] = [(s, e) for s, e in hits["refuse_confidential"] if tokens[s].sentence not in hostile]
 
         caps, marks = self._shouting(a)
         hits["shouting"] = hits.get("shouting", []) + caps
@@ -177,7 +188,7 @@ class Detector:
             values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
 
         if hits.get("offer_discount"):
-            percent = self._percent(a, m, hits["offer_discount"])
+            percent = self._percent(a, m, hits["offer_discount"], clauses)
             if percent is not None:
                 values["offer_discount"] = percent
 
@@ -206,7 +217,8 @@ class Detector:
         out = []
         for s, e in thanks:
             after = a.tokens[e : e + 4]
-            if any(t.quoted and t.sentence == a.tokens[s].sentence for t in after):
+            # a quoted company name («Мегамаркет») is not irony; a quoted common word is
+            if any(t.quoted and t.sentence == a.tokens[s].sentence and t.text[:1].islower() for t in after):
                 out.append((s, e))
         return out
 
@@ -218,7 +230,10 @@ class Detector:
         def close() -> None:
             words = [a.tokens[i] for i in run]
             loud = [t for t in words if not self._acronym(t)]
-            if len(words) >= 2 and any(sum(c.isalpha() for c in t.text) >= 3 for t in loud):
+            long_words = [t for t in loud if sum(c.isalpha() for c in t.text) >= 3]
+            # "two or more all-caps words of 3+ letters"; in a longer run short words count
+            # too ("ВЫ НЕ ПОНИМАЕТЕ"), but "DO NOT" alone is not shouting
+            if len(long_words) >= 2 or (len(words) >= 3 and len(loud) >= 3 and long_words):
                 out.append((run[0], run[-1] + 1))
             run.clear()
 
@@ -265,24 +280,40 @@ class Detector:
 
     def _route(self, a: Analysis, m: Matches, hits: list[Span]) -> list[tuple[Span, set[str]]]:
         out = []
+        clauses: dict[int, Span] = {}
+        for i, t in enumerate(a.tokens):
+            lo, _ = clauses.get(t.clause, (i, i))
+            clauses[t.clause] = (lo, i + 1)
         for s, e in hits:
+            # the department named in the routing clause; else any named in its sentence
             sentence = a.sentences[a.tokens[s].sentence]
-            found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", sentence.first, sentence.last)}
+            lo, hi = clauses[a.tokens[s].clause]
+            found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", lo, hi)}
+            if not found:
+                found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", sentence.first, sentence.last)}
             if found:
                 out.append(((s, e), found))
         return out
 
-    def _percent(self, a: Analysis, m: Matches, hits: list[Span]) -> int | None:
+    def _percent(self, a: Analysis, m: Matches, hits: list[Span], clauses: dict[int, Span]) -> int | None:
+        """The percent stated nearest to a valid offer: in its clause first, then its sentence."""
         tokens = a.tokens
+
+        def percents(lo: int, hi: int) -> list[int]:
+            return [
+                i
+                for i in range(lo, hi)
+                if tokens[i].kind == "num"
+                and i + 1 < len(tokens)
+                and (tokens[i + 1].kind == "sym" or bool(self.within(m, "g:percent_word", i + 1, min(i + 3, len(tokens)))))
+            ]
+
         for s, _ in hits:
             sentence = a.sentences[tokens[s].sentence]
-            for i in range(sentence.first, sentence.last - 1):
-                if tokens[i].kind != "num":
-                    continue
-                nxt = tokens[i + 1]
-                is_percent = nxt.kind == "sym" or bool(self.within(m, "g:percent_word", i + 1, i + 2))
-                if is_percent:
-                    return int(float(tokens[i].lower.replace(",", ".")))
+            found = percents(*clauses[tokens[s].clause]) or percents(sentence.first, sentence.last)
+            if found:
+                nearest = min(found, key=lambda i: abs(i - s))
+                return int(float(tokens[nearest].lower.replace(",", ".")))
         return None
 
 

@@ -5,6 +5,7 @@ A pattern is a line of slots separated by spaces:
 - ``извинить``      a lemma (Russian: any lemma pymorphy3 proposes; English: the form or a stem)
 - ``извин*``        a prefix of a lemma or of the word form
 - ``=please``       the written form itself, not a lemma ("pleased" is no "please")
+- ``==Fairway``     the written form with its capitals
 - ``*``             any word
 - ``a|b*|c``        any of the alternatives
 - ``x?``            an optional slot
@@ -45,7 +46,10 @@ class BehaviorLexicon(Model):
     negatable: bool = Field(True, description="A negator shortly before the hit, in its clause, cancels it.")
     quoted: bool = Field(False, description="Whether words inside quotation marks can count.")
     question: bool = Field(False, description="Only in sentences that end with '?'.")
+    question_patterns: Patterns = Field(default_factory=list, description="Patterns that count only in a question.")
     first_sentences: Annotated[int, Field(ge=0)] = Field(0, description="Only in the first N sentences (0: anywhere).")
+    last_sentences: Annotated[int, Field(ge=0)] = Field(0, description="Only in the last N sentences (0: anywhere).")
+    negation_window: Annotated[int, Field(ge=0, le=6)] | None = Field(None, description="Overrides the lexicon's window.")
 
 
 class Lexicon(Model):
@@ -69,7 +73,7 @@ class LexiconError(SimkitError):
 
 # -- patterns -------------------------------------------------------------------------------
 
-AltKind = Literal["lemma", "prefix", "form", "any", "num", "time", "sym", "gram"]
+AltKind = Literal["lemma", "prefix", "form", "cased", "any", "num", "time", "sym", "gram"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ class Alt:
             return token.lower.startswith(self.value) or any(lemma.startswith(self.value) for lemma in token.lemmas)
         if self.kind == "form":
             return token.lower == self.value
+        if self.kind == "cased":
+            return token.text == self.value
         if self.kind == "any":
             return token.kind == "word"
         if self.kind == "gram":
@@ -137,6 +143,8 @@ class Pattern:
         for alt in first.alts:
             if alt.kind == "lemma" or alt.kind == "form":
                 out.append(("w", alt.value))
+            elif alt.kind == "cased":
+                out.append(("w", alt.value.lower().replace("ё", "е")))
             elif alt.kind == "prefix" and len(alt.value) >= 3:
                 out.append(("p", alt.value[:3]))
             else:
@@ -156,6 +164,8 @@ def _alt(text: str, source: str) -> Alt:
         return Alt("gram", grams=frozenset(text[1:].split("+")))
     if text == "*":
         return Alt("any")
+    if text.startswith("=="):
+        return Alt("cased", text[2:])
     if text.startswith("="):
         return Alt("form", text[1:].lower().replace("ё", "е"))
     value = text.lower().replace("ё", "е")

@@ -22,7 +22,44 @@ _TOKEN = re.compile(
 )
 _SENTENCE_END = {".", "!", "?", "…", "..."}
 _CLAUSE_END = {",", ";", ":", "—", "–", "(", ")"}
-_QUOTES = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"|(?<!\w)'[^'\n]{1,120}?'(?!\w)")
+# single quotes may hold contractions ("'there's nothing we can do'")
+_QUOTES = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){1,160}?'(?!\w)")
+# a full stop after these does not end a sentence
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "nr",
+        "ref",
+        "tel",
+        "approx",
+        "etc",
+        "vs",
+        "e.g",
+        "i.e",
+        "ул",
+        "д",
+        "кв",
+        "г",
+        "гг",
+        "вх",
+        "исх",
+        "тел",
+        "т",
+        "е",
+        "им",
+        "стр",
+        "см",
+        "руб",
+        "коп",
+        "млн",
+        "тыс",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +108,10 @@ def _morph() -> Any:
 
 @lru_cache(maxsize=200_000)
 def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
-    parses = _morph().parse(lower)
+    try:
+        parses = _morph().parse(lower)
+    except Exception:  # pymorphy3 fails on a few exotic code points; such a word is unknown
+        return frozenset({lower}), ()
     lemmas = frozenset({p.normal_form.replace("ё", "е") for p in parses} | {lower})
     grams = tuple(frozenset(p.tag.grammemes) for p in parses)
     return lemmas, grams
@@ -94,6 +134,14 @@ def warm_up(lang: str) -> None:
         _ru_word("проверка")
 
 
+def _continues(text: str, after: int, tokens: list[Token]) -> bool:
+    """Whether a full stop is an abbreviation's ("Mr.", "ул.", "ref.") rather than a sentence end."""
+    if tokens and tokens[-1].end == after - 1 and tokens[-1].lower in _ABBREVIATIONS:
+        return True
+    rest = text[after : after + 3].lstrip(" ")
+    return bool(rest) and (rest[0].islower() or rest[0] == "№")
+
+
 def analyse(text: str, lang: str) -> Analysis:
     """Split ``text`` into tokens with lemmas, sentence and clause numbers, and quote marks."""
     quoted_spans = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
@@ -107,6 +155,8 @@ def analyse(text: str, lang: str) -> Analysis:
         kind = m.lastgroup or "punct"
         piece = m.group()
         if kind == "punct":
+            if piece == "." and _continues(text, m.end(), tokens):
+                continue
             if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
                 if "!" in piece:
                     exclaim = max(exclaim, len(piece))

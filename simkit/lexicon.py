@@ -293,7 +293,17 @@ class PatternSet:
         return bool(self.find(analysis, first, last))
 
 
-Candidate = tuple[str, tuple[Slot, ...], int]  # set name, slots left to match, tokens already matched
+# set name, slots left to match, tokens already matched, word sets the sentence must touch
+Candidate = tuple[str, tuple[Slot, ...], int, tuple[frozenset[str], ...]]
+
+
+def _needs(slots: tuple[Slot, ...]) -> tuple[frozenset[str], ...]:
+    """For each required slot made only of words, the words one of which the sentence must hold."""
+    return tuple(
+        slot.lemmas | slot.forms
+        for slot in slots
+        if not slot.gap and not slot.optional and not slot.others and (slot.lemmas or slot.forms)
+    )
 
 
 class Matcher:
@@ -318,7 +328,7 @@ class Matcher:
             for p in patterns.anywhere:
                 first = p.slots[0]
                 if first.gap or first.optional:
-                    self.anywhere.append((name, p.slots, 0))
+                    self.anywhere.append((name, p.slots, 0, _needs(p.slots)))
                 else:
                     self.pretest.append((name, p))
         self._cache: dict[tuple[str, str, frozenset[str]], tuple[Candidate, ...]] = {}
@@ -333,7 +343,7 @@ class Matcher:
             pool += [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
             for name, p in (*pool, *self.pretest):
                 if (name, id(p)) not in seen and p.slots[0].test(token):
-                    seen[(name, id(p))] = (name, p.slots[1:], 1)
+                    seen[(name, id(p))] = (name, p.slots[1:], 1, _needs(p.slots[1:]))
             if len(self._cache) > 200_000:
                 self._cache.clear()
             found = self._cache[key] = (*seen.values(), *self.anywhere)
@@ -345,8 +355,15 @@ class Matcher:
         out: dict[str, list[tuple[int, int]]] = {}
         sentences = analysis.sentences if only is None else [analysis.sentences[k] for k in sorted(only)]
         for sentence in sentences:
+            # a pattern whose later words are nowhere in the sentence cannot match: skip it cheaply
+            words: set[str] = set()
+            for t in tokens[sentence.first : sentence.last]:
+                words.add(t.lower)
+                words.update(t.lemmas)
             for i in range(sentence.first, sentence.last):
-                for name, slots, done in self._candidates(tokens[i]):
+                for name, slots, done, needs in self._candidates(tokens[i]):
+                    if needs and any(need.isdisjoint(words) for need in needs):
+                        continue
                     end = _match_from(slots, tokens, i + done, sentence.last)
                     if end is not None and end > i:
                         out.setdefault(name, []).append((i, end))

@@ -24,6 +24,8 @@ _EXPORTS = {
     "score_reply": "scoring",
     "TurnScore": "scoring",
     "politeness": "politeness",
+    "Dialogue": "dialogue",
+    "AttemptResult": "dialogue",
     "Problem": "problems",
     "format_problems": "problems",
     "SimkitError": "errors",
@@ -32,7 +34,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AttemptResult",
     "ContentError",
+    "Dialogue",
     "Finding",
     "Kit",
     "Problem",

@@ -79,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--kit", help="kit folder")
 
+    p = sub.add_parser("play", help="a dialogue in the terminal: type replies, or play scripted or model replies")
+    p.add_argument("scenario", help="scenario id")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--replies", help="YAML list of replies, one per turn: a string, or {text, actions, seconds}")
+    p.add_argument("--model", action="store_true", help="play the scenario's own model replies")
+    p.add_argument("--json", action="store_true", help="print the attempt result as JSON (with --replies or --model)")
+    p.add_argument("--kit", help="kit folder")
+
     p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
     p.add_argument("file", help="labelled set in the behaviour-vocabulary format")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -289,6 +298,22 @@ def _score_json(result: Any) -> dict[str, Any]:
     }
 
 
+def _play(args: argparse.Namespace) -> int:
+    from .generation import generate
+    from .kit import load_kit
+    from .play import run
+
+    if args.replies and args.model:
+        print("simkit play: choose --replies or --model, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json and not (args.replies or args.model):
+        print("simkit play: --json needs --replies or --model (typed play is interactive)", file=sys.stderr)
+        return EXIT_USAGE
+    kit = load_kit(args.kit)
+    run(generate(kit.scenario(args.scenario), args.seed, args.lang), kit, args.replies, args.model, args.json)
+    return EXIT_OK
+
+
 def _eval_behaviors(args: argparse.Namespace) -> int:
     from .evaluation import as_json, evaluate, format_report, load
 
@@ -309,5 +334,6 @@ _COMMANDS = {
     "schema": _schema,
     "detect": _detect,
     "score": _score,
+    "play": _play,
     "eval-behaviors": _eval_behaviors,
 }

@@ -141,11 +141,14 @@ class Rule(Model):
     )
     requires: list[Check] = Field(default_factory=list, description="All must be present.")
     forbids: list[Check] = Field(default_factory=list, description="None may be present.")
+    max_reply_seconds: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="The reply must come within this many seconds of the customer's line."
+    )
 
     @model_validator(mode="after")
     def _says_something(self) -> Rule:
-        if not self.requires and not self.forbids:
-            raise ValueError("a rule needs 'requires' or 'forbids' (or both)")
+        if not self.requires and not self.forbids and self.max_reply_seconds is None:
+            raise ValueError("a rule needs 'requires', 'forbids' or 'max_reply_seconds'")
         return self
 
 

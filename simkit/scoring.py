@@ -37,6 +37,7 @@ _LABELS = {
         "source": "Источник",
         "try": "Можно сказать",
         "practice": "общая практика",
+        "late": "ответа в пределах {limit} с (ответ через {took} с)",
     },
     "en": {
         "evidence": "In the reply",
@@ -44,6 +45,7 @@ _LABELS = {
         "source": "Source",
         "try": "You could say",
         "practice": "common practice",
+        "late": "a reply within {limit} s (it took {took} s)",
     },
 }
 _NAMES = {
@@ -267,8 +269,12 @@ def score_reply(
     *,
     kit: Kit | None = None,
     anger: int | None = None,
+    seconds: float | None = None,
 ) -> TurnScore:
-    """Judge every rule in scope for this reply to ``turn_id``; ``actions`` None means text-only."""
+    """Judge every rule in scope for this reply to ``turn_id``; ``actions`` None means text-only.
+
+    ``seconds`` is how long the reply took; rules with ``max_reply_seconds`` check it when given.
+    """
     if kit is None:
         from .kit import load_kit
 
@@ -295,6 +301,8 @@ def score_reply(
             else:
                 missing.append(_describe(check, instance.lang))
         violations = [e for check in rule.forbids for e in judge.evidence(check)]
+        if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
+            missing.append(_LABELS[instance.lang]["late"].format(limit=f"{rule.max_reply_seconds:g}", took=f"{seconds:g}"))
         if missing or violations:
             shown = violations or evidence
             feedback = _feedback(rule, kit, instance.lang, shown, missing, turn.model_reply)

@@ -20,6 +20,17 @@ TEXT: dict[str, dict[str, str]] = {
     "text_only": {"ru": "из текста", "en": "from the text"},
     "score": {"ru": "Оценка", "en": "Score"},
     "critical": {"ru": "нарушены критические правила", "en": "critical rules failed"},
+    "you": {"ru": "Вы", "en": "You"},
+    "actions_prompt": {
+        "ru": "Действия: номера через пробел (2 или 3:quality, 1:5 для скидки 5 %), Enter — без действий",
+        "en": "Actions: numbers separated by spaces (2, or 3:quality, 1:5 for a 5 % discount), Enter for none",
+    },
+    "scorecard": {"ru": "Итоги попытки", "en": "Scorecard"},
+    "turn": {"ru": "реплика", "en": "turn"},
+    "seconds": {"ru": "секунд", "en": "seconds"},
+    "outcome": {"ru": "Исход", "en": "Outcome"},
+    "passed": {"ru": "попытка засчитана", "en": "attempt passed"},
+    "not_passed": {"ru": "попытка не засчитана", "en": "attempt not passed"},
     "kit_ok": {"ru": "Кит в порядке: {summary}", "en": "The kit is clean: {summary}"},
 }
 

@@ -182,7 +182,7 @@ class Detector:
         else:
             hits["address_by_name"] = hits.get("address_by_name", [])
 
-        routed = self._route(a, m, hits.get("route_to_department", []))
+        routed = self._route(a, m, hits.get("route_to_department", []), clauses)
         hits["route_to_department"] = [span for span, _ in routed]
         if routed:
             values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
@@ -278,12 +278,8 @@ class Detector:
                 out.append((i, i + 1))
         return out
 
-    def _route(self, a: Analysis, m: Matches, hits: list[Span]) -> list[tuple[Span, set[str]]]:
+    def _route(self, a: Analysis, m: Matches, hits: list[Span], clauses: dict[int, Span]) -> list[tuple[Span, set[str]]]:
         out = []
-        clauses: dict[int, Span] = {}
-        for i, t in enumerate(a.tokens):
-            lo, _ = clauses.get(t.clause, (i, i))
-            clauses[t.clause] = (lo, i + 1)
         for s, e in hits:
             # the department named in the routing clause; else any named in its sentence
             sentence = a.sentences[a.tokens[s].sentence]

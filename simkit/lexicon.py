@@ -241,7 +241,7 @@ def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end:
 
 @dataclass
 class PatternSet:
-    """Patterns indexed by their first word, for matching many of them fast."""
+    """Patterns indexed by their first word; a Matcher merges many sets and matches them."""
 
     patterns: list[Pattern]
     by_word: dict[str, list[Pattern]] = field(default_factory=dict)
@@ -257,43 +257,7 @@ class PatternSet:
             for kind, key in keys:
                 (self.by_word if kind == "w" else self.by_prefix).setdefault(key, []).append(p)
 
-    def _candidates(self, token: Token) -> list[Pattern]:
-        out: list[Pattern] = []
-        for lemma in token.lemmas:
-            out += self.by_word.get(lemma, ())
-        out += self.by_word.get(token.lower, ()) if token.lower not in token.lemmas else ()
-        keys = {token.lower[:3], *(lemma[:3] for lemma in token.lemmas)}
-        for key in keys:
-            out += self.by_prefix.get(key, ())
-        return out
 
-    def find(self, analysis: Analysis, first: int = 0, last: int | None = None) -> list[tuple[int, int, Pattern]]:
-        """Every (start, end, pattern) hit among tokens[first:last], sentence by sentence."""
-        tokens = analysis.tokens
-        last = len(tokens) if last is None else last
-        hits: list[tuple[int, int, Pattern]] = []
-        if first >= last:
-            return hits
-        # only the sentences that overlap the range: scanning all of them per call is quadratic
-        for sentence in analysis.sentences[tokens[first].sentence : tokens[last - 1].sentence + 1]:
-            lo, hi = max(sentence.first, first), min(sentence.last, last)
-            for i in range(lo, hi):
-                seen: set[int] = set()
-                for p in (*self._candidates(tokens[i]), *self.anywhere):
-                    if id(p) in seen:
-                        continue
-                    seen.add(id(p))
-                    end = _match_from(p.slots, tokens, i, hi)
-                    if end is not None and end > i:
-                        hits.append((i, end, p))
-        return hits
-
-    def any_in(self, analysis: Analysis, first: int, last: int) -> bool:
-        """Whether any pattern matches inside tokens[first:last]."""
-        return bool(self.find(analysis, first, last))
-
-
-# set name, slots left to match, tokens already matched, word sets the sentence must touch
 Candidate = tuple[str, tuple[Slot, ...], int, tuple[frozenset[str], ...]]
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the evidence store; ``simkit.store.Store`` runs them on open."""

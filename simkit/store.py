@@ -1,0 +1,597 @@
+"""The evidence store: trainees, attempts, every reply with its verdicts and turn score.
+
+One database (a SQLite file under the kit root by default, or any SQLAlchemy URL) holds what
+trainees did and how each reply was judged, under which rulebook version. Writes are idempotent:
+replies and attempts carry client-generated UUIDs, and saving the same id again stores nothing new,
+so a client may retry after a lost answer. The schema is created and upgraded by Alembic on open.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
+
+from . import __version__
+from .errors import SimkitError
+from .kit import find_root
+
+if TYPE_CHECKING:
+    from .dialogue import AttemptResult, Exchange
+    from .generation import ScenarioInstance
+    from .kit import Kit
+
+Mode = Literal["practice", "session", "assessment", "real"]
+MODES: tuple[Mode, ...] = ("practice", "session", "assessment", "real")
+ENV_URL = "SIMKIT_DB_URL"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: join codes are read aloud and typed
+_TRIES = 3
+T = TypeVar("T")
+
+
+class StoreError(SimkitError):
+    """The evidence store refused an operation (unknown attempt, conflicting reply, bad id)."""
+
+
+class StoreUnavailable(StoreError):
+    """The evidence store cannot be opened; the message names the URL and what to check."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason)
+        self.url = url
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return (
+            f"cannot open the evidence store at {self.url}: {self.reason}. Check that the URL is right "
+            f"(set it with {ENV_URL}), that the database server is running or the file's folder exists and "
+            "is writable, and that the driver for it is installed"
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime | None) -> str | None:
+    # SQLite gives back naive datetimes; everything stored is UTC
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _uuid(value: str, what: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise StoreError(f"the {what} id '{value}' is not a UUID; generate ids with uuid.uuid4()") from None
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables; constraint names are stable for migrations."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        float: Float(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Trainee(Base):
+    """A person who practises; names are unique within one store."""
+
+    __tablename__ = "trainees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    cohort: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date | None]
+
+
+class TrainerSession(Base):
+    """A group session run by a trainer; trainees join it with a short code."""
+
+    __tablename__ = "trainer_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Attempt(Base):
+    """One play of one scenario instance by one trainee; outcome and score once finished."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (CheckConstraint("mode IN ('practice', 'session', 'assessment', 'real')", name="mode"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("trainer_sessions.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[float | None]
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    kit_version: Mapped[str] = mapped_column(String(32))
+    trainee: Mapped[Trainee] = relationship()
+    session: Mapped[TrainerSession | None] = relationship()
+    replies: Mapped[list[Reply]] = relationship(back_populates="attempt", order_by="Reply.turn_index")
+
+
+class Reply(Base):
+    """One trainee reply to one customer line, as sent (text, actions, time taken)."""
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("attempt_id", "turn_index"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), index=True)
+    turn_index: Mapped[int]
+    turn_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    actions: Mapped[list[Any]]
+    seconds: Mapped[float]
+    late: Mapped[bool]
+    anger_before: Mapped[int]
+    anger_after: Mapped[int]
+    created_at: Mapped[datetime]
+    attempt: Mapped[Attempt] = relationship(back_populates="replies")
+    verdicts: Mapped[list[VerdictRow]] = relationship(order_by="VerdictRow.id")
+    scores: Mapped[list[TurnScoreRow]] = relationship(order_by="TurnScoreRow.id")
+
+
+class VerdictRow(Base):
+    """How one rule judged one reply under one rulebook version (re-scoring adds rows)."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("reply_id", "rule_id", "rulebook_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(50))
+    weight: Mapped[float]
+    source: Mapped[str] = mapped_column(String(200))
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[list[Any]]
+    missing: Mapped[list[Any]]
+
+
+class TurnScoreRow(Base):
+    """One reply's weighted score and critical failures under one rulebook version."""
+
+    __tablename__ = "turn_scores"
+    __table_args__ = (UniqueConstraint("reply_id", "rulebook_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float]
+    critical_failures: Mapped[list[Any]]
+
+
+@dataclass(frozen=True)
+class AttemptHeader:
+    """What an attempt is before it ends: who plays which instance, in which mode, under which rules."""
+
+    id: str
+    trainee: str
+    scenario_id: str
+    seed: int
+    lang: str
+    mode: Mode
+    rulebook_hash: str
+    kit_version: str = __version__
+    session: str | None = None  # a trainer session's join code
+    started_at: datetime | None = None
+
+    @classmethod
+    def start(
+        cls,
+        instance: ScenarioInstance,
+        kit: Kit,
+        trainee: str,
+        mode: Mode,
+        attempt_id: str | None = None,
+        session: str | None = None,
+    ) -> AttemptHeader:
+        """A header for a new attempt at ``instance`` (a fresh UUID unless ``attempt_id`` is given)."""
+        return cls(
+            id=attempt_id or str(uuid.uuid4()),
+            trainee=trainee,
+            scenario_id=instance.scenario_id,
+            seed=instance.seed,
+            lang=instance.lang,
+            mode=mode,
+            rulebook_hash=kit.rulebook_hash,
+            session=session,
+            started_at=_now(),
+        )
+
+
+def default_url(root: str | Path | None = None) -> str:
+    """The store's URL: ``SIMKIT_DB_URL`` if set, else the SQLite file ``simkit.db`` in the kit root."""
+    return os.environ.get(ENV_URL) or f"sqlite:///{find_root(root) / 'simkit.db'}"
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def _sqlite_engine_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # the driver's own transaction handling is off so that "begin" below decides how to begin
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")  # first: switching to WAL itself may wait for a lock
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode, much faster
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # writers take the lock up front: a deferred transaction that later upgrades to a write
+        # fails at once with "database is locked" instead of waiting out the busy timeout
+        read_only = connection.get_execution_options().get("simkit_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def migrate(connection: Connection, revision: str = "head") -> None:
+    """Upgrade the schema on ``connection`` to ``revision`` inside the caller's transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+class Store:
+    """The evidence store at ``url`` (else ``SIMKIT_DB_URL``, else ``simkit.db`` in the kit root); migrated on open."""
+
+    def __init__(self, url: str | None = None, root: str | Path | None = None) -> None:
+        self.url = url or default_url(root)
+        shown = _shown(self.url)
+        try:
+            self.engine = create_engine(self.url)
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
+            raise StoreUnavailable(shown, str(exc).splitlines()[0]) from exc
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_engine_setup(self.engine)
+        try:
+            with self.engine.begin() as connection:  # one transaction: concurrent openers wait, then find it done
+                migrate(connection)
+        except SQLAlchemyError as exc:
+            self.engine.dispose()
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreUnavailable(shown, reason) from exc
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self, write: bool = True) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        bind = self.engine if write else self.engine.execution_options(simkit_read_only=True)
+        with Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def add_trainee(self, name: str, cohort: str | None = None, start_date: date | None = None) -> int:
+        """The trainee's id, adding the trainee first if the name is new (an existing one is unchanged)."""
+        return self._retry(lambda s: self._trainee(s, name, cohort, start_date).id)
+
+    def add_session(self, title: str, join_code: str | None = None) -> str:
+        """Open a trainer session; returns its join code (generated unless given)."""
+
+        def add(s: Session) -> str:
+            code = join_code or "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
+            s.add(TrainerSession(join_code=code, title=title, created_at=_now()))
+            s.flush()
+            return code
+
+        return self._retry(add)
+
+    def save_reply(self, header: AttemptHeader, reply_id: str, exchange: Exchange, turn_index: int) -> bool:
+        """Store one scored reply (creating its trainee and attempt if needed); False if that id was stored before."""
+        reply_id = _uuid(reply_id, "reply")
+        rulebook_hash = header.rulebook_hash
+        return self._retry(lambda s: self._reply(s, self._attempt(s, header), reply_id, exchange, turn_index, rulebook_hash))
+
+    def finish_attempt(self, attempt_id: str, result: AttemptResult) -> None:
+        """Record the attempt's outcome, score and end time (the first finish wins; repeating it changes nothing)."""
+        attempt_id = _uuid(attempt_id, "attempt")
+
+        def finish(s: Session) -> None:
+            attempt = s.get(Attempt, attempt_id)
+            if attempt is None:
+                raise StoreError(f"no attempt '{attempt_id}' in the store; save its replies first")
+            self._finish(attempt, result)
+
+        self._retry(finish)
+
+    def save_attempt(
+        self,
+        result: AttemptResult,
+        trainee: str,
+        mode: Mode,
+        attempt_id: str | None = None,
+        reply_ids: list[str] | None = None,
+        session: str | None = None,
+        started_at: datetime | None = None,
+    ) -> str:
+        """Store a finished attempt with all its replies in one transaction; returns its id.
+
+        Idempotent for a given ``attempt_id``: replies already stored are skipped. Without
+        ``reply_ids`` each reply's id is derived from the attempt id and its position.
+        """
+        attempt_id = _uuid(attempt_id or str(uuid.uuid4()), "attempt")
+        if reply_ids is None:
+            reply_ids = [str(uuid.uuid5(uuid.UUID(attempt_id), str(i))) for i in range(len(result.exchanges))]
+        if len(reply_ids) != len(result.exchanges):
+            raise StoreError(f"{len(reply_ids)} reply ids for {len(result.exchanges)} replies; give one id per reply")
+        ids = [_uuid(r, "reply") for r in reply_ids]
+        header = AttemptHeader(
+            id=attempt_id,
+            trainee=trainee,
+            scenario_id=result.scenario_id,
+            seed=result.seed,
+            lang=result.lang,
+            mode=mode,
+            rulebook_hash=result.rulebook_hash,
+            kit_version=result.kit_version,
+            session=session,
+            started_at=started_at,
+        )
+
+        def save(s: Session) -> str:
+            attempt = self._attempt(s, header)
+            for index, (reply_id, exchange) in enumerate(zip(ids, result.exchanges, strict=True)):
+                self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
+            self._finish(attempt, result)
+            return attempt_id
+
+        return self._retry(save)
+
+    def _retry(self, work: Callable[[Session], T]) -> T:
+        # a concurrent writer may insert the same trainee, attempt or reply between our check and
+        # our insert; the unique constraint then fails, and a fresh try finds the row present
+        for attempt in range(_TRIES):
+            try:
+                with self.session() as s:
+                    return work(s)
+            except IntegrityError as exc:
+                if attempt == _TRIES - 1:
+                    raise StoreError(f"the store rejected the write as conflicting: {str(exc.orig).splitlines()[0]}") from exc
+        raise AssertionError("unreachable")
+
+    def _trainee(self, s: Session, name: str, cohort: str | None = None, start_date: date | None = None) -> Trainee:
+        trainee = s.scalars(select(Trainee).where(Trainee.name == name)).one_or_none()
+        if trainee is None:
+            trainee = Trainee(name=name, cohort=cohort, start_date=start_date)
+            s.add(trainee)
+            s.flush()
+        return trainee
+
+    def _attempt(self, s: Session, header: AttemptHeader) -> Attempt:
+        attempt_id = _uuid(header.id, "attempt")
+        attempt = s.get(Attempt, attempt_id)
+        if attempt is not None:
+            return attempt
+        if header.mode not in MODES:
+            raise StoreError(f"unknown mode '{header.mode}' (known: {', '.join(MODES)})")
+        session_id = None
+        if header.session is not None:
+            session_id = s.scalars(select(TrainerSession.id).where(TrainerSession.join_code == header.session)).one_or_none()
+            if session_id is None:
+                raise StoreError(f"no trainer session with join code '{header.session}'; check the code the trainer gave")
+        attempt = Attempt(
+            id=attempt_id,
+            trainee_id=self._trainee(s, header.trainee).id,
+            session_id=session_id,
+            scenario_id=header.scenario_id,
+            seed=header.seed,
+            lang=header.lang,
+            mode=header.mode,
+            started_at=header.started_at or _now(),
+            rulebook_hash=header.rulebook_hash,
+            kit_version=header.kit_version,
+        )
+        s.add(attempt)
+        s.flush()
+        return attempt
+
+    @staticmethod
+    def _reply(s: Session, attempt: Attempt, reply_id: str, exchange: Exchange, turn_index: int, rulebook_hash: str) -> bool:
+        if s.get(Reply, reply_id) is not None:
+            return False
+        taken = s.scalars(select(Reply.id).where(Reply.attempt_id == attempt.id, Reply.turn_index == turn_index)).first()
+        if taken is not None:
+            raise StoreError(
+                f"attempt '{attempt.id}' already has reply '{taken}' at turn {turn_index}; a retry must reuse that reply id"
+            )
+        score = exchange.score
+        s.add(
+            Reply(
+                id=reply_id,
+                attempt_id=attempt.id,
+                turn_index=turn_index,
+                turn_id=exchange.turn.id,
+                text=exchange.reply,
+                actions=[a.model_dump(exclude_none=True) for a in score.actions],
+                seconds=exchange.seconds,
+                late=exchange.late,
+                anger_before=exchange.anger_before,
+                anger_after=exchange.anger_after,
+                created_at=_now(),
+            )
+        )
+        s.flush()  # the reply row first: verdicts refer to it
+        s.add_all(
+            VerdictRow(
+                reply_id=reply_id,
+                rule_id=v.rule_id,
+                status=v.status,
+                severity=v.severity,
+                category=v.category,
+                weight=v.weight,
+                source=v.source,
+                rulebook_hash=rulebook_hash,
+                evidence=[{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
+                missing=list(v.missing),
+            )
+            for v in score.verdicts
+            if v.status != "n/a"  # out of scope: re-scoring reproduces these, storing them only bloats
+        )
+        critical = list(score.critical_failures)
+        s.add(TurnScoreRow(reply_id=reply_id, rulebook_hash=rulebook_hash, score=score.score, critical_failures=critical))
+        s.flush()
+        return True
+
+    @staticmethod
+    def _finish(attempt: Attempt, result: AttemptResult) -> None:
+        if attempt.finished_at is None:
+            attempt.outcome = result.outcome
+            attempt.score = result.score
+            attempt.finished_at = _now()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def attempt(self, attempt_id: str) -> dict[str, Any]:
+        """One attempt as a plain mapping, with its replies, their verdicts and turn scores."""
+        attempt_id = _uuid(attempt_id, "attempt")
+        with self.session(write=False) as s:
+            found = s.scalars(self._query().where(Attempt.id == attempt_id)).one_or_none()
+            if found is None:
+                raise StoreError(f"no attempt '{attempt_id}' in the store")
+            return _attempt_json(found)
+
+    def attempts(self, trainee: str | None = None) -> list[dict[str, Any]]:
+        """Every attempt (or one trainee's), oldest first, in the shape of ``attempt``."""
+        query = self._query().order_by(Attempt.started_at, Attempt.id)
+        if trainee is not None:
+            query = query.join(Attempt.trainee).where(Trainee.name == trainee)
+        with self.session(write=False) as s:
+            return [_attempt_json(a) for a in s.scalars(query)]
+
+    @staticmethod
+    def _query() -> Any:
+        return select(Attempt).options(
+            selectinload(Attempt.trainee),
+            selectinload(Attempt.session),
+            selectinload(Attempt.replies).selectinload(Reply.verdicts),
+            selectinload(Attempt.replies).selectinload(Reply.scores),
+        )
+
+
+def _attempt_json(a: Attempt) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "trainee": a.trainee.name,
+        "cohort": a.trainee.cohort,
+        "session": a.session.join_code if a.session else None,
+        "scenario_id": a.scenario_id,
+        "seed": a.seed,
+        "lang": a.lang,
+        "mode": a.mode,
+        "started_at": _utc(a.started_at),
+        "finished_at": _utc(a.finished_at),
+        "outcome": a.outcome,
+        "score": a.score,
+        "rulebook_hash": a.rulebook_hash,
+        "kit_version": a.kit_version,
+        "replies": [_reply_json(r, a.rulebook_hash) for r in a.replies],
+    }
+
+
+def _reply_json(r: Reply, rulebook_hash: str) -> dict[str, Any]:
+    current = next((t for t in r.scores if t.rulebook_hash == rulebook_hash), None)
+    return {
+        "id": r.id,
+        "turn_index": r.turn_index,
+        "turn": r.turn_id,
+        "reply": r.text,
+        "actions": r.actions,
+        "seconds": r.seconds,
+        "late": r.late,
+        "anger_before": r.anger_before,
+        "anger_after": r.anger_after,
+        "created_at": _utc(r.created_at),
+        # the score under the rulebook the attempt was played with; "scores" also holds re-scorings
+        "score": current.score if current else None,
+        "critical_failures": current.critical_failures if current else [],
+        "scores": [
+            {"rulebook_hash": t.rulebook_hash, "score": t.score, "critical_failures": t.critical_failures} for t in r.scores
+        ],
+        "verdicts": [
+            {
+                "rule": v.rule_id,
+                "status": v.status,
+                "severity": v.severity,
+                "category": v.category,
+                "weight": v.weight,
+                "source": v.source,
+                "rulebook_hash": v.rulebook_hash,
+                "evidence": v.evidence,
+                "missing": v.missing,
+            }
+            for v in r.verdicts
+        ],
+    }

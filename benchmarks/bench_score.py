@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from multiprocessing import get_context
+from typing import Any
 
 from simkit import generate, load_kit
 from simkit.scoring import score_reply
@@ -45,8 +46,15 @@ def _workload(count: int, offset: int = 0) -> list[tuple[str, int, str, str, str
     return out[:count]
 
 
+_KIT: list[Any] = []
+
+
+def _load_once() -> None:
+    _KIT.append(load_kit())  # each worker loads and checks the kit once, as a rescoring job would
+
+
 def _score_chunk(chunk: list[tuple[str, int, str, str, str]]) -> int:
-    kit = load_kit()
+    kit = _KIT[0]
     instances: dict[tuple[str, int, str], object] = {}
     for sid, seed, lang, turn, text in chunk:
         key = (sid, seed, lang)
@@ -78,7 +86,7 @@ def many_replies(count: int) -> None:
     work = _workload(count)
     chunks = [work[i : i + 2000] for i in range(0, len(work), 2000)]
     start = time.perf_counter()
-    with get_context("fork").Pool(2) as pool:
+    with get_context("fork").Pool(2, initializer=_load_once) as pool:
         done = sum(pool.imap_unordered(_score_chunk, chunks))
     elapsed = time.perf_counter() - start
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -324,14 +324,25 @@ class Matcher:
             for t in tokens[sentence.first : sentence.last]:
                 words.add(t.lower)
                 words.update(t.lemmas)
-            for i in range(sentence.first, sentence.last):
+            last = sentence.last
+            for i in range(sentence.first, last):
                 for name, slots, done, needs in self._candidates(tokens[i]):
-                    if needs and any(need.isdisjoint(words) for need in needs):
+                    if not slots:  # a one-word pattern, already tested on this word
+                        out.setdefault(name, []).append((i, i + done))
                         continue
-                    end = _match_from(slots, tokens, i + done, sentence.last)
+                    if needs and not _all_touch(needs, words):
+                        continue
+                    end = _match_from(slots, tokens, i + done, last)
                     if end is not None and end > i:
                         out.setdefault(name, []).append((i, end))
         return out
+
+
+def _all_touch(needs: tuple[frozenset[str], ...], words: set[str]) -> bool:
+    for need in needs:
+        if need.isdisjoint(words):
+            return False
+    return True
 
 
 def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:

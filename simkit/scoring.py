@@ -234,6 +234,16 @@ def _turn_variables(kit: Kit, instance: ScenarioInstance, turn_id: str, anger: i
 
 
 _SCOPE: dict[tuple[Any, ...], frozenset[str]] = {}
+_NOT_APPLICABLE: dict[tuple[str, str], Verdict] = {}
+
+
+def _not_applicable(rulebook: str, rule: Rule) -> Verdict:
+    """The (immutable, shared) n/a verdict of a rule: most rules are out of scope on most turns."""
+    key = (rulebook, rule.id)
+    verdict = _NOT_APPLICABLE.get(key)
+    if verdict is None:
+        verdict = _NOT_APPLICABLE[key] = Verdict(rule.id, "n/a", rule.severity, rule.category, rule.weight, rule.source)
+    return verdict
 
 
 def _in_scope(kit: Kit, instance: ScenarioInstance, variables: dict[str, Any]) -> frozenset[str]:
@@ -288,10 +298,10 @@ def score_reply(
     scope = _in_scope(kit, instance, variables)
     verdicts = []
     for rule in kit.rules.values():
-        base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
         if rule.id not in scope:
-            verdicts.append(Verdict(status="n/a", **base))  # type: ignore[arg-type]
+            verdicts.append(_not_applicable(kit.rulebook_hash, rule))
             continue
+        base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
         evidence: list[Evidence] = []
         missing: list[str] = []
         for check in rule.requires:

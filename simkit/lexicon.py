@@ -338,9 +338,9 @@ class Matcher:
         return out
 
 
-def _all_touch(needs: tuple[frozenset[str], ...], words: set[str]) -> bool:  # noqa: SIM110
+def _all_touch(needs: tuple[frozenset[str], ...], words: set[str]) -> bool:
     # a plain loop: this runs for every candidate pattern and a generator costs more here
-    for need in needs:
+    for need in needs:  # noqa: SIM110
         if need.isdisjoint(words):
             return False
     return True

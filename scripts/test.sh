@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs every check: lint, types, the content, the unit tests and the notebooks (nbval).
+# The store's tests run on SQLite and on a throwaway PostgreSQL cluster (pg_virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/ruff check simkit tests benchmarks
 .venv/bin/mypy simkit
 .venv/bin/simkit validate .
-.venv/bin/python -m pytest --nbval-lax --nbval-current-env tests notebooks "$@"
+tests=(.venv/bin/python -m pytest --nbval-lax --nbval-current-env tests notebooks "$@")
+if command -v pg_virtualenv >/dev/null 2>&1; then
+  version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+  pg_virtualenv -v "$version" "${tests[@]}"
+else
+  echo "pg_virtualenv not found: PostgreSQL tests are skipped here (apt-get install postgresql; CI installs it)" >&2
+  "${tests[@]}"
+fi

@@ -287,6 +287,9 @@ def migrate(connection: Connection, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
+    if connection.dialect.name == "postgresql":
+        # concurrent openers of a new database wait here until the first has migrated it
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(583105)")
     command.upgrade(config, revision)
 
 

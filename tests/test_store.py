@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
 
 from simkit.dialogue import AttemptResult, play_model
 from simkit.errors import SimkitError
@@ -30,26 +32,55 @@ def _url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as db:
-        return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+def _count(url: str, table: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
 
 
-def test_migrations_create_every_table_as_the_models_declare(tmp_path: Path) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend: a SQLite file, or a new PostgreSQL database.
+
+    PostgreSQL comes from the cluster that scripts/test.sh starts with pg_virtualenv (PG* variables).
+    """
+    if request.param == "sqlite":
+        yield _url(tmp_path / "s.db")
+        return
+    if not (os.environ.get("PGHOST") or os.environ.get("PGPORT")):
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be tested in CI: run the tests through scripts/test.sh (pg_virtualenv)")
+        pytest.skip("no PostgreSQL cluster (scripts/test.sh starts one with pg_virtualenv)")
+    name = f"simkit_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine("postgresql+psycopg:///postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg:///{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
+    store = Store(db)
     with store.engine.connect() as connection:
         names = set(store.engine.dialect.get_table_names(connection))
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    with sqlite3.connect(tmp_path / "s.db") as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001_initial",)]
+    assert [tuple(row) for row in version] == [("0001_initial",)]
     store.close()
-    Store(_url(tmp_path / "s.db")).close()  # opening again finds the schema current
+    Store(db).close()  # opening again finds the schema current
 
 
-def test_an_attempt_round_trips_with_replies_verdicts_and_rulebook_hash(tmp_path: Path, played: AttemptResult) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+def test_an_attempt_round_trips_with_replies_verdicts_and_rulebook_hash(db: str, played: AttemptResult) -> None:
+    store = Store(db)
     store.add_trainee("Анна", cohort="2024-10")
     code = store.add_session("Скидки")
     attempt_id = store.save_attempt(played, "Анна", "session", session=code)
@@ -81,35 +112,35 @@ def test_an_attempt_round_trips_with_replies_verdicts_and_rulebook_hash(tmp_path
     assert store.attempts("Борис") == []
 
 
-def test_the_same_reply_saved_twice_is_stored_once(tmp_path: Path, kit: Kit, played: AttemptResult) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+def test_the_same_reply_saved_twice_is_stored_once(db: str, kit: Kit, played: AttemptResult) -> None:
+    store = Store(db)
     instance = generate(kit.scenario("discount-demand-sports-food"), 1, "ru")
     header = AttemptHeader.start(instance, kit, "Анна", "practice")
     reply_id = str(uuid.uuid4())
     assert store.save_reply(header, reply_id, played.exchanges[0], 0) is True
     assert store.save_reply(header, reply_id, played.exchanges[0], 0) is False
-    assert _count(tmp_path / "s.db", "replies") == 1 and _count(tmp_path / "s.db", "attempts") == 1
-    assert _count(tmp_path / "s.db", "turn_scores") == 1
-    assert _count(tmp_path / "s.db", "verdicts") == len(store.attempt(header.id)["replies"][0]["verdicts"]) > 0
+    assert _count(db, "replies") == 1 and _count(db, "attempts") == 1
+    assert _count(db, "turn_scores") == 1
+    assert _count(db, "verdicts") == len(store.attempt(header.id)["replies"][0]["verdicts"]) > 0
     store.finish_attempt(header.id, played)
     assert store.attempt(header.id)["outcome"] == played.outcome
     with pytest.raises(StoreError, match="reply"):
         store.save_reply(header, str(uuid.uuid4()), played.exchanges[0], 0)  # another id for a turn already answered
 
 
-def test_the_same_attempt_saved_twice_is_stored_once(tmp_path: Path, played: AttemptResult) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+def test_the_same_attempt_saved_twice_is_stored_once(db: str, played: AttemptResult) -> None:
+    store = Store(db)
     attempt_id = str(uuid.uuid4())
     assert store.save_attempt(played, "Анна", "practice", attempt_id=attempt_id) == attempt_id
     first = store.attempt(attempt_id)
     store.save_attempt(played, "Анна", "practice", attempt_id=attempt_id)
     assert store.attempt(attempt_id) == first
-    assert _count(tmp_path / "s.db", "attempts") == 1 and _count(tmp_path / "s.db", "trainees") == 1
-    assert _count(tmp_path / "s.db", "replies") == len(played.exchanges)
+    assert _count(db, "attempts") == 1 and _count(db, "trainees") == 1
+    assert _count(db, "replies") == len(played.exchanges)
 
 
-def test_trainees_are_unique_by_name(tmp_path: Path) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+def test_trainees_are_unique_by_name(db: str) -> None:
+    store = Store(db)
     first = store.add_trainee("Анна", cohort="A")
     assert store.add_trainee("Анна", cohort="B") == first != store.add_trainee("Борис")
 
@@ -127,7 +158,7 @@ def test_simkit_db_url_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     store = Store()
     assert store.url == _url(tmp_path / "from-env.db")
     store.add_trainee("Анна")
-    assert _count(tmp_path / "from-env.db", "trainees") == 1
+    assert _count(_url(tmp_path / "from-env.db"), "trainees") == 1
 
 
 def test_without_a_url_the_store_lives_in_the_kit_root(minikit: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,8 +178,8 @@ def _save_many(url: str, worker: int, result: AttemptResult) -> None:
     store.close()
 
 
-def test_four_processes_saving_25_attempts_each_store_exactly_100(tmp_path: Path, played: AttemptResult) -> None:
-    url = _url(tmp_path / "s.db")
+def test_four_processes_saving_25_attempts_each_store_exactly_100(db: str, played: AttemptResult) -> None:
+    url = db
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_save_many, args=(url, w, played)) for w in range(4)]
     for process in workers:
@@ -160,8 +191,9 @@ def test_four_processes_saving_25_attempts_each_store_exactly_100(tmp_path: Path
     attempts = store.attempts()
     assert len(attempts) == 100 == len({a["id"] for a in attempts})
     assert all(len(a["replies"]) == len(played.exchanges) and a["finished_at"] for a in attempts)
-    assert _count(tmp_path / "s.db", "replies") == 100 * len(played.exchanges)
-    assert _count(tmp_path / "s.db", "trainees") == 4
+    assert _count(url, "replies") == 100 * len(played.exchanges)
+    assert _count(url, "trainees") == 4
+    store.close()
 
 
 @pytest.mark.parametrize("url", ["nosuchdb://host/x", "sqlite:///{tmp}/missing-folder/s.db", "not a url"])
@@ -173,8 +205,8 @@ def test_a_store_that_cannot_be_opened_says_which_url_and_what_to_check(tmp_path
     assert url in str(caught.value) and "SIMKIT_DB_URL" in str(caught.value)
 
 
-def test_bad_ids_and_unknown_attempts_are_store_errors(tmp_path: Path, played: AttemptResult) -> None:
-    store = Store(_url(tmp_path / "s.db"))
+def test_bad_ids_and_unknown_attempts_are_store_errors(db: str, played: AttemptResult) -> None:
+    store = Store(db)
     with pytest.raises(StoreError, match="not a UUID"):
         store.save_attempt(played, "Анна", "practice", attempt_id="42")
     with pytest.raises(StoreError, match="no attempt"):

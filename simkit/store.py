@@ -16,38 +16,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    DateTime,
     Engine,
-    Float,
-    ForeignKey,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
     create_engine,
     event,
     select,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from . import __version__
 from .errors import SimkitError
 from .kit import find_root
+from .records import MODES, Attempt, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
 
 if TYPE_CHECKING:
     from .dialogue import AttemptResult, Exchange
     from .generation import ScenarioInstance
     from .kit import Kit
 
-Mode = Literal["practice", "session", "assessment", "real"]
-MODES: tuple[Mode, ...] = ("practice", "session", "assessment", "real")
 ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: join codes are read aloud and typed
@@ -75,10 +65,6 @@ class StoreUnavailable(StoreError):
         )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _utc(moment: datetime | None) -> str | None:
     # SQLite gives back naive datetimes; everything stored is UTC
     if moment is None:
@@ -91,120 +77,6 @@ def _uuid(value: str, what: str) -> str:
         return str(uuid.UUID(value))
     except (ValueError, TypeError, AttributeError):
         raise StoreError(f"the {what} id '{value}' is not a UUID; generate ids with uuid.uuid4()") from None
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the store's tables; constraint names are stable for migrations."""
-
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        float: Float(),
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
-        datetime: DateTime(timezone=True),
-    }
-
-
-class Trainee(Base):
-    """A person who practises; names are unique within one store."""
-
-    __tablename__ = "trainees"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    cohort: Mapped[str | None] = mapped_column(String(100))
-    start_date: Mapped[date | None]
-
-
-class TrainerSession(Base):
-    """A group session run by a trainer; trainees join it with a short code."""
-
-    __tablename__ = "trainer_sessions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    join_code: Mapped[str] = mapped_column(String(16), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime]
-
-
-class Attempt(Base):
-    """One play of one scenario instance by one trainee; outcome and score once finished."""
-
-    __tablename__ = "attempts"
-    __table_args__ = (CheckConstraint("mode IN ('practice', 'session', 'assessment', 'real')", name="mode"),)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("trainer_sessions.id"), index=True)
-    scenario_id: Mapped[str] = mapped_column(String(100))
-    seed: Mapped[int]
-    lang: Mapped[str] = mapped_column(String(8))
-    mode: Mapped[str] = mapped_column(String(16))
-    started_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    score: Mapped[float | None]
-    rulebook_hash: Mapped[str] = mapped_column(String(64))
-    kit_version: Mapped[str] = mapped_column(String(32))
-    trainee: Mapped[Trainee] = relationship()
-    session: Mapped[TrainerSession | None] = relationship()
-    replies: Mapped[list[Reply]] = relationship(back_populates="attempt", order_by="Reply.turn_index")
-
-
-class Reply(Base):
-    """One trainee reply to one customer line, as sent (text, actions, time taken)."""
-
-    __tablename__ = "replies"
-    __table_args__ = (UniqueConstraint("attempt_id", "turn_index"),)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), index=True)
-    turn_index: Mapped[int]
-    turn_id: Mapped[str] = mapped_column(String(100))
-    text: Mapped[str] = mapped_column(Text)
-    actions: Mapped[list[Any]]
-    seconds: Mapped[float]
-    late: Mapped[bool]
-    anger_before: Mapped[int]
-    anger_after: Mapped[int]
-    created_at: Mapped[datetime]
-    attempt: Mapped[Attempt] = relationship(back_populates="replies")
-    verdicts: Mapped[list[VerdictRow]] = relationship(order_by="VerdictRow.id")
-    scores: Mapped[list[TurnScoreRow]] = relationship(order_by="TurnScoreRow.id")
-
-
-class VerdictRow(Base):
-    """How one rule judged one reply under one rulebook version (re-scoring adds rows)."""
-
-    __tablename__ = "verdicts"
-    __table_args__ = (UniqueConstraint("reply_id", "rule_id", "rulebook_hash"),)
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
-    rule_id: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(8))
-    severity: Mapped[str] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(50))
-    weight: Mapped[float]
-    source: Mapped[str] = mapped_column(String(200))
-    rulebook_hash: Mapped[str] = mapped_column(String(64))
-    evidence: Mapped[list[Any]]
-    missing: Mapped[list[Any]]
-
-
-class TurnScoreRow(Base):
-    """One reply's weighted score and critical failures under one rulebook version."""
-
-    __tablename__ = "turn_scores"
-    __table_args__ = (UniqueConstraint("reply_id", "rulebook_hash"),)
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
-    rulebook_hash: Mapped[str] = mapped_column(String(64))
-    score: Mapped[float]
-    critical_failures: Mapped[list[Any]]
 
 
 @dataclass(frozen=True)
@@ -242,7 +114,7 @@ class AttemptHeader:
             mode=mode,
             rulebook_hash=kit.rulebook_hash,
             session=session,
-            started_at=_now(),
+            started_at=now(),
         )
 
 
@@ -346,7 +218,7 @@ class Store:
 
         def add(s: Session) -> str:
             code = join_code or "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
-            s.add(TrainerSession(join_code=code, title=title, created_at=_now()))
+            s.add(TrainerSession(join_code=code, title=title, created_at=now()))
             s.flush()
             return code
 
@@ -453,7 +325,7 @@ class Store:
             seed=header.seed,
             lang=header.lang,
             mode=header.mode,
-            started_at=header.started_at or _now(),
+            started_at=header.started_at or now(),
             rulebook_hash=header.rulebook_hash,
             kit_version=header.kit_version,
         )
@@ -483,7 +355,7 @@ class Store:
                 late=exchange.late,
                 anger_before=exchange.anger_before,
                 anger_after=exchange.anger_after,
-                created_at=_now(),
+                created_at=now(),
             )
         )
         s.flush()  # the reply row first: verdicts refer to it
@@ -513,7 +385,7 @@ class Store:
         if attempt.finished_at is None:
             attempt.outcome = result.outcome
             attempt.score = result.score
-            attempt.finished_at = _now()
+            attempt.finished_at = now()
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from simkit.dialogue import AttemptResult, play_model
 from simkit.errors import SimkitError
 from simkit.generation import generate
 from simkit.kit import Kit
-from simkit.store import AttemptHeader, Base, Store, StoreError, StoreUnavailable
+from simkit.records import Base
+from simkit.store import AttemptHeader, Store, StoreError, StoreUnavailable
 
 TABLES = {"trainees", "trainer_sessions", "attempts", "replies", "verdicts", "turn_scores"}
 

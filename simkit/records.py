@@ -1,0 +1,135 @@
+"""What the evidence store keeps: the tables of trainees, sessions, attempts, replies, verdicts, scores.
+
+The ORM models live here, apart from the Store that reads and writes them, so that migrations
+and reports can import the schema without the store's machinery.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Literal
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Mode = Literal["practice", "session", "assessment", "real"]
+MODES: tuple[Mode, ...] = ("practice", "session", "assessment", "real")
+
+
+def now() -> datetime:
+    """The current moment in UTC (everything stored is UTC)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables; constraint names are stable for migrations."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        float: Float(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Trainee(Base):
+    """A person who practises; names are unique within one store."""
+
+    __tablename__ = "trainees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    cohort: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date | None]
+
+
+class TrainerSession(Base):
+    """A group session run by a trainer; trainees join it with a short code."""
+
+    __tablename__ = "trainer_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Attempt(Base):
+    """One play of one scenario instance by one trainee; outcome and score once finished."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (CheckConstraint("mode IN ('practice', 'session', 'assessment', 'real')", name="mode"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("trainer_sessions.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[float | None]
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    kit_version: Mapped[str] = mapped_column(String(32))
+    trainee: Mapped[Trainee] = relationship()
+    session: Mapped[TrainerSession | None] = relationship()
+    replies: Mapped[list[Reply]] = relationship(back_populates="attempt", order_by="Reply.turn_index")
+
+
+class Reply(Base):
+    """One trainee reply to one customer line, as sent (text, actions, time taken)."""
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("attempt_id", "turn_index"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), index=True)
+    turn_index: Mapped[int]
+    turn_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    actions: Mapped[list[Any]]
+    seconds: Mapped[float]
+    late: Mapped[bool]
+    anger_before: Mapped[int]
+    anger_after: Mapped[int]
+    created_at: Mapped[datetime]
+    attempt: Mapped[Attempt] = relationship(back_populates="replies")
+    verdicts: Mapped[list[VerdictRow]] = relationship(order_by="VerdictRow.id")
+    scores: Mapped[list[TurnScoreRow]] = relationship(order_by="TurnScoreRow.id")
+
+
+class VerdictRow(Base):
+    """How one rule judged one reply under one rulebook version (re-scoring adds rows)."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("reply_id", "rule_id", "rulebook_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(50))
+    weight: Mapped[float]
+    source: Mapped[str] = mapped_column(String(200))
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[list[Any]]
+    missing: Mapped[list[Any]]
+
+
+class TurnScoreRow(Base):
+    """One reply's weighted score and critical failures under one rulebook version."""
+
+    __tablename__ = "turn_scores"
+    __table_args__ = (UniqueConstraint("reply_id", "rulebook_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float]
+    critical_failures: Mapped[list[Any]]

@@ -1,7 +1,8 @@
 """The ``simkit`` command line: a thin adapter over the library.
 
-Exit codes: 0 success; 1 the content has problems (each printed as PATH:LINE:COL: CODE message);
-2 usage errors (unknown command or option, unknown scenario, no kit found).
+Exit codes: 0 success; 1 the content has problems (each printed as PATH:LINE:COL: CODE message) or
+another error that names what to fix (a store that cannot be opened); 2 usage errors (unknown
+command or option, unknown scenario, no kit found).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, GenerationError, KitNotFound, UnknownScenario
+from .errors import ContentError, GenerationError, KitNotFound, SimkitError, UnknownScenario
 from .evaluation import LabelledSetError
 from .lexicon import LexiconError
 from .ui_text import t
@@ -88,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the attempt result as JSON (with --replies or --model)")
     p.add_argument("--kit", help="kit folder")
 
+    p = sub.add_parser("rescore", help="score stored replies with the current rulebook; earlier verdicts stay")
+    p.add_argument("--since", help="only attempts started on or after this date (YYYY-MM-DD)")
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
     p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
     p.add_argument("file", help="labelled set in the behaviour-vocabulary format")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -127,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KitNotFound, UnknownScenario, LabelledSetError) as exc:
         print(f"simkit: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SimkitError as exc:  # e.g. a store that cannot be opened
+        print(f"simkit: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -314,6 +323,31 @@ def _play(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rescore(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from .kit import load_kit
+    from .rescore import parse_since, rescore
+    from .store import Store
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError:
+        print(f"simkit rescore: --since takes a date such as 2026-03-01, not '{args.since}'", file=sys.stderr)
+        return EXIT_USAGE
+    kit = load_kit(args.kit)
+    store = Store(args.db, root=kit.root)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("rescore", total=None)
+        report = rescore(store, kit, since, lambda done, total: bar.update(task, completed=done, total=total))
+    store.close()
+    print(
+        f"rulebook {report.rulebook_hash}: {report.scored} replies scored, {report.already} already scored under it, "
+        f"{report.missing_content} skipped (scenario or turn no longer in the kit)"
+    )
+    return EXIT_OK
+
+
 def _eval_behaviors(args: argparse.Namespace) -> int:
     from .evaluation import as_json, evaluate, format_report, load
 
@@ -335,5 +369,6 @@ _COMMANDS = {
     "detect": _detect,
     "score": _score,
     "play": _play,
+    "rescore": _rescore,
     "eval-behaviors": _eval_behaviors,
 }

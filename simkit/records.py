@@ -95,6 +95,7 @@ class Reply(Base):
     turn_id: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     actions: Mapped[list[Any]]
+    text_only: Mapped[bool]  # actions were read from the text: re-scoring reads them again
     seconds: Mapped[float]
     late: Mapped[bool]
     anger_before: Mapped[int]

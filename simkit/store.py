@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .dialogue import AttemptResult, Exchange
     from .generation import ScenarioInstance
     from .kit import Kit
+    from .scoring import TurnScore
 
 ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -351,6 +352,7 @@ class Store:
                 turn_id=exchange.turn.id,
                 text=exchange.reply,
                 actions=[a.model_dump(exclude_none=True) for a in score.actions],
+                text_only=score.text_only,
                 seconds=exchange.seconds,
                 late=exchange.late,
                 anger_before=exchange.anger_before,
@@ -359,24 +361,7 @@ class Store:
             )
         )
         s.flush()  # the reply row first: verdicts refer to it
-        s.add_all(
-            VerdictRow(
-                reply_id=reply_id,
-                rule_id=v.rule_id,
-                status=v.status,
-                severity=v.severity,
-                category=v.category,
-                weight=v.weight,
-                source=v.source,
-                rulebook_hash=rulebook_hash,
-                evidence=[{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
-                missing=list(v.missing),
-            )
-            for v in score.verdicts
-            if v.status != "n/a"  # out of scope: re-scoring reproduces these, storing them only bloats
-        )
-        critical = list(score.critical_failures)
-        s.add(TurnScoreRow(reply_id=reply_id, rulebook_hash=rulebook_hash, score=score.score, critical_failures=critical))
+        s.add_all(score_rows(reply_id, score, rulebook_hash))
         s.flush()
         return True
 
@@ -434,6 +419,32 @@ def _attempt_json(a: Attempt) -> dict[str, Any]:
         "kit_version": a.kit_version,
         "replies": [_reply_json(r, a.rulebook_hash) for r in a.replies],
     }
+
+
+def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:
+    """The rows that record how one reply was judged under one rulebook version."""
+    rows: list[VerdictRow | TurnScoreRow] = [
+        VerdictRow(
+            reply_id=reply_id,
+            rule_id=v.rule_id,
+            status=v.status,
+            severity=v.severity,
+            category=v.category,
+            weight=v.weight,
+            source=v.source,
+            rulebook_hash=rulebook_hash,
+            evidence=[{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
+            missing=list(v.missing),
+        )
+        for v in score.verdicts
+        if v.status != "n/a"  # out of scope: re-scoring reproduces these, storing them only bloats
+    ]
+    rows.append(
+        TurnScoreRow(
+            reply_id=reply_id, rulebook_hash=rulebook_hash, score=score.score, critical_failures=list(score.critical_failures)
+        )
+    )
+    return rows
 
 
 def _reply_json(r: Reply, rulebook_hash: str) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from simkit.cli import main
 from simkit.kit import Kit, load_kit
@@ -50,3 +53,28 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend: a SQLite file, or a new PostgreSQL database.
+
+    PostgreSQL comes from the cluster that scripts/test.sh starts with pg_virtualenv (PG* variables).
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 's.db'}"
+        return
+    if not (os.environ.get("PGHOST") or os.environ.get("PGPORT")):
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be tested in CI: run the tests through scripts/test.sh (pg_virtualenv)")
+        pytest.skip("no PostgreSQL cluster (scripts/test.sh starts one with pg_virtualenv)")
+    name = f"simkit_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine("postgresql+psycopg:///postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg:///{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

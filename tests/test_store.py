@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,31 +38,6 @@ def _count(url: str, table: str) -> int:
             return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database on each backend: a SQLite file, or a new PostgreSQL database.
-
-    PostgreSQL comes from the cluster that scripts/test.sh starts with pg_virtualenv (PG* variables).
-    """
-    if request.param == "sqlite":
-        yield _url(tmp_path / "s.db")
-        return
-    if not (os.environ.get("PGHOST") or os.environ.get("PGPORT")):
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be tested in CI: run the tests through scripts/test.sh (pg_virtualenv)")
-        pytest.skip("no PostgreSQL cluster (scripts/test.sh starts one with pg_virtualenv)")
-    name = f"simkit_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine("postgresql+psycopg:///postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg:///{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:

@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("turn_id", sa.String(100), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("actions", sa.JSON(), nullable=False),
+        sa.Column("text_only", sa.Boolean(), nullable=False),
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("anger_before", sa.Integer(), nullable=False),

@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
 
+    p = sub.add_parser("store", help="the evidence store: 'flush' writes spooled attempts")
+    p.add_argument("action", choices=("flush",))
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
     p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
     p.add_argument("file", help="labelled set in the behaviour-vocabulary format")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -348,6 +353,19 @@ def _rescore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _store(args: argparse.Namespace) -> int:
+    from .kit import load_kit
+    from .spool import flush, spool_dir
+    from .store import Store
+
+    kit = load_kit(args.kit)
+    folder = spool_dir(kit.root)
+    with Store(args.db, root=kit.root) as store:
+        report = flush(store, kit, folder)
+    print(f"{report.written} spooled attempts written, {report.remaining} left in {folder}")
+    return EXIT_OK
+
+
 def _eval_behaviors(args: argparse.Namespace) -> int:
     from .evaluation import as_json, evaluate, format_report, load
 
@@ -370,5 +388,6 @@ _COMMANDS = {
     "score": _score,
     "play": _play,
     "rescore": _rescore,
+    "store": _store,
     "eval-behaviors": _eval_behaviors,
 }

@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
 
+    p = sub.add_parser("readiness", help="readiness verdicts under rulebook/readiness.yaml, with their reasons")
+    p.add_argument("--cohort", help="only trainees of this cohort")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
     p = sub.add_parser("store", help="the evidence store: 'flush' writes spooled attempts")
     p.add_argument("action", choices=("flush",))
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
@@ -353,6 +359,37 @@ def _rescore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _readiness(args: argparse.Namespace) -> int:
+    import csv
+
+    from .kit import load_kit
+    from .readiness import readiness
+    from .store import Store
+
+    kit = load_kit(args.kit)
+    with Store(args.db, root=kit.root) as store:
+        verdicts = readiness(store.attempts(), kit, args.cohort)
+    if args.format == "json":
+        print(json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["trainee", "cohort", "verdict", "requirement", "figure", "threshold", "met", "attempts"])
+        for v in verdicts:
+            for r in v.reasons:
+                figure = "; ".join(r.figure) if isinstance(r.figure, list) else r.figure
+                threshold = "; ".join(r.threshold) if isinstance(r.threshold, list) else r.threshold
+                writer.writerow(
+                    [v.trainee, v.cohort or "", v.verdict, r.requirement, figure, threshold, r.met, " ".join(r.attempts)]
+                )
+    else:
+        for v in verdicts:
+            print(f"{v.trainee} ({v.cohort or '-'}): {v.verdict}")
+            for r in v.reasons:
+                mark = "ok " if r.met else ("-- " if not r.evidence else "NO ")
+                print(f"  {mark}{r.requirement:34} {r.figure!s:>10} / {r.threshold!s:<10} ({len(r.attempts)} attempts)")
+    return EXIT_OK
+
+
 def _store(args: argparse.Namespace) -> int:
     from .kit import load_kit
     from .spool import flush, spool_dir
@@ -389,5 +426,6 @@ _COMMANDS = {
     "play": _play,
     "rescore": _rescore,
     "store": _store,
+    "readiness": _readiness,
     "eval-behaviors": _eval_behaviors,
 }

@@ -187,3 +187,27 @@ def test_bad_ids_and_unknown_attempts_are_store_errors(db: str, played: AttemptR
         store.attempt(str(uuid.uuid4()))
     with pytest.raises(StoreError, match="join code"):
         store.save_attempt(played, "Анна", "session", session="NOPE42")
+
+
+def _write_hundred(url: str, worker: int, result: AttemptResult) -> None:
+    store = Store(url)
+    for i in range(100):
+        store.save_attempt(
+            result, f"trainee-{worker % 10}", "practice", attempt_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{worker}/{i}"))
+        )
+    store.close()
+
+
+def test_fifty_writers_store_five_thousand_attempts(db: str, played: AttemptResult) -> None:
+    """The budget's concurrency case: 50 processes writing 100 attempts each; none lost, none twice."""
+    Store(db).close()  # migrate once before the writers start
+    context = multiprocessing.get_context("fork")  # forked after the kit is loaded: cheap workers
+    workers = [context.Process(target=_write_hundred, args=(db, w, played)) for w in range(50)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(300)
+    assert [p.exitcode for p in workers] == [0] * 50
+    assert _count(db, "attempts") == 5000
+    assert _count(db, "replies") == 5000 * len(played.exchanges)
+    assert _count(db, "trainees") == 10

@@ -170,6 +170,7 @@ class Store:
     """The evidence store at ``url`` (else ``SIMKIT_DB_URL``, else ``simkit.db`` in the kit root); migrated on open."""
 
     def __init__(self, url: str | None = None, root: str | Path | None = None) -> None:
+        self._trainee_ids: dict[str, int] = {}
         self.url = url or default_url(root)
         shown = _shown(self.url)
         try:
@@ -278,9 +279,15 @@ class Store:
         )
 
         def save(s: Session) -> str:
+            before = s.get(Attempt, attempt_id)
+            if before is not None and before.finished_at is not None:
+                return attempt_id  # stored in full already: a retry or a replayed spool file
             attempt = self._attempt(s, header)
             for index, (reply_id, exchange) in enumerate(zip(ids, result.exchanges, strict=True)):
-                self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
+                if before is None:  # a new attempt has no replies yet: no need to look for them
+                    self._add_reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
+                else:
+                    self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
             self._finish(attempt, result)
             return attempt_id
 
@@ -297,6 +304,18 @@ class Store:
                 if attempt == _TRIES - 1:
                     raise StoreError(f"the store rejected the write as conflicting: {str(exc.orig).splitlines()[0]}") from exc
         raise AssertionError("unreachable")
+
+    def _trainee_id(self, s: Session, name: str) -> int:
+        # trainees are never deleted, so the id of one already committed stays valid: a query saved
+        # per attempt. A trainee created in this transaction is not cached, as it may roll back.
+        cached = self._trainee_ids.get(name)
+        if cached is not None:
+            return cached
+        found = s.scalars(select(Trainee.id).where(Trainee.name == name)).one_or_none()
+        if found is not None:
+            self._trainee_ids[name] = found
+            return found
+        return self._trainee(s, name).id
 
     def _trainee(self, s: Session, name: str, cohort: str | None = None, start_date: date | None = None) -> Trainee:
         trainee = s.scalars(select(Trainee).where(Trainee.name == name)).one_or_none()
@@ -320,7 +339,7 @@ class Store:
                 raise StoreError(f"no trainer session with join code '{header.session}'; check the code the trainer gave")
         attempt = Attempt(
             id=attempt_id,
-            trainee_id=self._trainee(s, header.trainee).id,
+            trainee_id=self._trainee_id(s, header.trainee),
             session_id=session_id,
             scenario_id=header.scenario_id,
             seed=header.seed,
@@ -331,7 +350,6 @@ class Store:
             kit_version=header.kit_version,
         )
         s.add(attempt)
-        s.flush()
         return attempt
 
     @staticmethod
@@ -343,6 +361,12 @@ class Store:
             raise StoreError(
                 f"attempt '{attempt.id}' already has reply '{taken}' at turn {turn_index}; a retry must reuse that reply id"
             )
+        Store._add_reply(s, attempt, reply_id, exchange, turn_index, rulebook_hash)
+        return True
+
+    @staticmethod
+    def _add_reply(s: Session, attempt: Attempt, reply_id: str, exchange: Exchange, turn_index: int, rulebook_hash: str) -> None:
+        # no flush here: the unit of work inserts the reply before the rows that refer to it
         score = exchange.score
         s.add(
             Reply(
@@ -360,10 +384,7 @@ class Store:
                 created_at=now(),
             )
         )
-        s.flush()  # the reply row first: verdicts refer to it
         s.add_all(score_rows(reply_id, score, rulebook_hash))
-        s.flush()
-        return True
 
     @staticmethod
     def _finish(attempt: Attempt, result: AttemptResult) -> None:

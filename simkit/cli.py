@@ -300,20 +300,7 @@ def _score_json(result: Any) -> dict[str, Any]:
         "critical_failures": list(result.critical_failures),
         "behaviors": [{"behavior": f.behavior, "spans": [list(s) for s in f.spans], "value": f.value} for f in result.findings],
         "actions": [a.model_dump(exclude_none=True) for a in result.actions],
-        "verdicts": [
-            {
-                "rule": v.rule_id,
-                "status": v.status,
-                "severity": v.severity,
-                "category": v.category,
-                "weight": v.weight,
-                "source": v.source,
-                "evidence": [e.text for e in v.evidence],
-                "missing": list(v.missing),
-                "feedback": v.feedback,
-            }
-            for v in result.verdicts
-        ],
+        "verdicts": [v.to_json() for v in result.verdicts],
         "feedback": result.feedback,
     }
 

@@ -217,19 +217,7 @@ class AttemptResult:
                     "late": e.late,
                     "anger_before": e.anger_before,
                     "anger_after": e.anger_after,
-                    "verdicts": [
-                        {
-                            "rule": v.rule_id,
-                            "status": v.status,
-                            "severity": v.severity,
-                            "weight": v.weight,
-                            "source": v.source,
-                            "evidence": [x.text for x in v.evidence],
-                            "missing": list(v.missing),
-                        }
-                        for v in e.score.verdicts
-                        if v.status != "n/a"
-                    ],
+                    "verdicts": [v.to_json() for v in e.score.verdicts if v.status != "n/a"],
                     "feedback": e.score.feedback,
                 }
                 for e in self.exchanges

@@ -77,6 +77,20 @@ class Verdict:
     missing: tuple[str, ...] = ()
     feedback: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        """A plain mapping for JSON output."""
+        return {
+            "rule": self.rule_id,
+            "status": self.status,
+            "severity": self.severity,
+            "category": self.category,
+            "weight": self.weight,
+            "source": self.source,
+            "evidence": [e.text for e in self.evidence],
+            "missing": list(self.missing),
+            "feedback": self.feedback,
+        }
+
 
 @dataclass(frozen=True)
 class TurnScore:

@@ -90,7 +90,7 @@ def _show_exchange(console: Console, e: Exchange, lang: str) -> None:
     console.print(f"[bold]{t('customer', lang)}:[/bold] {escape(e.turn.customer)}")
     console.print(f"[bold]{t('you', lang)}:[/bold] {escape(e.reply)}")
     if e.score.actions:
-        console.print(f"  {t('actions', lang)}: " + ", ".join(_action_text(a) for a in e.score.actions))
+        console.print(f"  {t('actions', lang)}: " + ", ".join(a.as_text() for a in e.score.actions))
     _show_feedback(console, e, lang)
 
 
@@ -103,13 +103,6 @@ def _show_feedback(console: Console, e: Exchange, lang: str) -> None:
     )
     for line in e.score.feedback[:2]:
         console.print(f"  - {escape(line)}")
-
-
-def _action_text(a: Action) -> str:
-    param = (
-        a.department or (f"{a.percent:g}" if a.percent is not None else None) or (f"{a.hours:g}" if a.hours is not None else None)
-    )
-    return a.id + (f":{param}" if param else "")
 
 
 def show_scorecard(console: Console, result: AttemptResult) -> None:

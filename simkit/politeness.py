@@ -58,13 +58,11 @@ def politeness(text: str, lang: str) -> tuple[float, dict[str, int]]:
         hits = m.get(f"pol:{name}", [])
         if name == "direct_commands":
             # a command opens its sentence and is not softened by a politeness marker in it
+            opening = [(s, a.sentences[a.tokens[s].sentence]) for s, _ in hits]
             hits = [
-                (s, e)
-                for s, e in hits
-                if s == a.sentences[a.tokens[s].sentence].first
-                and not found.within(
-                    m, "pol:deference", a.sentences[a.tokens[s].sentence].first, a.sentences[a.tokens[s].sentence].last
-                )
+                (s, s + 1)
+                for s, sentence in opening
+                if s == sentence.first and not found.within(m, "pol:deference", sentence.first, sentence.last)
             ]
         if hits:
             counts[name] = len(hits)

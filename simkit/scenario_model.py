@@ -77,6 +77,12 @@ class Action(Model):
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
     hours: Annotated[float, Field(gt=0)] | None = None
 
+    def as_text(self) -> str:
+        """The action as 'id' or 'id:param', the form ``scoring.parse_action`` reads."""
+        param = self.department or (f"{self.percent:g}" if self.percent is not None else None)
+        param = param or (f"{self.hours:g}" if self.hours is not None else None)
+        return self.id + (f":{param}" if param else "")
+
 
 class ModelReply(Model):
     """The answer a trainer would show, with the actions it takes."""

@@ -195,9 +195,7 @@ class _Judge:
         for action in self.actions:
             variables = {"percent": action.percent, "department": action.department, "hours": action.hours, "facts": self.facts}
             if action.id == check.action and _holds(check.where, variables):
-                param = action.department or (f"{action.percent:g}" if action.percent is not None else None)
-                param = param or (f"{action.hours:g}" if action.hours is not None else None)
-                out.append(Evidence(action.id, f"[{action.id}{':' + param if param else ''}]"))
+                out.append(Evidence(action.id, f"[{action.as_text()}]"))
         return out
 
 

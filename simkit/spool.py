@@ -21,7 +21,6 @@ from .dialogue import AttemptResult, play_through
 from .generation import generate
 from .kit import Kit, find_root
 from .records import Mode
-from .scenario_model import Action
 from .store import Store, StoreUnavailable
 
 SPOOL_DIR = "spool"
@@ -30,12 +29,6 @@ SPOOL_DIR = "spool"
 def spool_dir(root: str | Path | None = None) -> Path:
     """The spool folder of the kit at ``root`` (``SIMKIT_SPOOL`` overrides it)."""
     return Path(os.environ.get("SIMKIT_SPOOL") or find_root(root) / SPOOL_DIR)
-
-
-def _action_text(action: Action) -> str:
-    param = action.department or (f"{action.percent:g}" if action.percent is not None else None)
-    param = param or (f"{action.hours:g}" if action.hours is not None else None)
-    return action.id + (f":{param}" if param else "")
 
 
 def spool(result: AttemptResult, trainee: str, mode: Mode, attempt_id: str, folder: Path, session: str | None = None) -> Path:
@@ -51,7 +44,7 @@ def spool(result: AttemptResult, trainee: str, mode: Mode, attempt_id: str, fold
         "replies": [
             {
                 "text": e.reply,
-                "actions": None if e.score.text_only else [_action_text(a) for a in e.score.actions],
+                "actions": None if e.score.text_only else [a.as_text() for a in e.score.actions],
                 "seconds": e.seconds,
             }
             for e in result.exchanges

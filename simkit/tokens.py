@@ -86,7 +86,6 @@ class Sentence:
     first: int
     last: int  # exclusive
     question: bool
-    exclamations: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +149,6 @@ def analyse(text: str, lang: str) -> Analysis:
     sentences: list[Sentence] = []
     sentence = clause = 0
     first = 0
-    exclaim = 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "punct"
         piece = m.group()
@@ -158,14 +156,11 @@ def analyse(text: str, lang: str) -> Analysis:
             if piece == "." and _continues(text, m.end(), tokens):
                 continue
             if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
-                if "!" in piece:
-                    exclaim = max(exclaim, len(piece))
                 if len(tokens) > first:
-                    sentences.append(Sentence(first, len(tokens), "?" in piece, exclaim))
+                    sentences.append(Sentence(first, len(tokens), "?" in piece))
                     first = len(tokens)
                     sentence += 1
                     clause += 1
-                    exclaim = 0
             elif piece in _CLAUSE_END or (piece == "-" and m.start() > 0 and text[m.start() - 1] == " "):
                 clause += 1
             continue
@@ -180,11 +175,10 @@ def analyse(text: str, lang: str) -> Analysis:
         # a newline ends a sentence too (lists, letters)
         nxt = text.find("\n", m.end(), m.end() + 3)
         if nxt != -1 and text[m.end() : nxt].strip() == "":
-            sentences.append(Sentence(first, len(tokens), False, exclaim))
+            sentences.append(Sentence(first, len(tokens), False))
             first = len(tokens)
             sentence += 1
             clause += 1
-            exclaim = 0
     if len(tokens) > first:
-        sentences.append(Sentence(first, len(tokens), text.rstrip().endswith("?"), exclaim))
+        sentences.append(Sentence(first, len(tokens), text.rstrip().endswith("?")))
     return Analysis(text, lang, tuple(tokens), tuple(sentences))

@@ -31,7 +31,6 @@ TEXT: dict[str, dict[str, str]] = {
     "outcome": {"ru": "Исход", "en": "Outcome"},
     "passed": {"ru": "попытка засчитана", "en": "attempt passed"},
     "not_passed": {"ru": "попытка не засчитана", "en": "attempt not passed"},
-    "kit_ok": {"ru": "Кит в порядке: {summary}", "en": "The kit is clean: {summary}"},
 }
 
 

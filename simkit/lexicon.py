@@ -65,6 +65,7 @@ class Lexicon(Model):
     departments: dict[str, Patterns]
     behaviors: dict[str, BehaviorLexicon]
     politeness: dict[str, Patterns] = Field(default_factory=dict)
+    topics: dict[str, Patterns] = Field(default_factory=dict, description="What a customer's words raise (simkit.topics).")
 
 
 class LexiconError(SimkitError):

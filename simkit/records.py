@@ -101,6 +101,8 @@ class Reply(Base):
     anger_before: Mapped[int]
     anger_after: Mapped[int]
     created_at: Mapped[datetime]
+    # an imported real reply's situation (customer words, place, role, channel); None when scripted
+    context: Mapped[dict[str, Any] | None]
     attempt: Mapped[Attempt] = relationship(back_populates="replies")
     verdicts: Mapped[list[VerdictRow]] = relationship(order_by="VerdictRow.id")
     scores: Mapped[list[TurnScoreRow]] = relationship(order_by="TurnScoreRow.id")

@@ -10,7 +10,7 @@ detected in the text count as actions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .detection import Finding, detect
@@ -224,28 +224,66 @@ def _feedback(rule: Rule, kit: Kit, lang: str, evidence: list[Evidence], missing
     return " ".join(p if p.endswith((".", "»", "!", "?")) else p + "." for p in parts)
 
 
-def _turn_variables(kit: Kit, instance: ScenarioInstance, turn_id: str, anger: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReplyContext:
+    """What a reply answers: the situation the rules' ``when`` conditions and the feedback read.
+
+    A scenario turn gives one (``context_of``); an imported real conversation builds its own,
+    with the topics read from the customer's words instead of the script.
+    """
+
+    scenario_id: str
+    turn_id: str
+    lang: str
+    role: str
+    kind: str
+    channel: str
+    turn_index: int
+    first: bool
+    last: bool
+    topics: tuple[str, ...]
+    anger: int
+    facts: tuple[tuple[str, Any], ...] = ()
+    customer_name: str | None = None
+    model_reply: str = ""
+
+    def variables(self) -> dict[str, Any]:
+        """The names a rule's ``when`` condition may use."""
+        turn = {"id": self.turn_id, "index": self.turn_index, "first": self.first, "last": self.last, "topics": list(self.topics)}
+        return {
+            "facts": dict(self.facts),
+            "kind": self.kind,
+            "channel": self.channel,
+            "role": self.role,
+            "turn": turn,
+            "anger": self.anger,
+        }
+
+
+def context_of(kit: Kit, instance: ScenarioInstance, turn_id: str, anger: int | None = None) -> ReplyContext:
+    """The context of a reply to ``turn_id`` of a generated scenario instance."""
     scenario = kit.scenario(instance.scenario_id)
     index = next(i for i, t in enumerate(scenario.turns) if t.id == turn_id)
     source = scenario.turns[index]
-    turn = {
-        "id": turn_id,
-        "index": index,
-        "first": index == 0,
-        "last": index == len(scenario.turns) - 1 or source.end is not None,
-        "topics": list(source.topics),
-    }
-    return {
-        "facts": dict(instance.facts),
-        "kind": instance.kind,
-        "channel": instance.channel,
-        "role": instance.role,
-        "turn": turn,
-        "anger": anger,
-    }
+    return ReplyContext(
+        scenario_id=instance.scenario_id,
+        turn_id=turn_id,
+        lang=instance.lang,
+        role=instance.role,
+        kind=instance.kind,
+        channel=instance.channel,
+        turn_index=index,
+        first=index == 0,
+        last=index == len(scenario.turns) - 1 or source.end is not None,
+        topics=tuple(source.topics),
+        anger=instance.anger if anger is None else anger,
+        facts=tuple(sorted(instance.facts.items())),
+        customer_name=instance.customer.name,
+        model_reply=instance.turn(turn_id).model_reply,
+    )
 
 
-_SCOPE: dict[tuple[Any, ...], frozenset[str]] = {}
+_SCOPE: dict[tuple[str, ReplyContext], frozenset[str]] = {}
 _NOT_APPLICABLE: dict[tuple[str, str], Verdict] = {}
 
 
@@ -258,24 +296,16 @@ def _not_applicable(rulebook: str, rule: Rule) -> Verdict:
     return verdict
 
 
-def _in_scope(kit: Kit, instance: ScenarioInstance, variables: dict[str, Any]) -> frozenset[str]:
-    """Ids of the rules that apply; cached, because scope depends on the turn, not the reply."""
-    key = (
-        kit.rulebook_hash,
-        instance.scenario_id,
-        instance.role,
-        instance.kind,
-        instance.channel,
-        tuple(sorted(instance.facts.items())),
-        variables["turn"]["id"],
-        variables["anger"],
-    )
+def _in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
+    """Ids of the rules that apply; cached, because scope depends on the situation, not the reply."""
+    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None))
     found = _SCOPE.get(key)
     if found is None:
+        variables = context.variables()
         found = frozenset(
             rule.id
             for rule in kit.rules.values()
-            if ("all" in rule.roles or instance.role in rule.roles) and _holds(rule.when, variables)
+            if ("all" in rule.roles or context.role in rule.roles) and _holds(rule.when, variables)
         )
         if len(_SCOPE) > 50_000:
             _SCOPE.clear()
@@ -301,13 +331,25 @@ def score_reply(
         from .kit import load_kit
 
         kit = load_kit()
-    turn = instance.turn(turn_id)
-    findings = detect(text, instance.lang, instance.customer.name)
+    instance.turn(turn_id)  # an unknown turn fails here, with the turns it could have been
+    return score_in_context(context_of(kit, instance, turn_id, anger), text, actions, kit=kit, seconds=seconds)
+
+
+def score_in_context(
+    context: ReplyContext,
+    text: str,
+    actions: Sequence[Action | str] | None = None,
+    *,
+    kit: Kit,
+    seconds: float | None = None,
+) -> TurnScore:
+    """Judge every rule in scope for a reply given in ``context``; ``actions`` None means text-only."""
+    lang = context.lang
+    findings = detect(text, lang, context.customer_name)
     text_only = actions is None
     chosen = actions_from_text(findings) if actions is None else [parse_action(a) if isinstance(a, str) else a for a in actions]
-    variables = _turn_variables(kit, instance, turn_id, instance.anger if anger is None else anger)
-    judge = _Judge(text, findings, chosen, variables["facts"])
-    scope = _in_scope(kit, instance, variables)
+    judge = _Judge(text, findings, chosen, dict(context.facts))
+    scope = _in_scope(kit, context)
     verdicts = []
     for rule in kit.rules.values():
         if rule.id not in scope:
@@ -321,13 +363,13 @@ def score_reply(
             if found:
                 evidence += found
             else:
-                missing.append(_describe(check, instance.lang))
+                missing.append(_describe(check, lang))
         violations = [e for check in rule.forbids for e in judge.evidence(check)]
         if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
-            missing.append(_LABELS[instance.lang]["late"].format(limit=f"{rule.max_reply_seconds:g}", took=f"{seconds:g}"))
+            missing.append(_LABELS[lang]["late"].format(limit=f"{rule.max_reply_seconds:g}", took=f"{seconds:g}"))
         if missing or violations:
             shown = violations or evidence
-            feedback = _feedback(rule, kit, instance.lang, shown, missing, turn.model_reply)
+            feedback = _feedback(rule, kit, lang, shown, missing, context.model_reply)
             verdicts.append(Verdict(status="fail", evidence=tuple(shown), missing=tuple(missing), feedback=feedback, **base))  # type: ignore[arg-type]
         else:
             verdicts.append(Verdict(status="pass", evidence=tuple(evidence), **base))  # type: ignore[arg-type]
@@ -336,9 +378,9 @@ def score_reply(
     score = 100.0 if not total else round(100 * sum(v.weight for v in applicable if v.status == "pass") / total, 1)
     critical = tuple(v.rule_id for v in applicable if v.status == "fail" and v.severity == "critical")
     return TurnScore(
-        scenario_id=instance.scenario_id,
-        turn_id=turn_id,
-        lang=instance.lang,
+        scenario_id=context.scenario_id,
+        turn_id=context.turn_id,
+        lang=lang,
         text=text,
         actions=tuple(chosen),
         text_only=text_only,

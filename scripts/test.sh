@@ -10,7 +10,7 @@ scripts/setup.sh
 tests=(.venv/bin/python -m pytest --nbval-lax --nbval-current-env tests notebooks "$@")
 if command -v pg_virtualenv >/dev/null 2>&1; then
   version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-  pg_virtualenv -v "$version" "${tests[@]}"
+  pg_virtualenv -t -v "$version" "${tests[@]}"  # -t: a private cluster folder, even as root
 else
   echo "pg_virtualenv not found: PostgreSQL tests are skipped here (apt-get install postgresql; CI installs it)" >&2
   "${tests[@]}"

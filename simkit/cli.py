@@ -19,6 +19,7 @@ from .errors import ContentError, GenerationError, KitNotFound, SimkitError, Unk
 from .evaluation import LabelledSetError
 from .lexicon import LexiconError
 from .ui_text import t
+from .vocabulary import CHANNELS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -91,12 +92,46 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rescore", help="score stored replies with the current rulebook; earlier verdicts stay")
     p.add_argument("--since", help="only attempts started on or after this date (YYYY-MM-DD)")
+    p.add_argument("--workers", type=int, help="worker processes that score (default: 2, or 1 on a single core)")
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
 
     p = sub.add_parser("readiness", help="readiness verdicts under rulebook/readiness.yaml, with their reasons")
     p.add_argument("--cohort", help="only trainees of this cohort")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx", "html", "json"),
+        default="table",
+        help="table, csv and json print (or write to --out); xlsx (one sheet per report table) and html need --out",
+    )
+    p.add_argument("--out", help="file to write instead of printing (required for xlsx and html)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the html page (default ru)")
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
+    p = sub.add_parser("report", help="a self-contained HTML page on one trainee for the personnel file")
+    p.add_argument("trainee", help="the trainee's name as stored (see 'simkit readiness')")
+    p.add_argument("--out", help="HTML file to write (default: report-<name>.html in the current folder)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
+    p = sub.add_parser(
+        "import-transcripts",
+        help="score real conversations from a CSV export (conversation_id,timestamp,speaker,text) as a trainee's evidence",
+    )
+    p.add_argument("file", help="CSV file with a header row; optional columns: customer, channel")
+    p.add_argument("--trainee", required=True, help="the trainee whose conversations these are")
+    p.add_argument("--role", help="the trainee's role in the kit (default: the first role of rulebook/roles.yaml)")
+    p.add_argument("--channel", choices=CHANNELS, default="chat", help="channel of rows without a channel column (default chat)")
+    p.add_argument("--lang", choices=("ru", "en"), help="language of the conversations (default: read from each one)")
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
+    p = sub.add_parser("demo-data", help="fill a database with simulated trainees' attempts, played through the engine")
+    p.add_argument("--trainees", type=int, default=30, help="how many simulated trainees (default 30)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data; running it again adds nothing")
+    p.add_argument("--today", type=date.fromisoformat, help="the attempts fall on the three days before it (default today)")
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
 
@@ -337,7 +372,7 @@ def _rescore(args: argparse.Namespace) -> int:
     store = Store(args.db, root=kit.root)
     with Progress(transient=True) as bar:
         task = bar.add_task("rescore", total=None)
-        report = rescore(store, kit, since, lambda done, total: bar.update(task, completed=done, total=total))
+        report = rescore(store, kit, since, lambda done, total: bar.update(task, completed=done, total=total), args.workers)
     store.close()
     print(
         f"rulebook {report.rulebook_hash}: {report.scored} replies scored, {report.already} already scored under it, "
@@ -348,18 +383,35 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _readiness(args: argparse.Namespace) -> int:
     import csv
+    import io
 
     from .kit import load_kit
-    from .readiness import readiness
+    from .readiness import store_readiness
     from .store import Store
 
+    if args.format in ("xlsx", "html") and not args.out:
+        print(f"simkit readiness: --format {args.format} writes a file; give it with --out FILE", file=sys.stderr)
+        return EXIT_USAGE
     kit = load_kit(args.kit)
     with Store(args.db, root=kit.root) as store:
-        verdicts = readiness(store.attempts(), kit, args.cohort)
+        verdicts = store_readiness(store, kit, args.cohort)  # summed in SQL: no reply is read
+        attempts = store.attempts() if args.format == "xlsx" else []  # only the workbook lists attempts
+    if args.format == "xlsx":
+        from .exports import to_excel
+        from .reports import report_tables
+
+        chosen = [a for a in attempts if args.cohort is None or a.get("cohort") == args.cohort]
+        return _written(args.out, lambda path: to_excel(report_tables(chosen, kit, verdicts), path))
+    if args.format == "html":
+        from .exports import readiness_html
+
+        page = readiness_html(verdicts, args.lang, kit, args.cohort)
+        return _written(args.out, lambda path: path.write_text(page, encoding="utf-8"))
+    text = io.StringIO()
     if args.format == "json":
-        print(json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2))
+        print(json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2), file=text)
     elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(text)
         writer.writerow(["trainee", "cohort", "verdict", "requirement", "figure", "threshold", "met", "attempts"])
         for v in verdicts:
             for r in v.reasons:
@@ -370,10 +422,74 @@ def _readiness(args: argparse.Namespace) -> int:
                 )
     else:
         for v in verdicts:
-            print(f"{v.trainee} ({v.cohort or '-'}): {v.verdict}")
+            print(f"{v.trainee} ({v.cohort or '-'}): {v.verdict}", file=text)
             for r in v.reasons:
                 mark = "ok " if r.met else ("-- " if not r.evidence else "NO ")
-                print(f"  {mark}{r.requirement:34} {r.figure!s:>10} / {r.threshold!s:<10} ({len(r.attempts)} attempts)")
+                print(
+                    f"  {mark}{r.requirement:34} {r.figure!s:>10} / {r.threshold!s:<10} ({len(r.attempts)} attempts)", file=text
+                )
+    if args.out:
+        # newline="": the csv module already ends its rows with \r\n
+        return _written(args.out, lambda path: path.write_text(text.getvalue(), encoding="utf-8", newline=""))
+    sys.stdout.write(text.getvalue())
+    return EXIT_OK
+
+
+def _written(out: str, write: Any) -> int:
+    """Run ``write(Path(out))`` for the readiness and report commands; a file that cannot be written exits 1."""
+    path = Path(out)
+    try:
+        write(path)
+    except OSError as exc:
+        print(f"simkit: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(path)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .exports import safe_name, trainee_html
+    from .kit import load_kit
+    from .readiness import judge
+    from .store import Store
+
+    kit = load_kit(args.kit)
+    with Store(args.db, root=kit.root) as store:
+        attempts = store.attempts(args.trainee)
+    if not attempts:
+        print(
+            f"simkit report: no attempts by trainee '{args.trainee}' in the store; names must match exactly, and "
+            "'simkit readiness' lists every trainee with attempts",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    verdict = judge(kit.readiness, kit, args.trainee, attempts)
+    page = trainee_html(args.trainee, attempts, verdict, kit, args.lang)
+    out = args.out or f"report-{safe_name(args.trainee)}.html"
+    return _written(out, lambda path: path.write_text(page, encoding="utf-8"))
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from .demo import fill
+    from .kit import load_kit
+    from .store import Store
+
+    if args.trainees < 1:
+        print(f"simkit demo-data: --trainees must be at least 1, not {args.trainees}", file=sys.stderr)
+        return EXIT_USAGE
+    kit = load_kit(args.kit)
+    with Store(args.db, root=kit.root) as store, Progress(transient=True) as bar:
+        task = bar.add_task("demo-data", total=args.trainees)
+        report = fill(
+            store, kit, args.trainees, args.seed, args.today, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    print(
+        f"demo data (seed {args.seed}): {report.trainees} trainees, {report.attempts} attempts "
+        f"({report.new} new, {report.attempts - report.new} stored before), {report.replies} replies"
+    )
+    print("readiness: " + ", ".join(f"{count} {verdict}" for verdict, count in report.verdicts.items()))
     return EXIT_OK
 
 
@@ -403,7 +519,40 @@ def _eval_behaviors(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_transcripts(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from .kit import load_kit
+    from .store import Store
+    from .transcripts import import_transcripts
+
+    if not Path(args.file).is_file():
+        print(f"simkit import-transcripts: no file {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    kit = load_kit(args.kit)
+    with Store(args.db, root=kit.root) as store, Progress(transient=True) as bar:
+        task = bar.add_task("import", total=None)
+        report = import_transcripts(
+            store,
+            kit,
+            args.file,
+            args.trainee,
+            role=args.role,
+            channel=args.channel,
+            lang=args.lang,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(
+        f"{args.trainee}: {report.stored} conversations stored as real evidence ({report.replies} agent replies scored), "
+        f"{report.already} stored before, {len(report.problems)} rows or conversations skipped"
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "import-transcripts": _import_transcripts,
     "validate": _validate,
     "generate": _generate,
     "list": _list,
@@ -413,6 +562,8 @@ _COMMANDS = {
     "play": _play,
     "rescore": _rescore,
     "store": _store,
+    "demo-data": _demo_data,
     "readiness": _readiness,
+    "report": _report,
     "eval-behaviors": _eval_behaviors,
 }

@@ -1,0 +1,333 @@
+"""Exports of the report tables: CSV files, an Excel workbook, and self-contained HTML pages.
+
+The HTML pages go into a trainee's personnel file, so they hold everything themselves: inline CSS,
+figures as base64 PNG data URIs, no scripts and no links to other resources. They are rendered by
+Jinja2 with autoescaping on: names, cohorts and replies are typed by people, and a reply that
+contains markup must show as text in the page, never act as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from . import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .kit import Kit
+    from .readiness import Reason, TraineeReadiness
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_UNSAFE_FILE = re.compile(r"[^\w.-]+")
+
+# every label of the HTML pages, in both languages; the template asks for them by key
+LABELS: dict[str, dict[str, str]] = {
+    "report_title": {"ru": "Отчёт о подготовке сотрудника", "en": "Trainee training report"},
+    "readiness_title": {"ru": "Готовность к самостоятельной работе", "en": "Readiness for independent work"},
+    "trainee": {"ru": "Сотрудник", "en": "Trainee"},
+    "cohort": {"ru": "Группа", "en": "Cohort"},
+    "generated": {"ru": "Сформирован", "en": "Generated"},
+    "rulebook": {"ru": "Версия правил", "en": "Rulebook version"},
+    "kit_version": {"ru": "Версия тренажёра", "en": "Kit version"},
+    "verdict": {"ru": "Вердикт", "en": "Verdict"},
+    "policy": {"ru": "Политика", "en": "Policy"},
+    "requirement": {"ru": "Требование", "en": "Requirement"},
+    "figure": {"ru": "Значение", "en": "Figure"},
+    "threshold": {"ru": "Порог", "en": "Threshold"},
+    "met": {"ru": "Выполнено", "en": "Met"},
+    "reasons": {"ru": "Основания", "en": "Reasons"},
+    "attempt_count": {"ru": "Попыток", "en": "Attempts"},
+    "yes": {"ru": "да", "en": "yes"},
+    "no": {"ru": "нет", "en": "no"},
+    "no_evidence": {"ru": "нет данных", "en": "no evidence"},
+    "trend": {"ru": "Динамика баллов", "en": "Score trend"},
+    "heatmap": {"ru": "Правила", "en": "Rules"},
+    "rule": {"ru": "Правило", "en": "Rule"},
+    "title": {"ru": "Название", "en": "Title"},
+    "category": {"ru": "Раздел", "en": "Category"},
+    "pass_rate": {"ru": "Пройдено, %", "en": "Passed, %"},
+    "kinds": {"ru": "Баллы по видам ситуаций", "en": "Scores by kind of situation"},
+    "kind": {"ru": "Ситуация", "en": "Situation"},
+    "mean_score": {"ru": "Средний балл", "en": "Mean score"},
+    "attempts": {"ru": "Попытки", "en": "Attempts"},
+    "date": {"ru": "Дата", "en": "Date"},
+    "scenario": {"ru": "Сценарий", "en": "Scenario"},
+    "mode": {"ru": "Режим", "en": "Mode"},
+    "score": {"ru": "Балл", "en": "Score"},
+    "outcome": {"ru": "Исход", "en": "Outcome"},
+    "replies": {"ru": "Ответы", "en": "Replies"},
+    "turn": {"ru": "Реплика", "en": "Turn"},
+    "reply": {"ru": "Ответ", "en": "Reply"},
+    "failed_rules": {"ru": "Нарушенные правила", "en": "Failed rules"},
+    "none": {"ru": "нет", "en": "none"},
+    "no_attempts": {"ru": "Попыток нет.", "en": "No attempts."},
+    "ready": {"ru": "готов", "en": "ready"},
+    "not_ready": {"ru": "не готов", "en": "not ready"},
+    "insufficient_evidence": {"ru": "недостаточно данных", "en": "insufficient evidence"},
+    "practice": {"ru": "самостоятельная практика", "en": "practice"},
+    "session": {"ru": "занятие с тренером", "en": "trainer session"},
+    "assessment": {"ru": "аттестация", "en": "assessment"},
+    "real": {"ru": "реальная переписка", "en": "real transcript"},
+    "resolved": {"ru": "решено", "en": "resolved"},
+    "escalated": {"ru": "передано выше", "en": "escalated"},
+    "lost": {"ru": "клиент потерян", "en": "lost"},
+    "unfinished": {"ru": "не завершена", "en": "unfinished"},
+    "min_attempts": {"ru": "Попыток за период", "en": "Attempts in the window"},
+    "required_kinds": {"ru": "Обязательные ситуации", "en": "Required situations"},
+    "min_score": {"ru": "Средний балл", "en": "Mean score"},
+    "min_category_score": {"ru": "Балл по разделу «{}»", "en": "Category score: {}"},
+    "max_critical_failures": {"ru": "Попыток с критическими нарушениями", "en": "Attempts with critical failures"},
+    "etiquette": {"ru": "этикет", "en": "etiquette"},
+    "procedure": {"ru": "порядок работы", "en": "procedure"},
+    "escalation": {"ru": "эскалация", "en": "escalation"},
+    "confidentiality": {"ru": "конфиденциальность", "en": "confidentiality"},
+    "late_delivery": {"ru": "задержка доставки", "en": "late delivery"},
+    "defective_product": {"ru": "бракованный товар", "en": "defective product"},
+    "discount_demand": {"ru": "требование скидки", "en": "discount demand"},
+    "isp_outage": {"ru": "перебой связи", "en": "ISP outage"},
+    "wrong_bill": {"ru": "неверный счёт", "en": "wrong bill"},
+    "car_not_ready": {"ru": "машина не готова в срок", "en": "car not ready"},
+    "legal_threat": {"ru": "угроза суда", "en": "threat to sue"},
+    "confidential_request": {"ru": "запрос закрытых сведений", "en": "request for confidential data"},
+    "safety_hazard": {"ru": "угроза безопасности", "en": "safety hazard"},
+    "offtopic_call": {"ru": "звонок не по теме", "en": "off-topic call"},
+    "repeat_claim": {"ru": "повторная претензия", "en": "repeat claim"},
+    "abusive_customer": {"ru": "оскорбления клиента", "en": "abusive customer"},
+    "written_claim": {"ru": "письменная претензия", "en": "written claim"},
+    "real_transcript": {"ru": "реальная переписка", "en": "real transcript"},
+    "unknown": {"ru": "неизвестно", "en": "unknown"},
+}
+
+
+def label(key: str, lang: str) -> str:
+    """The page label ``key`` in ``lang``; an unknown key (a new kind or mode) is shown as it is."""
+    texts = LABELS.get(key)
+    return (texts.get(lang) or texts["en"]) if texts else key
+
+
+def requirement_label(requirement: str, lang: str) -> str:
+    """A readiness requirement as HR reads it: ``min_category_score:etiquette`` -> 'Category score: etiquette'."""
+    name, _, category = requirement.partition(":")
+    text = label(name, lang)
+    return text.format(label(category, lang)) if category else text
+
+
+def safe_name(name: str) -> str:
+    """A file-name part from a trainee's name: letters, digits, '.', '-' and '_' only."""
+    cleaned = _UNSAFE_FILE.sub("_", name).strip("._")
+    return cleaned or "trainee"
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    # a named index (trainee) is data; Excel cannot hold time zones, so times go as naive UTC
+    out = frame.reset_index() if frame.index.name is not None else frame.reset_index(drop=True)
+    for column in out.columns:
+        dtype = out[column].dtype
+        if getattr(dtype, "tz", None) is not None:
+            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def to_csv(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each table as ``<name>.csv`` (UTF-8) into ``folder``; returns the files written."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        path = target / f"{safe_name(name)}.csv"
+        _plain(frame).to_csv(path, index=False, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _sheet_names(names: Sequence[str]) -> list[str]:
+    # Excel allows 31 characters, no []:*?/\ and no two sheets of the same name
+    taken: list[str] = []
+    for name in names:
+        base = _SHEET_FORBIDDEN.sub("_", name)[:31] or "sheet"
+        sheet, n = base, 1
+        while sheet.lower() in (t.lower() for t in taken):
+            n += 1
+            sheet = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+        taken.append(sheet)
+    return taken
+
+
+def to_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write one sheet per table into the workbook at ``path`` (header row frozen, columns sized)."""
+    import pandas as pd
+    from openpyxl.utils import get_column_letter
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for sheet, frame in zip(_sheet_names(list(tables)), tables.values(), strict=True):
+            plain = _plain(frame)
+            plain.to_excel(writer, sheet_name=sheet, index=False)
+            worksheet = writer.sheets[sheet]
+            worksheet.freeze_panes = "A2"
+            for i, column in enumerate(plain.columns, start=1):
+                longest = max([len(str(column)), *(len(str(v)) for v in plain[column].head(200))])
+                worksheet.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)
+    return target
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # autoescape on for every template: all text people typed is escaped where it is printed
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:g}"  # NaN: never judged
+    return str(value)
+
+
+def _when(moment: str | None) -> str:
+    if not moment:
+        return "-"
+    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:
+    def met(r: Reason) -> str:
+        return label("yes" if r.met else ("no_evidence" if not r.evidence else "no"), lang)
+
+    def shown(value: float | int | list[str]) -> str:
+        # lists are kinds of situation (required_kinds): named as HR reads them
+        return _number([label(k, lang) for k in value] if isinstance(value, list) else value)
+
+    return [
+        {
+            "requirement": requirement_label(r.requirement, lang),
+            "id": r.requirement,
+            "figure": shown(r.figure),
+            "threshold": shown(r.threshold),
+            "met": met(r),
+            "state": "met" if r.met else ("missing" if not r.evidence else "failed"),
+            "attempts": len(r.attempts),
+        }
+        for r in verdict.reasons
+    ]
+
+
+def _page(template: str, lang: str, **context: Any) -> str:
+    return _environment().get_template(template).render(lang=lang, L=lambda key: label(key, lang), version=__version__, **context)
+
+
+def trainee_html(
+    trainee: str,
+    attempts: Sequence[dict[str, Any]],
+    verdict: TraineeReadiness | None,
+    kit: Kit,
+    lang: str = "ru",
+    generated: datetime | None = None,
+) -> str:
+    """A self-contained HTML page on one trainee for the personnel file.
+
+    It shows the readiness verdict with every reason, the score trend, the rule heat map row and
+    pass rates, the mean score by kind of situation, every attempt, and each reply with the rules
+    it failed. ``attempts`` may hold other trainees' attempts too; only ``trainee``'s are used.
+    Without ``verdict`` it is judged here under the kit's readiness policy.
+    """
+    import pandas as pd
+
+    from .plots import heatmap_figure, png_data_uri, trend_figure
+    from .readiness import judge
+    from .reports import current_verdicts, kind_scores, rule_pass_rates, scenario_kind, score_trend
+
+    own = [a for a in attempts if a["trainee"] == trainee]
+    verdict = verdict or judge(kit.readiness, kit, trainee, own)
+    rates = rule_pass_rates(own)
+    judged = rates.loc[trainee].dropna().sort_values(kind="stable") if trainee in rates.index else pd.Series(dtype=float)
+    rules = [
+        {
+            "id": rule,
+            "title": kit.rules[rule].title.get(lang) if rule in kit.rules else "",
+            "category": label(str(kit.rules[rule].category), lang) if rule in kit.rules else "",
+            "rate": _number(float(rate)),
+        }
+        for rule, rate in judged.items()
+    ]
+    kinds = kind_scores(own, kit)
+    by_kind = kinds.loc[trainee].dropna() if trainee in kinds.index else pd.Series(dtype=float)
+    kind_rows = [{"kind": label(str(k), lang), "score": _number(float(v))} for k, v in by_kind.items()]
+    rows = []
+    for a in own:
+        scenario = kit.scenarios.get(a["scenario_id"])
+        rows.append(
+            {
+                "date": _when(a["finished_at"] or a["started_at"]),
+                "scenario": scenario.title.get(lang) if scenario else a["scenario_id"],
+                "scenario_id": a["scenario_id"],
+                "kind": label(scenario_kind(a["scenario_id"], a["mode"], kit), lang),
+                "mode": label(a["mode"], lang),
+                "score": _number(float(a["score"])) if a["score"] is not None else "-",
+                "outcome": label(a["outcome"] or "unfinished", lang),
+                "replies": [
+                    {
+                        "turn": reply["turn_index"] + 1,
+                        "text": reply["reply"],
+                        "failed": sorted({v["rule"] for r, v in current_verdicts(a) if r is reply and v["status"] == "fail"}),
+                    }
+                    for reply in a["replies"]
+                ],
+            }
+        )
+    cohort = verdict.cohort if verdict.cohort is not None else next((a.get("cohort") for a in own if a.get("cohort")), None)
+    return _page(
+        "report.html.j2",
+        lang,
+        trainee=trainee,
+        cohort=cohort or "-",
+        generated=(generated or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        rulebook=kit.rulebook_hash,
+        verdict=verdict.verdict,
+        policy=kit.readiness.about.get(lang),
+        reasons=_reasons(verdict, lang),
+        trend_png=png_data_uri(trend_figure(score_trend(own, kit), trainee, lang)),
+        heatmap_png=png_data_uri(heatmap_figure(rates, lang)),
+        rules=rules,
+        kinds=kind_rows,
+        attempts=rows,
+    )
+
+
+def readiness_html(
+    verdicts: Sequence[TraineeReadiness],
+    lang: str = "ru",
+    kit: Kit | None = None,
+    cohort: str | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """A self-contained HTML page with the cohort's readiness table: each trainee, verdict and every reason."""
+    return _page(
+        "readiness.html.j2",
+        lang,
+        cohort=cohort,
+        generated=(generated or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        rulebook=kit.rulebook_hash if kit else "",
+        policy=kit.readiness.about.get(lang) if kit else "",
+        trainees=[
+            {"trainee": v.trainee, "cohort": v.cohort or "-", "verdict": v.verdict, "reasons": _reasons(v, lang)}
+            for v in verdicts
+        ],
+    )

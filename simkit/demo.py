@@ -287,7 +287,13 @@ def fill(
                 continue  # replaying it would only reach the same result
             result = play_attempt(kit, person, planned.scenario_id, planned.day, attempt_id)
             store.save_attempt(
-                result, person.name, planned.mode, attempt_id, session=planned.session, started_at=planned.started_at
+                result,
+                person.name,
+                planned.mode,
+                attempt_id,
+                session=planned.session,
+                started_at=planned.started_at,
+                finished_at=planned.started_at + timedelta(seconds=sum(result.seconds)),
             )
             new += 1
         if progress is not None:

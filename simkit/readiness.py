@@ -5,18 +5,26 @@ whether it is met, and the attempts behind it, so HR can see why a verdict was g
 Too little evidence (too few attempts in the window, a required kind of situation never played, a
 category never judged) gives ``insufficient_evidence``; evidence that falls short gives
 ``not_ready``; otherwise ``ready``.
+
+Two entries give the same verdicts: ``store_readiness`` lets the database sum the evidence (it
+reads no reply or verdict into Python, so a whole company is judged in about a second), and
+``readiness`` judges attempts already read as mappings (``Store.attempts``), for callers that have
+them at hand.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .kit import Kit
 from .models import Readiness
+
+if TYPE_CHECKING:
+    from .store import AttemptEvidence, Store
 
 Verdict = Literal["ready", "not_ready", "insufficient_evidence"]
 
@@ -76,18 +84,41 @@ def _verdicts(attempt: dict[str, Any]) -> Iterable[dict[str, Any]]:
                 yield v
 
 
+def _modes(policy: Readiness) -> set[str]:
+    return set(policy.modes) | ({"real"} if policy.count_real_transcripts else set())
+
+
+def _evidence(attempt: dict[str, Any]) -> AttemptEvidence:
+    # the same summary of an attempt that Store.readiness_evidence makes in SQL
+    from .store import AttemptEvidence
+
+    sums: dict[str, tuple[float, float]] = {}
+    critical = False
+    for v in _verdicts(attempt):
+        passed, total = sums.get(v["category"], (0.0, 0.0))
+        sums[v["category"]] = (passed + (v["weight"] if v["status"] == "pass" else 0.0), total + v["weight"])
+        critical = critical or (v["status"] == "fail" and v["severity"] == "critical")
+    return AttemptEvidence(attempt["id"], attempt["trainee"], attempt["scenario_id"], attempt["score"], sums, critical)
+
+
 def judge(
     policy: Readiness, kit: Kit, trainee: str, attempts: list[dict[str, Any]], now: datetime | None = None
 ) -> TraineeReadiness:
     """The readiness of one trainee from their stored attempts."""
     now = now or datetime.now(UTC)
-    modes = set(policy.modes) | ({"real"} if policy.count_real_transcripts else set())
+    modes = _modes(policy)
     window = [
-        a
+        _evidence(a)
         for a in attempts
         if a["mode"] in modes and a["finished_at"] and now - timedelta(days=policy.window_days) <= _when(a) <= now
     ]
-    ids = tuple(a["id"] for a in window)
+    cohort = attempts[0].get("cohort") if attempts else None
+    return _decide(policy, kit, trainee, cohort, window)
+
+
+def _decide(policy: Readiness, kit: Kit, trainee: str, cohort: str | None, window: Sequence[AttemptEvidence]) -> TraineeReadiness:
+    # the verdict from the attempts in the window, oldest first
+    ids = tuple(a.id for a in window)
     reasons: list[Reason] = [
         Reason(
             "min_attempts",
@@ -99,9 +130,23 @@ def judge(
         )
     ]
     kinds: dict[str, list[str]] = defaultdict(list)
-    for a in window:
-        if a["scenario_id"] in kit.scenarios:
-            kinds[kit.scenarios[a["scenario_id"]].kind].append(a["id"])
+    scores: list[float] = []
+    passed: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    behind: dict[str, list[str]] = defaultdict(list)
+    critical: list[str] = []
+    for a in window:  # oldest first: every list of attempts below keeps that order
+        scenario = kit.scenarios.get(a.scenario_id)
+        if scenario is not None:
+            kinds[scenario.kind].append(a.id)
+        if a.score is not None:
+            scores.append(a.score)
+        for category, (category_passed, category_total) in a.categories.items():
+            passed[category] += category_passed
+            total[category] += category_total
+            behind[category].append(a.id)
+        if a.critical:
+            critical.append(a.id)
     missing_kinds = [k for k in policy.required_kinds if k not in kinds]
     covered = tuple(i for k in policy.required_kinds for i in kinds.get(k, []))
     reasons.append(
@@ -114,21 +159,8 @@ def judge(
             covered,
         )
     )
-    scores = [a["score"] for a in window if a["score"] is not None]
     mean = round(sum(scores) / len(scores), 1) if scores else 0.0
     reasons.append(Reason("min_score", mean, policy.min_score, bool(scores) and mean >= policy.min_score, bool(scores), ids))
-    passed: dict[str, float] = defaultdict(float)
-    total: dict[str, float] = defaultdict(float)
-    behind: dict[str, list[str]] = defaultdict(list)
-    critical: list[str] = []
-    for a in window:
-        for v in _verdicts(a):
-            total[v["category"]] += v["weight"]
-            passed[v["category"]] += v["weight"] if v["status"] == "pass" else 0.0
-            if a["id"] not in behind[v["category"]]:
-                behind[v["category"]].append(a["id"])
-            if v["status"] == "fail" and v["severity"] == "critical" and a["id"] not in critical:
-                critical.append(a["id"])
     for category, threshold in policy.min_category_scores.items():
         judged = total[category] > 0
         figure = round(100 * passed[category] / total[category], 1) if judged else 0.0
@@ -159,7 +191,6 @@ def judge(
         verdict = "ready"
     else:
         verdict = "not_ready"
-    cohort = attempts[0].get("cohort") if attempts else None
     return TraineeReadiness(trainee, cohort, verdict, tuple(reasons), ids)
 
 
@@ -172,3 +203,23 @@ def readiness(
         if cohort is None or a.get("cohort") == cohort:
             by_trainee[a["trainee"]].append(a)
     return [judge(kit.readiness, kit, name, by_trainee[name], now) for name in sorted(by_trainee)]
+
+
+def store_readiness(store: Store, kit: Kit, cohort: str | None = None, now: datetime | None = None) -> list[TraineeReadiness]:
+    """Verdicts for every trainee with attempts in ``store`` (of ``cohort`` only, if given), by name.
+
+    The same verdicts as ``readiness(store.attempts(), kit, cohort, now)``, but the database sums
+    the verdicts per attempt and category, so no reply or verdict is read into Python.
+    """
+    from .store import _collector_paused
+
+    policy = kit.readiness
+    now = now or datetime.now(UTC)
+    with _collector_paused():  # some objects per attempt for a whole company, none in a cycle
+        trainees, window = store.readiness_evidence(
+            _modes(policy), now - timedelta(days=policy.window_days), now, list(policy.min_category_scores), cohort
+        )
+        by_trainee: dict[str, list[AttemptEvidence]] = defaultdict(list)
+        for attempt in window:
+            by_trainee[attempt.trainee].append(attempt)
+        return [_decide(policy, kit, name, trainees[name], by_trainee[name]) for name in sorted(trainees)]

@@ -8,30 +8,40 @@ so a client may retry after a lost answer. The schema is created and upgraded by
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     Engine,
+    String,
+    and_,
     create_engine,
     event,
+    exists,
+    func,
+    insert,
+    literal_column,
     select,
+    true,
+    type_coerce,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from . import __version__
 from .errors import SimkitError
 from .kit import find_root
-from .records import MODES, Attempt, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
+from .records import MODES, Attempt, Base, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
 
 if TYPE_CHECKING:
     from .dialogue import AttemptResult, Exchange
@@ -44,6 +54,12 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: join codes are read aloud and typed
 _TRIES = 3
 T = TypeVar("T")
+# the tables as Core sees them: new rows go in by executemany, without the ORM's unit of work
+_ATTEMPTS = Base.metadata.tables["attempts"]
+_REPLIES = Base.metadata.tables["replies"]
+_VERDICTS = Base.metadata.tables["verdicts"]
+_TURN_SCORES = Base.metadata.tables["turn_scores"]
+_TRAINEES = Base.metadata.tables["trainees"]
 
 
 class StoreError(SimkitError):
@@ -71,6 +87,24 @@ def _utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # a bound for comparing with stored moments: SQLite compares the UTC text, so convert first
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Building a hundred thousand small objects wakes Python's cycle collector again and again,
+    # and each full pass walks every live object: seconds, for objects that form no cycles.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _uuid(value: str, what: str) -> str:
@@ -117,6 +151,23 @@ class AttemptHeader:
             session=session,
             started_at=now(),
         )
+
+
+class AttemptEvidence(NamedTuple):
+    """What readiness needs of one finished attempt, summed up by the database.
+
+    ``categories`` maps a category to (passed weight, total weight) of the attempt's verdicts in
+    it, counting only verdicts under the rulebook the attempt was played with; a category appears
+    when the attempt has at least one such verdict in it. ``critical`` says whether any of those
+    verdicts is a failed critical rule.
+    """
+
+    id: str
+    trainee: str
+    scenario_id: str
+    score: float | None
+    categories: Mapping[str, tuple[float, float]]
+    critical: bool
 
 
 def default_url(root: str | Path | None = None) -> str:
@@ -174,7 +225,9 @@ class Store:
         self.url = url or default_url(root)
         shown = _shown(self.url)
         try:
-            self.engine = create_engine(self.url)
+            # a pooled server connection is tested before use: after a database restart a stale one
+            # is replaced instead of failing the save (a SQLite file has no server to lose)
+            self.engine = create_engine(self.url, pool_pre_ping=make_url(self.url).get_backend_name() != "sqlite")
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreUnavailable(shown, str(exc).splitlines()[0]) from exc
         if self.engine.dialect.name == "sqlite":
@@ -201,13 +254,16 @@ class Store:
     def session(self, write: bool = True) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
         bind = self.engine if write else self.engine.execution_options(simkit_read_only=True)
-        with Session(bind, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        try:
+            with Session(bind, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except (OperationalError, InterfaceError) as exc:  # the database went away after the store was opened
+            raise StoreUnavailable(_shown(self.url), str(getattr(exc, "orig", None) or exc).splitlines()[0]) from exc
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -253,6 +309,7 @@ class Store:
         reply_ids: list[str] | None = None,
         session: str | None = None,
         started_at: datetime | None = None,
+        finished_at: datetime | None = None,
     ) -> str:
         """Store a finished attempt with all its replies in one transaction; returns its id.
 
@@ -265,6 +322,15 @@ class Store:
         if len(reply_ids) != len(result.exchanges):
             raise StoreError(f"{len(reply_ids)} reply ids for {len(result.exchanges)} replies; give one id per reply")
         ids = [_uuid(r, "reply") for r in reply_ids]
+        # every row of a new attempt is built before the transaction, which then only inserts
+        # them: under SQLite the write lock is held for the inserts alone
+        replies = [_reply_values(attempt_id, i, e, index) for index, (i, e) in enumerate(zip(ids, result.exchanges, strict=True))]
+        verdicts: list[dict[str, Any]] = []
+        scores: list[dict[str, Any]] = []
+        for reply_id, exchange in zip(ids, result.exchanges, strict=True):
+            verdict_values, score_value = score_values(reply_id, exchange.score, result.rulebook_hash)
+            verdicts += verdict_values
+            scores.append(score_value)
         header = AttemptHeader(
             id=attempt_id,
             trainee=trainee,
@@ -279,19 +345,46 @@ class Store:
         )
 
         def save(s: Session) -> str:
-            before = s.get(Attempt, attempt_id)
+            before = s.connection().execute(select(_ATTEMPTS.c.finished_at).where(_ATTEMPTS.c.id == attempt_id)).one_or_none()
             if before is not None and before.finished_at is not None:
                 return attempt_id  # stored in full already: a retry or a replayed spool file
-            attempt = self._attempt(s, header)
+            if before is None:  # a new attempt has no replies yet: insert everything at once
+                values = self._attempt_values(s, header)
+                values.update(outcome=result.outcome, score=result.score, finished_at=finished_at or now())
+                connection = s.connection()
+                connection.execute(insert(_ATTEMPTS), [values])
+                if replies:
+                    connection.execute(insert(_REPLIES), replies)
+                _insert_scores(connection, verdicts, scores)
+                return attempt_id
+            attempt = self._attempt(s, header)  # begun reply by reply: add the replies it lacks
             for index, (reply_id, exchange) in enumerate(zip(ids, result.exchanges, strict=True)):
-                if before is None:  # a new attempt has no replies yet: no need to look for them
-                    self._add_reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
-                else:
-                    self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
-            self._finish(attempt, result)
+                self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
+            self._finish(attempt, result, finished_at)
             return attempt_id
 
         return self._retry(save)
+
+    def add_scores(self, scored: Sequence[tuple[str, TurnScore]], rulebook_hash: str) -> int:
+        """Store how stored replies were judged under ``rulebook_hash``, in one transaction; returns how many.
+
+        ``scored`` pairs reply ids with their scores. Replies already scored under that hash (by a
+        concurrent run, say) are skipped, so the rows of a reply and a rulebook are stored once.
+        """
+
+        rows = {reply_id: score_values(reply_id, score, rulebook_hash) for reply_id, score in scored}
+        scored_before = select(_TURN_SCORES.c.reply_id).where(
+            _TURN_SCORES.c.rulebook_hash == rulebook_hash, _TURN_SCORES.c.reply_id.in_(list(rows))
+        )
+
+        def add(s: Session) -> int:
+            connection = s.connection()
+            present = set(connection.scalars(scored_before))
+            fresh = [values for reply_id, values in rows.items() if reply_id not in present]
+            _insert_scores(connection, [v for verdicts, _ in fresh for v in verdicts], [score for _, score in fresh])
+            return len(fresh)
+
+        return self._retry(add) if scored else 0
 
     def _retry(self, work: Callable[[Session], T]) -> T:
         # a concurrent writer may insert the same trainee, attempt or reply between our check and
@@ -326,10 +419,15 @@ class Store:
         return trainee
 
     def _attempt(self, s: Session, header: AttemptHeader) -> Attempt:
-        attempt_id = _uuid(header.id, "attempt")
-        attempt = s.get(Attempt, attempt_id)
+        attempt = s.get(Attempt, _uuid(header.id, "attempt"))
         if attempt is not None:
             return attempt
+        attempt = Attempt(**self._attempt_values(s, header))
+        s.add(attempt)
+        return attempt
+
+    def _attempt_values(self, s: Session, header: AttemptHeader) -> dict[str, Any]:
+        # the columns of a new attempt, its trainee added if new; its outcome comes when it finishes
         if header.mode not in MODES:
             raise StoreError(f"unknown mode '{header.mode}' (known: {', '.join(MODES)})")
         session_id = None
@@ -337,20 +435,18 @@ class Store:
             session_id = s.scalars(select(TrainerSession.id).where(TrainerSession.join_code == header.session)).one_or_none()
             if session_id is None:
                 raise StoreError(f"no trainer session with join code '{header.session}'; check the code the trainer gave")
-        attempt = Attempt(
-            id=attempt_id,
-            trainee_id=self._trainee_id(s, header.trainee),
-            session_id=session_id,
-            scenario_id=header.scenario_id,
-            seed=header.seed,
-            lang=header.lang,
-            mode=header.mode,
-            started_at=header.started_at or now(),
-            rulebook_hash=header.rulebook_hash,
-            kit_version=header.kit_version,
-        )
-        s.add(attempt)
-        return attempt
+        return {
+            "id": _uuid(header.id, "attempt"),
+            "trainee_id": self._trainee_id(s, header.trainee),
+            "session_id": session_id,
+            "scenario_id": header.scenario_id,
+            "seed": header.seed,
+            "lang": header.lang,
+            "mode": header.mode,
+            "started_at": header.started_at or now(),
+            "rulebook_hash": header.rulebook_hash,
+            "kit_version": header.kit_version,
+        }
 
     @staticmethod
     def _reply(s: Session, attempt: Attempt, reply_id: str, exchange: Exchange, turn_index: int, rulebook_hash: str) -> bool:
@@ -367,31 +463,15 @@ class Store:
     @staticmethod
     def _add_reply(s: Session, attempt: Attempt, reply_id: str, exchange: Exchange, turn_index: int, rulebook_hash: str) -> None:
         # no flush here: the unit of work inserts the reply before the rows that refer to it
-        score = exchange.score
-        s.add(
-            Reply(
-                id=reply_id,
-                attempt_id=attempt.id,
-                turn_index=turn_index,
-                turn_id=exchange.turn.id,
-                text=exchange.reply,
-                actions=[a.model_dump(exclude_none=True) for a in score.actions],
-                text_only=score.text_only,
-                seconds=exchange.seconds,
-                late=exchange.late,
-                anger_before=exchange.anger_before,
-                anger_after=exchange.anger_after,
-                created_at=now(),
-            )
-        )
-        s.add_all(score_rows(reply_id, score, rulebook_hash))
+        s.add(Reply(**_reply_values(attempt.id, reply_id, exchange, turn_index)))
+        s.add_all(score_rows(reply_id, exchange.score, rulebook_hash))
 
     @staticmethod
-    def _finish(attempt: Attempt, result: AttemptResult) -> None:
+    def _finish(attempt: Attempt, result: AttemptResult, finished_at: datetime | None = None) -> None:
         if attempt.finished_at is None:
             attempt.outcome = result.outcome
             attempt.score = result.score
-            attempt.finished_at = now()
+            attempt.finished_at = finished_at or now()
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -411,6 +491,111 @@ class Store:
             query = query.join(Attempt.trainee).where(Trainee.name == trainee)
         with self.session(write=False) as s:
             return [_attempt_json(a) for a in s.scalars(query)]
+
+    def readiness_evidence(
+        self,
+        modes: Iterable[str],
+        since: datetime,
+        until: datetime,
+        categories: Sequence[str],
+        cohort: str | None = None,
+    ) -> tuple[dict[str, str | None], list[AttemptEvidence]]:
+        """What readiness judges, summed up in SQL: trainees with attempts, and the attempts in the window.
+
+        The first part maps the name of every trainee with at least one attempt (of ``cohort``, if
+        given) to their cohort. The second lists the finished attempts of ``modes`` whose finish
+        lies in [``since``, ``until``], each trainee's oldest first as ``attempts`` orders them,
+        each with its verdicts summed per category of ``categories`` and whether a critical rule
+        failed. The database does the sums, in parallel parts where it can (see ``_parts``).
+        """
+        a, r, v, t = _ATTEMPTS, _REPLIES, _VERDICTS, _TRAINEES
+        since, until = _as_utc(since), _as_utc(until)
+        of_cohort = [t.c.cohort == cohort] if cohort is not None else []
+        # per attempt: for each category the total weight (NULL when nothing in it was judged) and
+        # the passed weight, then whether a critical rule failed. Only verdicts under the rulebook
+        # the attempt was played with count. Left joins keep attempts without verdicts, and make
+        # SQLite walk attempts, then their replies, then their verdicts.
+        sums: list[Any] = []
+        for category in categories:
+            in_category = v.c.category == category
+            sums += [func.sum(v.c.weight).filter(in_category), func.sum(v.c.weight).filter(in_category, v.c.status == "pass")]
+        sums.append(func.count().filter(v.c.status == "fail", v.c.severity == "critical"))
+        joined = a.outerjoin(r, r.c.attempt_id == a.c.id).outerjoin(
+            v, and_(v.c.reply_id == r.c.id, v.c.rulebook_hash == a.c.rulebook_hash)
+        )
+        in_window = [
+            a.c.mode.in_(list(modes)),
+            a.c.finished_at.is_not(None),
+            a.c.finished_at >= since,
+            a.c.finished_at <= until,
+        ]
+        if cohort is not None:
+            in_window.append(a.c.trainee_id.in_(select(t.c.id).where(*of_cohort)))
+        # started_at as stored, unparsed: SQLite's parts are sorted by it in Python, as ORDER BY would
+        started = type_coerce(a.c.started_at, String)
+        summed = select(a.c.trainee_id, started, a.c.id, a.c.scenario_id, a.c.score, *sums).select_from(joined)
+        summed = summed.where(*in_window)
+        trainees = select(t.c.id, t.c.name, t.c.cohort).where(exists().where(a.c.trainee_id == t.c.id), *of_cohort)
+        reading = self.engine.execution_options(simkit_read_only=True)
+        with reading.begin() as connection:
+            people = {row.id: (row.name, row.cohort) for row in connection.execute(trainees)}
+            parts = self._parts(connection)
+        # each part reads its attempts with their verdicts in one transaction; a trainee added
+        # after the list above was read is left out until the next run
+        columns = [(category, 5 + 2 * i, 6 + 2 * i) for i, category in enumerate(categories)]
+        critical = 5 + 2 * len(categories)
+
+        def part(where: Any, key: Any) -> list[tuple[Any, AttemptEvidence]]:
+            query = summed.where(where).group_by(key).order_by(a.c.started_at, a.c.id)
+            out = []
+            with reading.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # this connection is one of the parts: no parallel workers of its own, and
+                    # memory enough to group and sort without spilling to disk
+                    connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+                    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+                for row in connection.execute(query):
+                    person = people.get(row[0])
+                    if person is None:  # a trainee added since the list was read
+                        continue
+                    judged = {c: (row[passed] or 0.0, row[total]) for c, total, passed in columns if row[total] is not None}
+                    out.append(((row[1], row[2]), AttemptEvidence(row[2], person[0], row[3], row[4], judged, row[critical] > 0)))
+            return out
+
+        with _collector_paused():  # a few small objects per attempt, none in a cycle
+            if len(parts) == 1:
+                results = [part(*parts[0])]
+            else:  # each part in its own connection, at once: the database works while Python waits
+                with ThreadPoolExecutor(len(parts)) as pool:
+                    results = list(pool.map(lambda p: part(*p), parts))
+            rows = [row for result in results for row in result]
+            if len(parts) > 1 and self.engine.dialect.name == "sqlite":
+                # SQLite's parts are ranges of storage order, each sorted: merge them as ORDER BY
+                # does there (Python compares strings as SQLite's default BINARY collation does).
+                # PostgreSQL's parts each hold all of some trainees' attempts, in its own order.
+                rows.sort(key=lambda row: row[0])
+            return {name: group for name, group in people.values()}, [attempt for _, attempt in rows]
+
+    def _parts(self, connection: Connection) -> list[tuple[Any, Any]]:
+        # how to split the attempts into parts that are summed at once in separate connections:
+        # (condition, group key) pairs. SQLite walks the attempts in storage (rowid) order, where
+        # an attempt's replies and verdicts lie close together; grouping by rowid keeps it on
+        # that plan. PostgreSQL splits by trainee.
+        a = _ATTEMPTS
+        count = max(1, min(4, os.cpu_count() or 1))
+        if self.engine.dialect.name != "sqlite":
+            if count == 1:
+                return [(true(), a.c.id)]
+            return [(a.c.trainee_id % count == k, a.c.id) for k in range(count)]
+        rowid: Any = literal_column("attempts.rowid")
+        database = self.engine.url.database or ""
+        if database in ("", ":memory:") or "mode=memory" in database:
+            count = 1  # each connection to an in-memory database would see a database of its own
+        low, high = connection.execute(select(func.min(rowid), func.max(rowid)).select_from(a)).one()
+        if low is None or count == 1:
+            return [(true(), rowid)]
+        step = (high - low) // count + 1
+        return [(and_(rowid >= low + k * step, rowid < low + (k + 1) * step), rowid) for k in range(count)]
 
     @staticmethod
     def _query() -> Any:
@@ -442,30 +627,64 @@ def _attempt_json(a: Attempt) -> dict[str, Any]:
     }
 
 
-def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:
-    """The rows that record how one reply was judged under one rulebook version."""
-    rows: list[VerdictRow | TurnScoreRow] = [
-        VerdictRow(
-            reply_id=reply_id,
-            rule_id=v.rule_id,
-            status=v.status,
-            severity=v.severity,
-            category=v.category,
-            weight=v.weight,
-            source=v.source,
-            rulebook_hash=rulebook_hash,
-            evidence=[{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
-            missing=list(v.missing),
-        )
+def _reply_values(attempt_id: str, reply_id: str, exchange: Exchange, turn_index: int) -> dict[str, Any]:
+    score = exchange.score
+    return {
+        "id": reply_id,
+        "attempt_id": attempt_id,
+        "turn_index": turn_index,
+        "turn_id": exchange.turn.id,
+        "text": exchange.reply,
+        "actions": [a.model_dump(exclude_none=True) for a in score.actions],
+        "text_only": score.text_only,
+        "seconds": exchange.seconds,
+        "late": exchange.late,
+        "anger_before": exchange.anger_before,
+        "anger_after": exchange.anger_after,
+        "created_at": now(),
+    }
+
+
+def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The column values of the verdict rows and of the turn-score row that record how one reply was judged."""
+    verdicts = [
+        {
+            "reply_id": reply_id,
+            "rule_id": v.rule_id,
+            "status": v.status,
+            "severity": v.severity,
+            "category": v.category,
+            "weight": v.weight,
+            "source": v.source,
+            "rulebook_hash": rulebook_hash,
+            "evidence": [{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
+            "missing": list(v.missing),
+        }
         for v in score.verdicts
         if v.status != "n/a"  # out of scope: re-scoring reproduces these, storing them only bloats
     ]
-    rows.append(
-        TurnScoreRow(
-            reply_id=reply_id, rulebook_hash=rulebook_hash, score=score.score, critical_failures=list(score.critical_failures)
-        )
-    )
+    turn_score = {
+        "reply_id": reply_id,
+        "rulebook_hash": rulebook_hash,
+        "score": score.score,
+        "critical_failures": list(score.critical_failures),
+    }
+    return verdicts, turn_score
+
+
+def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:
+    """The rows (ORM objects) that record how one reply was judged under one rulebook version."""
+    verdicts, turn_score = score_values(reply_id, score, rulebook_hash)
+    rows: list[VerdictRow | TurnScoreRow] = [VerdictRow(**v) for v in verdicts]
+    rows.append(TurnScoreRow(**turn_score))
     return rows
+
+
+def _insert_scores(connection: Connection, verdicts: list[dict[str, Any]], scores: list[dict[str, Any]]) -> None:
+    if verdicts:
+        connection.execute(insert(_VERDICTS), verdicts)
+    if scores:
+        connection.execute(insert(_TURN_SCORES), scores)
 
 
 def _reply_json(r: Reply, rulebook_hash: str) -> dict[str, Any]:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from simkit.dialogue import AttemptResult, play_model, play_through
 from simkit.generation import generate
-from simkit.kit import Kit
+from simkit.kit import Kit, load_kit
 from simkit.models import Readiness, Text
-from simkit.readiness import TraineeReadiness, judge
-from simkit.store import Store
+from simkit.readiness import TraineeReadiness, judge, readiness, store_readiness
+from simkit.rescore import rescore
+from simkit.store import AttemptHeader, Store
 
 from .conftest import CliResult
+from .test_rescore import _change_a_rule
 
 POLICY = Readiness(
     window_days=14,
@@ -120,3 +124,45 @@ def test_cli_readiness_json_and_csv(cli: Callable[..., CliResult], shipped_copy:
     assert out.splitlines()[0] == "trainee,cohort,verdict,requirement,figure,threshold,met,attempts"
     code, out, _ = cli("readiness", "--db", url, "--kit", str(shipped_copy))
     assert "Анна (-): insufficient_evidence" in out
+
+
+def test_the_database_and_the_mappings_give_the_same_verdicts(db: str, shipped_copy: Path) -> None:
+    """store_readiness sums the evidence in SQL; readiness judges Store.attempts(): the same verdicts and reasons."""
+    kit = load_kit(shipped_copy)
+    with Store(db) as store:
+        store.add_trainee("Анна", cohort="A")
+        store.add_trainee("Борис", cohort="A")
+        store.add_trainee("Вера", cohort="B")
+        store.add_trainee("Дина", cohort="B")  # no attempts: judged by neither
+        for seed in (1, 2):
+            store.save_attempt(_model(kit, "discount-demand-sports-food", seed), "Анна", "practice")
+        store.save_attempt(_model(kit, "late-delivery-fridge", 1), "Анна", "assessment")
+        store.save_attempt(_model(kit, "discount-demand-sports-food", 1), "Борис", "practice")
+        store.save_attempt(_model(kit, "late-delivery-fridge", 1), "Борис", "session")
+        store.save_attempt(_rude(kit, "discount-demand-sports-food"), "Борис", "practice")
+        store.save_attempt(_rude(kit, "late-delivery-fridge"), "Борис", "assessment")
+        for seed in (1, 2, 3):
+            store.save_attempt(_model(kit, "discount-demand-sports-food", seed), "Вера", "practice")
+        transcript = replace(_model(kit, "late-delivery-fridge", 2), scenario_id="transcript:call-17")
+        store.save_attempt(transcript, "Глеб", "real")  # a kind the kit does not know
+        store.save_attempt(_model(kit, "legal-threat-refund", 1), "Глеб", "practice")
+        played = _model(kit, "defective-kettle", 1)
+        header = AttemptHeader.start(generate(kit.scenario("defective-kettle"), 1, "ru"), kit, "Глеб", "practice")
+        store.save_reply(header, str(uuid.uuid4()), played.exchanges[0], 0)  # never finished: not counted
+        # verdicts under another rulebook sit beside the played ones; neither path may count them
+        assert rescore(store, _change_a_rule(shipped_copy), workers=1).scored > 0
+        attempts = store.attempts()
+        moment = datetime.now(UTC)
+        real = POLICY.model_copy(update={"count_real_transcripts": True, "modes": ["practice", "session"]})
+        compared = 0
+        for policy in (POLICY, kit.readiness, real):
+            judged = replace(kit, readiness=policy)
+            for cohort in (None, "A", "B", "Z"):
+                for now in (None, moment, moment + timedelta(days=10), moment + timedelta(days=30), moment - timedelta(days=1)):
+                    at = now or datetime.now(UTC)
+                    from_sql = store_readiness(store, judged, cohort, at)
+                    assert from_sql == readiness(attempts, judged, cohort, at), (policy, cohort, now)
+                    compared += len(from_sql)
+        current = {v.trainee: v.verdict for v in store_readiness(store, replace(kit, readiness=POLICY))}
+    assert current == {"Анна": "ready", "Борис": "not_ready", "Вера": "insufficient_evidence", "Глеб": "insufficient_evidence"}
+    assert compared > 50

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from simkit.dialogue import play_through
+from sqlalchemy import select
+
+from simkit.dialogue import play_model, play_through
 from simkit.generation import generate
 from simkit.kit import Kit, load_kit
-from simkit.rescore import rescore
+from simkit.records import Attempt, Reply
+from simkit.rescore import rescore, score_stored
 from simkit.store import Store
 
 from .conftest import CliResult
@@ -83,3 +87,50 @@ def test_cli_rescore(cli: Callable[..., CliResult], shipped_copy: Path) -> None:
     code, out, _ = cli("rescore", "--db", url, "--kit", str(shipped_copy))
     assert "0 replies scored, 2 already scored" in out
     assert cli("rescore", "--since", "yesterday", "--db", url, "--kit", str(shipped_copy))[0] == 2
+
+
+def test_worker_processes_score_what_one_process_would(db: str, shipped_copy: Path) -> None:
+    """Two spawned workers, one reply per chunk: every reply scored once, rows equal to scoring in-process."""
+    old_kit = load_kit(shipped_copy)
+    store = Store(db)
+    _store_two_attempts(store, old_kit)
+    store.save_attempt(play_model(generate(old_kit.scenario("late-delivery-fridge"), 2, "en"), old_kit), "Вера", "practice")
+    gone = replace(play_model(generate(old_kit.scenario("defective-kettle"), 1, "ru"), old_kit), scenario_id="transcript:x")
+    store.save_attempt(gone, "Вера", "real")
+    new_kit = _change_a_rule(shipped_copy)
+    replies = sum(len(a["replies"]) for a in store.attempts())
+    progress: list[tuple[int, int]] = []
+    report = rescore(store, new_kit, workers=2, batch=1, progress=lambda d, t: progress.append((d, t)))
+    assert (report.scored, report.already, report.missing_content) == (replies - len(gone.exchanges), 0, len(gone.exchanges))
+    assert sorted(progress)[-1] == (replies, replies) and len(progress) == replies
+    with store.session(write=False) as s:
+        for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
+            expected = score_stored(new_kit, reply, attempt)
+            stored = store.attempt(attempt.id)["replies"][reply.turn_index]
+            current = new_kit.rulebook_hash
+            mine = [(v["rule"], v["status"], v["weight"]) for v in stored["verdicts"] if v["rulebook_hash"] == current]
+            scores = [t["score"] for t in stored["scores"] if t["rulebook_hash"] == current]
+            if expected is None:
+                assert attempt.scenario_id == "transcript:x" and mine == [] and scores == []
+            else:
+                assert mine == [(v.rule_id, v.status, v.weight) for v in expected.verdicts if v.status != "n/a"]
+                assert scores == [expected.score]
+    again = rescore(store, new_kit, workers=2, batch=1)
+    assert (again.scored, again.already) == (0, replies - len(gone.exchanges))
+    store.close()
+
+
+def test_scores_written_twice_are_stored_once(db: str, shipped_copy: Path) -> None:
+    """A concurrent run that scored a reply first wins; the later write adds nothing for it."""
+    store = Store(db)
+    _store_two_attempts(store, load_kit(shipped_copy))
+    new_kit = _change_a_rule(shipped_copy)
+    with store.session(write=False) as s:
+        pairs = s.execute(select(Reply, Attempt).join(Attempt)).all()
+    scored = [(reply.id, score_stored(new_kit, reply, attempt)) for reply, attempt in pairs]
+    assert all(score is not None for _, score in scored)
+    assert store.add_scores(scored[:1], new_kit.rulebook_hash) == 1  # type: ignore[arg-type]
+    assert store.add_scores(scored, new_kit.rulebook_hash) == len(scored) - 1  # type: ignore[arg-type]
+    assert store.add_scores(scored, new_kit.rulebook_hash) == 0  # type: ignore[arg-type]
+    assert rescore(store, new_kit, workers=1).already == len(scored)
+    store.close()

@@ -48,7 +48,7 @@ def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    assert [tuple(row) for row in version] == [("0001_initial",)]
+    assert [tuple(row) for row in version] == [("0002_reply_context",)]
     store.close()
     Store(db).close()  # opening again finds the schema current
 

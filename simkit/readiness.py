@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from .evidence import AttemptEvidence, collector_paused, readiness_evidence
 from .kit import Kit
 from .models import Readiness
 
 if TYPE_CHECKING:
-    from .store import AttemptEvidence, Store
+    from .store import Store
 
 Verdict = Literal["ready", "not_ready", "insufficient_evidence"]
 
@@ -89,8 +90,7 @@ def _modes(policy: Readiness) -> set[str]:
 
 
 def _evidence(attempt: dict[str, Any]) -> AttemptEvidence:
-    # the same summary of an attempt that Store.readiness_evidence makes in SQL
-    from .store import AttemptEvidence
+    # the same summary of an attempt that evidence.readiness_evidence makes in SQL
 
     sums: dict[str, tuple[float, float]] = {}
     critical = False
@@ -211,13 +211,11 @@ def store_readiness(store: Store, kit: Kit, cohort: str | None = None, now: date
     The same verdicts as ``readiness(store.attempts(), kit, cohort, now)``, but the database sums
     the verdicts per attempt and category, so no reply or verdict is read into Python.
     """
-    from .store import _collector_paused
-
     policy = kit.readiness
     now = now or datetime.now(UTC)
-    with _collector_paused():  # some objects per attempt for a whole company, none in a cycle
-        trainees, window = store.readiness_evidence(
-            _modes(policy), now - timedelta(days=policy.window_days), now, list(policy.min_category_scores), cohort
+    with collector_paused():  # some objects per attempt for a whole company, none in a cycle
+        trainees, window = readiness_evidence(
+            store, _modes(policy), now - timedelta(days=policy.window_days), now, list(policy.min_category_scores), cohort
         )
         by_trainee: dict[str, list[AttemptEvidence]] = defaultdict(list)
         for attempt in window:

@@ -9,6 +9,7 @@ detected in the text count as actions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -296,9 +297,28 @@ def _not_applicable(rulebook: str, rule: Rule) -> Verdict:
     return verdict
 
 
+_FACT_NAME = re.compile(r"""facts\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])""")
+_FACTS_READ: dict[str, frozenset[str] | None] = {}
+
+
+def _facts_read(kit: Kit) -> frozenset[str] | None:
+    """Names of the facts the rules' ``when`` conditions read (None: they may read any of them)."""
+    if kit.rulebook_hash not in _FACTS_READ:
+        conditions = " ".join(rule.when or "" for rule in kit.rules.values())
+        named = _FACT_NAME.findall(conditions)
+        # a condition that uses ``facts`` otherwise (whole, or by a computed key) may read any fact
+        whole = conditions.count("facts") != len(named)
+        _FACTS_READ[kit.rulebook_hash] = None if whole else frozenset(a or b for a, b in named)
+    return _FACTS_READ[kit.rulebook_hash]
+
+
 def _in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
     """Ids of the rules that apply; cached, because scope depends on the situation, not the reply."""
-    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None))
+    # only the facts some rule's condition reads tell one instance's scope from another's: keyed
+    # on all of them, every generated instance (its own names, orders, sums) would miss the cache
+    read = _facts_read(kit)
+    facts = context.facts if read is None else tuple(item for item in context.facts if item[0] in read)
+    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None, facts=facts))
     found = _SCOPE.get(key)
     if found is None:
         variables = context.variables()

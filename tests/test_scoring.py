@@ -237,3 +237,23 @@ def test_cli_score_json(cli: Callable[..., CliResult]) -> None:
 def test_cli_score_usage_errors(cli: Callable[..., CliResult]) -> None:
     assert cli("score", "discount-demand-sports-food", "x", "--turn", "nope", "--kit", str(ROOT))[0] == 2
     assert cli("score", "discount-demand-sports-food", "x", "--action", "fly", "--kit", str(ROOT))[0] == 2
+
+
+def test_scope_cache_tells_apart_the_facts_that_conditions_read(kit: Kit) -> None:
+    from dataclasses import replace as with_
+
+    from simkit.scoring import ReplyContext, _facts_read, score_in_context
+
+    assert _facts_read(kit) == {"department", "percent"}
+    base = ReplyContext(
+        scenario_id="x", turn_id="demand", lang="ru", role="client_manager", kind="discount_demand", channel="phone",
+        turn_index=0, first=True, last=False, topics=("discount_demand",), anger=5,
+    )  # fmt: skip
+    text = "Здравствуйте! Дам вам скидку."
+    judged = {}
+    for percent, order in ((16, "A-1"), (4, "A-2"), (16, "A-3")):
+        context = with_(base, facts=(("order_no", order), ("percent", percent)))
+        verdicts = score_in_context(context, text, [], kit=kit).verdicts
+        judged[(percent, order)] = next(v.status for v in verdicts if v.rule_id == "discount-over-limit-to-head")
+    # 4 % is within the trainee's own authority: the hand-over rule is out of scope there only
+    assert judged == {(16, "A-1"): "fail", (4, "A-2"): "n/a", (16, "A-3"): "fail"}

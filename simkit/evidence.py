@@ -28,6 +28,21 @@ _ATTEMPTS = Base.metadata.tables["attempts"]
 _REPLIES = Base.metadata.tables["replies"]
 _VERDICTS = Base.metadata.tables["verdicts"]
 _TRAINEES = Base.metadata.tables["trainees"]
+# How PostgreSQL runs one part of the sums: (setting, first server version that has it). The plan
+# wanted is always the same: the window's attempts, then their replies and verdicts by index,
+# grouped in memory. Right after a bulk load, with statistics missing or half gathered, the planner
+# was seen to sort a million joined rows on disk, or to memoize every verdict of a rulebook and
+# search them all for each reply (minutes, not seconds); a cached generic plan may go astray later.
+_POSTGRES_PART = (
+    ("max_parallel_workers_per_gather = 0", (9, 6)),  # the parts already keep the cores busy
+    ("work_mem = '64MB'", (9, 0)),
+    ("enable_hashjoin = off", (9, 0)),
+    ("enable_mergejoin = off", (9, 0)),
+    ("enable_sort = off", (9, 0)),  # group by hashing; the final ORDER BY still sorts
+    ("enable_memoize = off", (14, 0)),
+    ("jit = off", (11, 0)),  # compiling costs more than it saves here
+    ("plan_cache_mode = force_custom_plan", (12, 0)),
+)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -123,10 +138,10 @@ def readiness_evidence(
         out = []
         with reading.begin() as connection:
             if connection.dialect.name == "postgresql":
-                # this connection is one of the parts: no parallel workers of its own, and
-                # memory enough to group and sort without spilling to disk
-                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-                connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+                version = connection.dialect.server_version_info or (0,)
+                for setting, since in _POSTGRES_PART:
+                    if version >= since:
+                        connection.exec_driver_sql(f"SET LOCAL {setting}")
             for row in connection.execute(query):
                 person = people.get(row[0])
                 if person is None:  # a trainee added since the list was read
@@ -148,6 +163,7 @@ def readiness_evidence(
             # PostgreSQL's parts each hold all of some trainees' attempts, in its own order.
             rows.sort(key=lambda row: row[0])
         return {name: group for name, group in people.values()}, [attempt for _, attempt in rows]
+
 
 def _parts(store: Store, connection: Connection) -> list[tuple[Any, Any]]:
     # how to split the attempts into parts that are summed at once in separate connections:

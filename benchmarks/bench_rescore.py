@@ -17,8 +17,10 @@ already holds replies.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -97,6 +99,16 @@ def changed_kit(folder: Path, weight: float) -> Kit:
     return load_kit(folder)
 
 
+def _cpu() -> float:
+    # this process and its finished children (the pool's workers), user and system time
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replies", type=int, default=100_000)
@@ -118,20 +130,26 @@ def main() -> None:
     else:
         start = time.perf_counter()
         stored = fill(url, kit, args.replies)
-        print(f"filled {path} with {stored} replies in {time.perf_counter() - start:.1f} s")
+        print(f"filled {path} with {stored} replies in {time.perf_counter() - start:.1f} s", flush=True)
     from simkit.store import Store
 
     store = Store(url)
     for _ in range(args.runs):
         folder = Path(tempfile.mkdtemp())
         new_kit = changed_kit(folder, round(random.uniform(1, 10), 3))  # a rulebook not used on this file before
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         report = rescore(store, new_kit, workers=args.workers)
-        took = time.perf_counter() - start
+        took, used = time.perf_counter() - start, _cpu() - cpu
         print(
             f"rescore under {report.rulebook_hash} with {args.workers} workers: {report.scored} replies scored "
             f"({report.already} already, {report.missing_content} missing) in {took:.1f} s, {report.scored / took:.0f} replies/s "
-            f"(budget {BUDGET_S:g} s for 100,000; {'within' if took * 100_000 / max(report.scored, 1) <= BUDGET_S else 'OVER'})"
+            f"(budget {BUDGET_S:g} s for 100,000; {'within' if took * 100_000 / max(report.scored, 1) <= BUDGET_S else 'OVER'})",
+            flush=True,
+        )
+        print(
+            f"  CPU used: {used:.1f} s, {1000 * used / max(report.scored, 1):.2f} ms per reply; on {args.workers} idle cores "
+            f"that is at least {used / args.workers:.1f} s (uptime load before the run: {_load()})",
+            flush=True,
         )
     start = time.perf_counter()
     again = rescore(store, new_kit, workers=args.workers)

@@ -1,6 +1,6 @@
 """Budget: 50 concurrent writers store 5,000 attempts in SQLite, none lost, in <= 30 s (PRODUCT.md).
 
-Run: .venv/bin/python benchmarks/bench_store_writers.py [--url URL]
+Run: .venv/bin/python benchmarks/bench_store_writers.py [--url URL] [--runs N]
 Each writer is a forked process that saves 100 played attempts (with their replies, verdicts and
 turn scores) through its own Store; the figure is the wall time from the first start to the last
 exit. Without --url a temporary SQLite file is used.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -33,13 +35,8 @@ def _write(url: str, worker: int, result: AttemptResult) -> None:
     store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url")
-    args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    kit = load_kit()
-    result = play_model(generate(kit.scenario("discount-demand-sports-food"), 1, "ru"), kit)
+def run(url: str, result: AttemptResult) -> tuple[float, int, int]:
+    """One run: (seconds, attempts stored, writers failed)."""
     Store(url).close()
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_write, args=(url, w, result)) for w in range(WRITERS)]
@@ -53,9 +50,29 @@ def main() -> None:
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM attempts")).scalar_one()
     engine.dispose()
-    failed = sum(p.exitcode != 0 for p in workers)
-    print(f"{WRITERS} writers x {EACH} attempts ({len(result.exchanges)} replies each) to {url.split(':')[0]}:")
-    print(f"  {stored} attempts stored (expected {WRITERS * EACH}), {failed} writers failed, {elapsed:.1f} s (budget 30 s)")
+    return elapsed, stored, sum(p.exitcode != 0 for p in workers)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", help="an empty database (one run); without it each run gets a new SQLite file")
+    parser.add_argument("--runs", type=int, default=1, help="runs to time; the machine's load is shown before each")
+    args = parser.parse_args()
+    kit = load_kit()
+    result = play_model(generate(kit.scenario("discount-demand-sports-food"), 1, "ru"), kit)
+    times = []
+    for _ in range(1 if args.url else args.runs):
+        url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        elapsed, stored, failed = run(url, result)
+        times.append(elapsed)
+        print(f"{WRITERS} writers x {EACH} attempts ({len(result.exchanges)} replies each) to {url.split(':')[0]} (load {load}):")
+        print(
+            f"  {stored} attempts stored (expected {WRITERS * EACH}), {failed} writers failed, {elapsed:.1f} s (budget 30 s)",
+            flush=True,
+        )
+    if len(times) > 1:
+        print(f"min {min(times):.1f} s, median {statistics.median(times):.1f} s, max {max(times):.1f} s of {len(times)} runs")
 
 
 if __name__ == "__main__":

@@ -84,9 +84,10 @@ def test_cli_rescore(cli: Callable[..., CliResult], shipped_copy: Path) -> None:
     _change_a_rule(shipped_copy)
     code, out, _ = cli("rescore", "--db", url, "--kit", str(shipped_copy))
     assert code == 0 and "2 replies scored" in out
-    code, out, _ = cli("rescore", "--db", url, "--kit", str(shipped_copy))
+    code, out, _ = cli("rescore", "--workers", "1", "--db", url, "--kit", str(shipped_copy))
     assert "0 replies scored, 2 already scored" in out
     assert cli("rescore", "--since", "yesterday", "--db", url, "--kit", str(shipped_copy))[0] == 2
+    assert cli("rescore", "--workers", "two", "--db", url, "--kit", str(shipped_copy))[0] == 2
 
 
 def test_worker_processes_score_what_one_process_would(db: str, shipped_copy: Path) -> None:

@@ -46,8 +46,7 @@ class _TopicReader:
         found: set[str] = set()
         for topic, spans in self.matcher.run(a).items():
             for start, _end in spans:
-                sentence = next((s for s in a.sentences if s.first <= start < s.last), None)
-                lo = max(sentence.first if sentence else 0, start - _NEGATION_WINDOW)
+                lo = max(a.sentences[a.tokens[start].sentence].first, start - _NEGATION_WINDOW)
                 if not any(self.negators & {a.tokens[i].lower, *a.tokens[i].lemmas} for i in range(lo, start)):
                     found.add(topic)
                     break

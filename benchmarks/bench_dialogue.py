@@ -11,7 +11,7 @@ import statistics
 import time
 
 from simkit import generate, load_kit
-from simkit.dialogue import play_model
+from simkit.engine.dialogue import play_model
 
 RUNS = 200
 

@@ -32,12 +32,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, create_engine, select, text
 
 from simkit import generate, load_kit
-from simkit.dialogue import AttemptResult, Dialogue, StepClock
-from simkit.generation import InstanceTurn
-from simkit.kit import Kit
-from simkit.readiness import store_readiness
-from simkit.records import Base
-from simkit.store import Store, score_values
+from simkit.content.kit import Kit
+from simkit.engine.dialogue import AttemptResult, Dialogue, StepClock
+from simkit.engine.generation import InstanceTurn
+from simkit.reports.readiness import store_readiness
+from simkit.store.database import Store, score_values
+from simkit.store.records import Base
 
 BUDGET_S = 2.0
 RUDE = {

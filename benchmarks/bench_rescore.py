@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from simkit import generate, load_kit
-from simkit.dialogue import AttemptResult
-from simkit.generation import ScenarioInstance
-from simkit.kit import Kit, find_root
-from simkit.rescore import default_workers, rescore
+from simkit.content.kit import Kit, find_root
+from simkit.engine.dialogue import AttemptResult
+from simkit.engine.generation import ScenarioInstance
+from simkit.store.rescore import default_workers, rescore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_readiness import MODES, VARIANTS, attempt_rows, bulk_insert, reply_as, templates
@@ -131,7 +131,7 @@ def main() -> None:
         start = time.perf_counter()
         stored = fill(url, kit, args.replies)
         print(f"filled {path} with {stored} replies in {time.perf_counter() - start:.1f} s", flush=True)
-    from simkit.store import Store
+    from simkit.store.database import Store
 
     store = Store(url)
     for _ in range(args.runs):

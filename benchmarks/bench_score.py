@@ -21,11 +21,11 @@ from multiprocessing import get_context
 from typing import Any
 
 from simkit import generate, load_kit
-from simkit.scoring import score_reply
+from simkit.engine.scoring import score_reply
 
 LOAD_CODE = (
     "import time; t = time.perf_counter(); "
-    "from simkit.detection import detector; from simkit.tokens import warm_up; "
+    "from simkit.language.detection import detector; from simkit.language.tokens import warm_up; "
     "detector('ru'); detector('en'); warm_up('ru'); print(time.perf_counter() - t)"
 )
 

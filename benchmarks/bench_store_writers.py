@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from simkit import generate, load_kit
-from simkit.dialogue import AttemptResult, play_model
-from simkit.store import Store
+from simkit.engine.dialogue import AttemptResult, play_model
+from simkit.store.database import Store
 
 WRITERS, EACH = 50, 100
 

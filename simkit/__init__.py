@@ -12,25 +12,27 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_kit": "kit",
-    "check_kit": "kit",
-    "find_root": "kit",
-    "Kit": "kit",
-    "generate": "generation",
-    "generate_many": "generation",
-    "ScenarioInstance": "generation",
-    "detect": "detection",
-    "Finding": "detection",
-    "score_reply": "scoring",
-    "TurnScore": "scoring",
-    "politeness": "politeness",
-    "Dialogue": "dialogue",
-    "AttemptResult": "dialogue",
-    "Problem": "problems",
-    "format_problems": "problems",
+    "load_kit": "content.kit",
+    "check_kit": "content.kit",
+    "find_root": "content.kit",
+    "Kit": "content.kit",
+    "generate": "engine.generation",
+    "generate_many": "engine.generation",
+    "ScenarioInstance": "engine.generation",
+    "detect": "language.detection",
+    "Finding": "language.detection",
+    "score_reply": "engine.scoring",
+    "TurnScore": "engine.scoring",
+    "politeness": "language.politeness",
+    "Dialogue": "engine.dialogue",
+    "AttemptResult": "engine.dialogue",
+    "Problem": "content.problems",
+    "format_problems": "content.problems",
     "SimkitError": "errors",
     "ContentError": "errors",
     "UnknownScenario": "errors",
+    "Store": "store.database",
+    "readiness": "reports.readiness",
 }
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Problem",
     "ScenarioInstance",
     "SimkitError",
+    "Store",
     "TurnScore",
     "UnknownScenario",
     "__version__",
@@ -53,14 +56,15 @@ __all__ = [
     "generate_many",
     "load_kit",
     "politeness",
+    "readiness",
     "score_reply",
 ]
 
 if TYPE_CHECKING:
+    from .content.kit import Kit, check_kit, find_root, load_kit
+    from .content.problems import Problem, format_problems
+    from .engine.generation import ScenarioInstance, generate, generate_many
     from .errors import ContentError, SimkitError, UnknownScenario
-    from .generation import ScenarioInstance, generate, generate_many
-    from .kit import Kit, check_kit, find_root, load_kit
-    from .problems import Problem, format_problems
 
 
 def __getattr__(name: str) -> Any:

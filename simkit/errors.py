@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .problems import Problem
+    from .content.problems import Problem
 
 
 class SimkitError(Exception):
@@ -37,7 +37,7 @@ class ContentError(SimkitError):
         self.root = root
 
     def __str__(self) -> str:
-        from .problems import format_problems
+        from .content.problems import format_problems
 
         return "the kit's content has problems; fix them and run 'simkit validate':\n" + format_problems(self.problems, self.root)
 

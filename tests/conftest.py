@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from simkit.cli import main
-from simkit.kit import Kit, load_kit
+from simkit.cli.commands import main
+from simkit.content.kit import Kit, load_kit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

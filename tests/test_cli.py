@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from simkit.problems import CODES
-from simkit.schema import schemas
+from simkit.content.problems import CODES
+from simkit.content.schema import schemas
 
 from .conftest import ROOT, CliResult
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from simkit.demo import CURT, GIVE_IN, RUDE, DemoReport, fill, plan_trainees
-from simkit.detection import detect
-from simkit.kit import Kit
-from simkit.store import Store
+from simkit.cli.demo import CURT, GIVE_IN, RUDE, DemoReport, fill, plan_trainees
+from simkit.content.kit import Kit
+from simkit.language.detection import detect
+from simkit.store.database import Store
 
 from .conftest import ROOT, CliResult
 

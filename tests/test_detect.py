@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simkit.detection import detect
-from simkit.evaluation import evaluate, load
+from simkit.language.detection import detect
+from simkit.language.evaluation import evaluate, load
 
 from .conftest import ROOT, CliResult
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simkit.detection import detect
-from simkit.generation import generate
-from simkit.kit import Kit
-from simkit.politeness import politeness
-from simkit.scoring import score_reply
-from simkit.vocabulary import BEHAVIORS
+from simkit.content.kit import Kit
+from simkit.content.vocabulary import BEHAVIORS
+from simkit.engine.generation import generate
+from simkit.engine.scoring import score_reply
+from simkit.language.detection import detect
+from simkit.language.politeness import politeness
 
 ODD = [
     "",

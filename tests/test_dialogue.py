@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from simkit.dialogue import Dialogue, DialogueOver, StepClock, play_model, play_through
-from simkit.generation import generate
-from simkit.kit import Kit, load_kit
+from simkit.content.kit import Kit, load_kit
+from simkit.engine.dialogue import Dialogue, DialogueOver, StepClock, play_model, play_through
+from simkit.engine.generation import generate
 
 from .conftest import ROOT, CliResult
 

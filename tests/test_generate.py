@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from simkit.content.kit import Kit, load_kit
+from simkit.engine.generation import format_date, generate
 from simkit.errors import UnknownScenario
-from simkit.generation import format_date, generate
-from simkit.kit import Kit, load_kit
 
 from .conftest import FIXTURES, ROOT, CliResult
 

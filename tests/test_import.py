@@ -17,4 +17,4 @@ def test_import_loads_no_heavy_modules() -> None:
 def test_public_names_load_on_use() -> None:
     code = "import simkit; print(simkit.load_kit.__module__, simkit.generate.__module__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["simkit.kit", "simkit.generation"]
+    assert out.split() == ["simkit.content.kit", "simkit.engine.generation"]

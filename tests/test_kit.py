@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from simkit.kit import Kit
-from simkit.vocabulary import ACTIONS, BEHAVIORS, CATEGORIES, DEPARTMENTS, KINDS, SEVERITIES
+from simkit.content.kit import Kit
+from simkit.content.vocabulary import ACTIONS, BEHAVIORS, CATEGORIES, DEPARTMENTS, KINDS, SEVERITIES
 
 # Every row of the escalation, procedure and etiquette tables of the job-description summary,
 # with the sources any one of which a rule covering that row cites.

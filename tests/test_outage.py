@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-import simkit.spool
-from simkit.dialogue import AttemptResult, play_model, play_through
-from simkit.generation import generate
-from simkit.kit import Kit, load_kit
-from simkit.spool import flush, save_or_spool, spool_dir
-from simkit.store import Store, StoreUnavailable
+import simkit.store.spool
+from simkit.content.kit import Kit, load_kit
+from simkit.engine.dialogue import AttemptResult, play_model, play_through
+from simkit.engine.generation import generate
+from simkit.store.database import Store, StoreUnavailable
+from simkit.store.spool import flush, save_or_spool, spool_dir
 
 PG_PORT = 5432  # the socket lives in the test's own folder, so the number cannot clash with another server
 TRAINEES = ("Анна Петрова", "trainee-b", "Иван")
@@ -265,9 +265,9 @@ def test_the_database_goes_away_between_opening_the_store_and_saving(
             outage.down()
             return super().save_attempt(*args, **kwargs)
 
-    monkeypatch.setattr(simkit.spool, "Store", StoreLosingItsDatabase)
+    monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabase)
     outcome = save_or_spool(results[1], TRAINEES[1], "assessment", kit_copy, url=outage.url, attempt_id=ids[1])
-    monkeypatch.setattr(simkit.spool, "Store", Store)
+    monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert outcome == ("stored" if outage.open_connections_survive else "spooled")
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 1)
 
@@ -298,10 +298,10 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
                 outage.down()
             return super().save_attempt(*args, **kwargs)
 
-    monkeypatch.setattr(simkit.spool, "Store", StoreLosingItsDatabaseMidFlush)
+    monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabaseMidFlush)
     # the attempt itself was stored: the caller hears "stored", not an error from the flush after it
     assert save_or_spool(results[4], TRAINEES[1], "practice", kit_copy, url=outage.url, attempt_id=ids[4]) == "stored"
-    monkeypatch.setattr(simkit.spool, "Store", Store)
+    monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 3)
 
     outage.up()

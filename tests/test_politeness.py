@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simkit.politeness import politeness
+from simkit.language.politeness import politeness
 
 PAIRS = [
     ("en", "Could you please close the window? Thank you.", "Close the window."),

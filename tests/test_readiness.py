@@ -9,13 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from simkit.dialogue import AttemptResult, play_model, play_through
-from simkit.generation import generate
-from simkit.kit import Kit, load_kit
-from simkit.models import Readiness, Text
-from simkit.readiness import TraineeReadiness, judge, readiness, store_readiness
-from simkit.rescore import rescore
-from simkit.store import AttemptHeader, Store
+from simkit.content.kit import Kit, load_kit
+from simkit.content.models import Readiness, Text
+from simkit.engine.dialogue import AttemptResult, play_model, play_through
+from simkit.engine.generation import generate
+from simkit.reports.readiness import TraineeReadiness, judge, readiness, store_readiness
+from simkit.store.database import AttemptHeader, Store
+from simkit.store.rescore import rescore
 
 from .conftest import CliResult
 from .test_rescore import _change_a_rule

@@ -19,14 +19,14 @@ import pytest
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
-from simkit.dialogue import AttemptResult, play_model, play_through
-from simkit.exports import readiness_html, safe_name, to_csv, to_excel, trainee_html
-from simkit.generation import generate
-from simkit.kit import Kit
-from simkit.plots import heatmap_figure, png_bytes, png_data_uri, trend_figure
-from simkit.readiness import judge, readiness
-from simkit.reports import cohort_summary, kind_scores, report_tables, rule_pass_rates, score_trend
-from simkit.store import Store
+from simkit.content.kit import Kit
+from simkit.engine.dialogue import AttemptResult, play_model, play_through
+from simkit.engine.generation import generate
+from simkit.reports.exports import readiness_html, safe_name, to_csv, to_excel, trainee_html
+from simkit.reports.plots import heatmap_figure, png_bytes, png_data_uri, trend_figure
+from simkit.reports.readiness import judge, readiness
+from simkit.reports.tables import cohort_summary, kind_scores, report_tables, rule_pass_rates, score_trend
+from simkit.store.database import Store
 
 from .conftest import CliResult
 
@@ -343,6 +343,9 @@ def test_cli_report_writes_the_trainee_page(
 
 
 def test_importing_the_cli_loads_neither_pandas_nor_matplotlib() -> None:
-    code = "import sys, simkit, simkit.cli; print(sorted(m for m in ('pandas', 'matplotlib', 'openpyxl') if m in sys.modules))"
+    code = (
+        "import sys, simkit, simkit.cli.commands; "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'openpyxl') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from simkit.dialogue import play_model, play_through
-from simkit.generation import generate
-from simkit.kit import Kit, load_kit
-from simkit.records import Attempt, Reply
-from simkit.rescore import rescore, score_stored
-from simkit.store import Store
+from simkit.content.kit import Kit, load_kit
+from simkit.engine.dialogue import play_model, play_through
+from simkit.engine.generation import generate
+from simkit.store.database import Store
+from simkit.store.records import Attempt, Reply
+from simkit.store.rescore import rescore, score_stored
 
 from .conftest import CliResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from simkit.sandbox import ExpressionError, evaluate, membership_tests, names_used, parse_condition, render
+from simkit.content.sandbox import ExpressionError, evaluate, membership_tests, names_used, parse_condition, render
 
 
 def test_condition_evaluates_over_variables() -> None:

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from simkit.generation import ScenarioInstance, generate
-from simkit.kit import Kit
-from simkit.models import Check, Rule
-from simkit.scenario_model import Action
-from simkit.scoring import TurnScore, actions_from_text, parse_action, score_reply
+from simkit.content.kit import Kit
+from simkit.content.models import Check, Rule
+from simkit.content.scenario_model import Action
+from simkit.engine.generation import ScenarioInstance, generate
+from simkit.engine.scoring import TurnScore, actions_from_text, parse_action, score_reply
 
 from .conftest import ROOT, CliResult
 
@@ -140,7 +140,7 @@ def test_parse_action_rejects_bad_input(text: str) -> None:
 
 
 def test_actions_from_text_carry_values() -> None:
-    from simkit.detection import Finding
+    from simkit.language.detection import Finding
 
     found = actions_from_text(
         [Finding("route_to_department", ((0, 1),), ("legal", "quality")), Finding("offer_discount", ((0, 1),), 7)]
@@ -242,7 +242,7 @@ def test_cli_score_usage_errors(cli: Callable[..., CliResult]) -> None:
 def test_scope_cache_tells_apart_the_facts_that_conditions_read(kit: Kit) -> None:
     from dataclasses import replace as with_
 
-    from simkit.scoring import ReplyContext, _facts_read, score_in_context
+    from simkit.engine.scoring import ReplyContext, _facts_read, score_in_context
 
     assert _facts_read(kit) == {"department", "percent"}
     base = ReplyContext(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from simkit.dialogue import AttemptResult, play_model, play_through
-from simkit.generation import generate
-from simkit.kit import Kit, load_kit
-from simkit.spool import save_or_spool, spool_dir
-from simkit.store import Store
+from simkit.content.kit import Kit, load_kit
+from simkit.engine.dialogue import AttemptResult, play_model, play_through
+from simkit.engine.generation import generate
+from simkit.store.database import Store
+from simkit.store.spool import save_or_spool, spool_dir
 
 from .conftest import CliResult
 

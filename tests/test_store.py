@@ -11,12 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from simkit.dialogue import AttemptResult, play_model
+from simkit.content.kit import Kit
+from simkit.engine.dialogue import AttemptResult, play_model
+from simkit.engine.generation import generate
 from simkit.errors import SimkitError
-from simkit.generation import generate
-from simkit.kit import Kit
-from simkit.records import Base
-from simkit.store import AttemptHeader, Store, StoreError, StoreUnavailable
+from simkit.store.database import AttemptHeader, Store, StoreError, StoreUnavailable
+from simkit.store.records import Base
 
 TABLES = {"trainees", "trainer_sessions", "attempts", "replies", "verdicts", "turn_scores"}
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from simkit.generation import generate
-from simkit.kit import Kit
-from simkit.records import Attempt, Reply, TurnScoreRow
-from simkit.store import Store
-from simkit.topics import customer_topics, kind_of
-from simkit.transcripts import (
+from simkit.content.kit import Kit
+from simkit.engine.generation import generate
+from simkit.language.topics import customer_topics, kind_of
+from simkit.store.database import Store
+from simkit.store.records import Attempt, Reply, TurnScoreRow
+from simkit.store.transcripts import (
     TranscriptError,
     attempt_id,
     import_transcripts,
@@ -188,8 +188,8 @@ def test_cli_import_transcripts(cli: Callable[..., tuple[int, str, str]], tmp_pa
 
 
 def test_rescoring_reads_imported_conversations_again(db: str, kit: Kit, shipped_copy: Path) -> None:
-    from simkit.kit import load_kit
-    from simkit.rescore import rescore
+    from simkit.content.kit import load_kit
+    from simkit.store.rescore import rescore
 
     with Store(db) as store:
         import_transcripts(store, kit, SAMPLE, "Анна Смирнова")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simkit.problems import CODES
+from simkit.content.problems import CODES
 
 from .conftest import FIXTURES, CliResult
 

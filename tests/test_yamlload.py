@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simkit.yamlload import load_yaml
+from simkit.content.yamlload import load_yaml
 
 
 def test_only_true_and_false_are_booleans() -> None:

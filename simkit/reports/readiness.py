@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from .evidence import AttemptEvidence, collector_paused, readiness_evidence
-from .kit import Kit
-from .models import Readiness
+from ..content.kit import Kit
+from ..content.models import Readiness
+from ..store.evidence import AttemptEvidence, collector_paused, readiness_evidence
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store.database import Store
 
 Verdict = Literal["ready", "not_ready", "insufficient_evidence"]
 

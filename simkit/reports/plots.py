@@ -57,7 +57,7 @@ def _empty(figure: Figure, text: str) -> Figure:
 def trend_figure(trend: pd.DataFrame, trainee: str | None = None, lang: str = "en") -> Figure:
     """Lines of score over time, one per trainee (or only ``trainee``), dots per attempt, dashed rolling mean.
 
-    ``trend`` is ``simkit.reports.score_trend``; one trainee's figure also shows the rolling mean.
+    ``trend`` is ``simkit.reports.tables.score_trend``; one trainee's figure also shows the rolling mean.
     """
     frame = trend if trainee is None else trend[trend["trainee"] == trainee]
     figure = _figure(8.0, 3.6)
@@ -92,7 +92,7 @@ def trend_figure(trend: pd.DataFrame, trainee: str | None = None, lang: str = "e
 
 
 def heatmap_figure(rates: pd.DataFrame, lang: str = "en") -> Figure:
-    """A heat map of trainee x rule pass rates (``simkit.reports.rule_pass_rates``) with a colour bar.
+    """A heat map of trainee x rule pass rates (``simkit.reports.tables.rule_pass_rates``) with a colour bar.
 
     Rules nobody was judged on are left out; a cell never judged stays blank (grey).
     """

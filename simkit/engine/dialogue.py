@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import __version__
+from .. import __version__
+from ..content.kit import Kit
+from ..content.models import MoodTable
+from ..content.sandbox import evaluate
+from ..content.scenario_model import Action, Outcome, Turn
 from .generation import InstanceTurn, ScenarioInstance
-from .kit import Kit
-from .models import MoodTable
-from .sandbox import evaluate
-from .scenario_model import Action, Outcome, Turn
 from .scoring import TurnScore, score_reply
 
 

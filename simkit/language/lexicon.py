@@ -27,8 +27,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .errors import SimkitError
-from .models import Model
+from ..content.models import Model
+from ..errors import SimkitError
 from .tokens import Analysis, Token
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
@@ -65,7 +65,7 @@ class Lexicon(Model):
     departments: dict[str, Patterns]
     behaviors: dict[str, BehaviorLexicon]
     politeness: dict[str, Patterns] = Field(default_factory=dict)
-    topics: dict[str, Patterns] = Field(default_factory=dict, description="What a customer's words raise (simkit.topics).")
+    topics: dict[str, Patterns] = Field(default_factory=dict, description="What a customer's words raise (language.topics).")
 
 
 class LexiconError(SimkitError):
@@ -355,8 +355,8 @@ def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
 @lru_cache(maxsize=8)
 def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
     """The lexicon of ``lang`` from ``folder`` (the package's own by default)."""
-    from .validation import validate_document
-    from .yamlload import load_yaml
+    from ..content.validation import validate_document
+    from ..content.yamlload import load_yaml
 
     path = folder / f"{lang}.yaml"
     if not path.is_file():

@@ -15,8 +15,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from ..errors import ContentError, KitNotFound, UnknownScenario
 from . import crossref
-from .errors import ContentError, KitNotFound, UnknownScenario
 from .models import Clause, JobDescription, MoodTable, Readiness, Role, RoleFile, Rule, RuleFile
 from .problems import Problem
 from .scenario_model import Scenario
@@ -72,7 +72,7 @@ def find_root(start: str | Path | None = None) -> Path:
     """
     if start is None and os.environ.get("SIMKIT_HOME"):
         start = os.environ["SIMKIT_HOME"]
-    candidates = [Path(start)] if start is not None else [Path.cwd(), Path(__file__).resolve().parent.parent]
+    candidates = [Path(start)] if start is not None else [Path.cwd(), Path(__file__).resolve().parents[2]]
     for base in candidates:
         base = base.resolve()
         for folder in (base, *base.parents):

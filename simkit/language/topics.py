@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..content.vocabulary import KINDS, TOPICS
 from .lexicon import Matcher, compile_set, load_lexicon
 from .tokens import analyse
-from .vocabulary import KINDS, TOPICS
 
 _NEGATION_WINDOW = 3
 

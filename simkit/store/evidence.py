@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from .records import Base
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .database import Store
 
 _ATTEMPTS = Base.metadata.tables["attempts"]
 _REPLIES = Base.metadata.tables["replies"]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .dialogue import AttemptResult, play_through
-from .generation import generate
-from .kit import Kit, find_root
+from ..content.kit import Kit, find_root
+from ..engine.dialogue import AttemptResult, play_through
+from ..engine.generation import generate
+from .database import Store, StoreUnavailable
 from .records import Mode
-from .store import Store, StoreUnavailable
 
 SPOOL_DIR = "spool"
 

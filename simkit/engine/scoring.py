@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .detection import Finding, detect
+from ..content.kit import Kit
+from ..content.models import Check, Rule
+from ..content.sandbox import evaluate
+from ..content.scenario_model import Action
+from ..content.vocabulary import ACTIONS
+from ..language.detection import Finding, detect
 from .generation import ScenarioInstance
-from .kit import Kit
-from .models import Check, Rule
-from .sandbox import evaluate
-from .scenario_model import Action
-from .vocabulary import ACTIONS
 
 Status = Literal["pass", "fail", "n/a"]
 
@@ -348,7 +348,7 @@ def score_reply(
     ``seconds`` is how long the reply took; rules with ``max_reply_seconds`` check it when given.
     """
     if kit is None:
-        from .kit import load_kit
+        from ..content.kit import load_kit
 
         kit = load_kit()
     instance.turn(turn_id)  # an unknown turn fails here, with the turns it could have been

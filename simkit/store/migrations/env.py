@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from simkit.records import Base
+from simkit.store.records import Base
 
 
 def _run(connection: Connection) -> None:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .generation import ScenarioInstance
-    from .kit import Kit
-    from .problems import Problem
+    from ..content.kit import Kit
+    from ..content.problems import Problem
+    from ..engine.generation import ScenarioInstance
 
 _COLUMNS = {
     "rules": {

@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .errors import UnknownScenario
-from .generation import ScenarioInstance, generate
-from .kit import Kit
+from ..content.kit import Kit
+from ..content.scenario_model import Action
+from ..engine.generation import ScenarioInstance, generate
+from ..engine.scoring import TurnScore, score_in_context, score_reply
+from ..errors import UnknownScenario
+from .database import Store
 from .records import Attempt, Reply, TurnScoreRow
-from .scenario_model import Action
-from .scoring import TurnScore, score_in_context, score_reply
-from .store import Store
 
 BATCH = 500
 Instances = dict[tuple[str, int, str], ScenarioInstance]

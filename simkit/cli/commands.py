@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, GenerationError, KitNotFound, SimkitError, UnknownScenario
-from .evaluation import LabelledSetError
-from .lexicon import LexiconError
-from .ui_text import t
-from .vocabulary import CHANNELS
+from ..content.vocabulary import CHANNELS
+from ..errors import ContentError, GenerationError, KitNotFound, SimkitError, UnknownScenario
+from ..language.evaluation import LabelledSetError
+from ..language.lexicon import LexiconError
+from ..ui_text import t
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     if args.version:
-        from . import __version__
+        from .. import __version__
 
         print(f"simkit {__version__}")
         return EXIT_OK
@@ -185,8 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .kit import check_kit, find_root
-    from .problems import CODES, format_problems
+    from ..content.kit import check_kit, find_root
+    from ..content.problems import CODES, format_problems
 
     if args.codes:
         for code, about in CODES.items():
@@ -206,8 +206,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generation import generate_many
-    from .kit import load_kit
+    from ..content.kit import load_kit
+    from ..engine.generation import generate_many
 
     if args.count is not None and args.count < 1:
         print("simkit generate: --count must be at least 1", file=sys.stderr)
@@ -239,7 +239,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .kit import load_kit
+    from ..content.kit import load_kit
 
     kit = load_kit(args.kit)
     for scenario in sorted(kit.scenarios.values(), key=lambda s: (s.kind, s.id)):
@@ -248,8 +248,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .kit import find_root
-    from .schema import write_schemas
+    from ..content.kit import find_root
+    from ..content.schema import write_schemas
 
     folder = Path(args.out) if args.out else find_root(args.kit) / "schemas"
     for path in write_schemas(folder):
@@ -258,7 +258,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from .detection import detect
+    from ..language.detection import detect
 
     findings = detect(args.text, args.lang, args.name)
     if args.json:
@@ -277,9 +277,9 @@ def _detect(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .generation import generate
-    from .kit import load_kit
-    from .scoring import parse_action, score_reply
+    from ..content.kit import load_kit
+    from ..engine.generation import generate
+    from ..engine.scoring import parse_action, score_reply
 
     kit = load_kit(args.kit)
     instance = generate(kit.scenario(args.scenario), args.seed, args.lang)
@@ -341,8 +341,8 @@ def _score_json(result: Any) -> dict[str, Any]:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from .generation import generate
-    from .kit import load_kit
+    from ..content.kit import load_kit
+    from ..engine.generation import generate
     from .play import run
 
     if args.replies and args.model:
@@ -359,9 +359,9 @@ def _play(args: argparse.Namespace) -> int:
 def _rescore(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from .kit import load_kit
-    from .rescore import parse_since, rescore
-    from .store import Store
+    from ..content.kit import load_kit
+    from ..store.database import Store
+    from ..store.rescore import parse_since, rescore
 
     try:
         since = parse_since(args.since) if args.since else None
@@ -385,9 +385,9 @@ def _readiness(args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from .kit import load_kit
-    from .readiness import store_readiness
-    from .store import Store
+    from ..content.kit import load_kit
+    from ..reports.readiness import store_readiness
+    from ..store.database import Store
 
     if args.format in ("xlsx", "html") and not args.out:
         print(f"simkit readiness: --format {args.format} writes a file; give it with --out FILE", file=sys.stderr)
@@ -397,13 +397,13 @@ def _readiness(args: argparse.Namespace) -> int:
         verdicts = store_readiness(store, kit, args.cohort)  # summed in SQL: no reply is read
         attempts = store.attempts() if args.format == "xlsx" else []  # only the workbook lists attempts
     if args.format == "xlsx":
-        from .exports import to_excel
-        from .reports import report_tables
+        from ..reports.exports import to_excel
+        from ..reports.tables import report_tables
 
         chosen = [a for a in attempts if args.cohort is None or a.get("cohort") == args.cohort]
         return _written(args.out, lambda path: to_excel(report_tables(chosen, kit, verdicts), path))
     if args.format == "html":
-        from .exports import readiness_html
+        from ..reports.exports import readiness_html
 
         page = readiness_html(verdicts, args.lang, kit, args.cohort)
         return _written(args.out, lambda path: path.write_text(page, encoding="utf-8"))
@@ -448,10 +448,10 @@ def _written(out: str, write: Any) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .exports import safe_name, trainee_html
-    from .kit import load_kit
-    from .readiness import judge
-    from .store import Store
+    from ..content.kit import load_kit
+    from ..reports.exports import safe_name, trainee_html
+    from ..reports.readiness import judge
+    from ..store.database import Store
 
     kit = load_kit(args.kit)
     with Store(args.db, root=kit.root) as store:
@@ -472,9 +472,9 @@ def _report(args: argparse.Namespace) -> int:
 def _demo_data(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
+    from ..content.kit import load_kit
+    from ..store.database import Store
     from .demo import fill
-    from .kit import load_kit
-    from .store import Store
 
     if args.trainees < 1:
         print(f"simkit demo-data: --trainees must be at least 1, not {args.trainees}", file=sys.stderr)
@@ -494,9 +494,9 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> int:
-    from .kit import load_kit
-    from .spool import flush, spool_dir
-    from .store import Store
+    from ..content.kit import load_kit
+    from ..store.database import Store
+    from ..store.spool import flush, spool_dir
 
     kit = load_kit(args.kit)
     folder = spool_dir(kit.root)
@@ -507,7 +507,7 @@ def _store(args: argparse.Namespace) -> int:
 
 
 def _eval_behaviors(args: argparse.Namespace) -> int:
-    from .evaluation import as_json, evaluate, format_report, load
+    from ..language.evaluation import as_json, evaluate, format_report, load
 
     report = evaluate(load(args.file))
     if args.json:
@@ -522,9 +522,9 @@ def _eval_behaviors(args: argparse.Namespace) -> int:
 def _import_transcripts(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from .kit import load_kit
-    from .store import Store
-    from .transcripts import import_transcripts
+    from ..content.kit import load_kit
+    from ..store.database import Store
+    from ..store.transcripts import import_transcripts
 
     if not Path(args.file).is_file():
         print(f"simkit import-transcripts: no file {args.file}", file=sys.stderr)

@@ -7,7 +7,7 @@ optional. Rows of one conversation may come in any order; they are sorted by tim
 rows of one speaker are one turn.
 
 Each agent turn is judged against the rules in text-only mode: its situation (``ReplyContext``)
-comes from what the customer said since the agent's previous turn (``simkit.topics``), its place
+comes from what the customer said since the agent's previous turn (``simkit.language.topics``), its place
 in the conversation (first, last) and how long the agent took to answer. A real customer's mood
 is unknown, so it is taken as the middle of the scale. A bad row is reported with its line number
 and skipped; the rest of the file is imported. A conversation becomes one attempt in mode
@@ -27,14 +27,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import __version__
-from .errors import SimkitError
-from .kit import Kit
+from .. import __version__
+from ..content.kit import Kit
+from ..content.vocabulary import CHANNELS
+from ..engine.scoring import ReplyContext, TurnScore, score_in_context
+from ..errors import SimkitError
+from ..language.topics import customer_topics, kind_of
+from .database import Store, score_rows
 from .records import Attempt, Reply, Trainee, now
-from .scoring import ReplyContext, TurnScore, score_in_context
-from .store import Store, score_rows
-from .topics import customer_topics, kind_of
-from .vocabulary import CHANNELS
 
 COLUMNS = ("conversation_id", "timestamp", "speaker", "text")
 OPTIONAL = ("customer", "channel")

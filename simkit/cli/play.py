@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from .dialogue import AttemptResult, Dialogue, Exchange, play_model, play_through
-from .errors import ContentError
-from .models import Model
-from .problems import Problem
-from .scenario_model import Action
-from .scoring import parse_action
-from .ui_text import t
-from .yamlload import load_yaml
+from ..content.models import Model
+from ..content.problems import Problem
+from ..content.scenario_model import Action
+from ..content.yamlload import load_yaml
+from ..engine.dialogue import AttemptResult, Dialogue, Exchange, play_model, play_through
+from ..engine.scoring import parse_action
+from ..errors import ContentError
+from ..ui_text import t
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .generation import InstanceTurn, ScenarioInstance
-    from .kit import Kit
+    from ..content.kit import Kit
+    from ..engine.generation import InstanceTurn, ScenarioInstance
 
 Reply = tuple[str, list[Action] | None]
 

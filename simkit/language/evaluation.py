@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SimkitError
-from .vocabulary import BEHAVIORS
+from ..content.vocabulary import BEHAVIORS
+from ..errors import SimkitError
 
 
 class LabelledSetError(SimkitError):

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..content.vocabulary import BEHAVIORS
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
 from .tokens import Analysis, Token, analyse
-from .vocabulary import BEHAVIORS
 
 Span = tuple[int, int]
 

@@ -29,16 +29,16 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from . import __version__
-from .errors import SimkitError
-from .kit import find_root
+from .. import __version__
+from ..content.kit import find_root
+from ..errors import SimkitError
 from .records import MODES, Attempt, Base, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
 
 if TYPE_CHECKING:
-    from .dialogue import AttemptResult, Exchange
-    from .generation import ScenarioInstance
-    from .kit import Kit
-    from .scoring import TurnScore
+    from ..content.kit import Kit
+    from ..engine.dialogue import AttemptResult, Exchange
+    from ..engine.generation import ScenarioInstance
+    from ..engine.scoring import TurnScore
 
 ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -16,10 +16,10 @@ from typing import Any
 from jinja2.exceptions import TemplateError
 from pydantic import BaseModel, ConfigDict
 
-from .errors import GenerationError
-from .models import Text
-from .sandbox import render
-from .scenario_model import Action, Fact, Gender, Outcome, Scenario
+from ..content.models import Text
+from ..content.sandbox import render
+from ..content.scenario_model import Action, Fact, Gender, Outcome, Scenario
+from ..errors import GenerationError
 
 REFERENCE_DATE = date(2026, 3, 2)
 

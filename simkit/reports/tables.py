@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .vocabulary import KINDS
+from ..content.vocabulary import KINDS
 
 if TYPE_CHECKING:
-    from .kit import Kit
+    from ..content.kit import Kit
     from .readiness import TraineeReadiness
 
 REAL_KIND = "real_transcript"
@@ -178,7 +178,7 @@ def score_trend(attempts: Sequence[dict[str, Any]], kit: Kit | None = None, wind
 def cohort_summary(attempts: Sequence[dict[str, Any]], verdicts: Sequence[TraineeReadiness]) -> pd.DataFrame:
     """Per cohort: trainees, attempts, mean score, attempts with a critical failure, and the verdict counts.
 
-    ``verdicts`` are ``simkit.readiness.readiness(attempts, kit)``; trainees without a cohort are
+    ``verdicts`` are ``simkit.reports.readiness.readiness(attempts, kit)``; trainees without a cohort are
     summed under ``-``.
     """
     rows: dict[str, dict[str, Any]] = {}

@@ -24,14 +24,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from .detection import detect
-from .dialogue import AttemptResult, Dialogue, StepClock
-from .generation import InstanceTurn, ScenarioInstance, generate
-from .kit import Kit
-from .readiness import readiness
-from .records import Attempt, Mode, TrainerSession
-from .scenario_model import Action
-from .store import Store
+from ..content.kit import Kit
+from ..content.scenario_model import Action
+from ..engine.dialogue import AttemptResult, Dialogue, StepClock
+from ..engine.generation import InstanceTurn, ScenarioInstance, generate
+from ..language.detection import detect
+from ..reports.readiness import readiness
+from ..store.database import Store
+from ..store.records import Attempt, Mode, TrainerSession
 
 NAMESPACE = uuid.UUID("0b6c1f0e-5d3a-4f43-9a57-2f1d8c6e7a10")  # demo attempt ids live apart from real ones
 DAYS = 3

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from . import __version__
+from .. import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .kit import Kit
+    from ..content.kit import Kit
     from .readiness import Reason, TraineeReadiness
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -252,7 +252,7 @@ def trainee_html(
 
     from .plots import heatmap_figure, png_data_uri, trend_figure
     from .readiness import judge
-    from .reports import current_verdicts, kind_scores, rule_pass_rates, scenario_kind, score_trend
+    from .tables import current_verdicts, kind_scores, rule_pass_rates, scenario_kind, score_trend
 
     own = [a for a in attempts if a["trainee"] == trainee]
     verdict = verdict or judge(kit.readiness, kit, trainee, own)

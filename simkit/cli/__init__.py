@@ -1,0 +1,1 @@
+"""The command line: ``simkit`` and its subcommands."""

@@ -1,0 +1,1 @@
+"""Content: safe YAML loading, typed models, validation and the kit that holds them."""

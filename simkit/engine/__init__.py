@@ -1,0 +1,1 @@
+"""The engine: scenario instances from seeds, reply scoring and dialogues."""

@@ -1,0 +1,1 @@
+"""Language: tokens and lemmas, lexicons, behaviour detection, politeness and topics."""

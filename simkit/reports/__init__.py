@@ -1,0 +1,1 @@
+"""Reports: readiness verdicts, tables, plots and exports built from the store."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the evidence store; ``simkit.store.database.Store`` runs them on open."""

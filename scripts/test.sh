@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.venv/bin/ruff check simkit tests benchmarks
+.venv/bin/ruff check simkit tests benchmarks conftest.py
 .venv/bin/mypy simkit
 .venv/bin/simkit validate .
 tests=(.venv/bin/python -m pytest --nbval-lax --nbval-current-env tests notebooks "$@")

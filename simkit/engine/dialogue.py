@@ -9,6 +9,7 @@ same instance, replies and clock give the same transcript, anger curve and score
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,15 +27,32 @@ class DialogueOver(RuntimeError):
     """A reply sent after the dialogue ended."""
 
 
-def next_anger(mood: MoodTable, anger: int, score: TurnScore, late: bool = False) -> int:
-    """The customer's anger after a reply: drift, each behaviour shown, each rule failed, lateness."""
-    change = mood.drift + (1 if late else 0)
-    change += sum(mood.behaviors.get(f.behavior, 0) for f in score.findings)
+@dataclass(frozen=True)
+class MoodShift:
+    """One cause of a change in the customer's anger: ``kind`` is drift, late, behavior or rule."""
+
+    kind: str
+    cause: str  # the behaviour or rule id ("" for drift and lateness)
+    delta: int
+
+
+def mood_shifts(mood: MoodTable, score: TurnScore, late: bool = False) -> tuple[MoodShift, ...]:
+    """Why the anger moves after a reply: drift, lateness, each behaviour shown, each rule failed."""
+    shifts = [MoodShift("drift", "", mood.drift)]
+    if late:
+        shifts.append(MoodShift("late", "", 1))
+    shifts += [MoodShift("behavior", f.behavior, mood.behaviors.get(f.behavior, 0)) for f in score.findings]
     by_severity: dict[str, int] = {str(k): v for k, v in mood.severity.items()}
     for verdict in score.verdicts:
         if verdict.status == "fail":
-            change += mood.rules.get(verdict.rule_id, by_severity.get(verdict.severity, 0))
-    return max(0, min(10, anger + change))
+            delta = mood.rules.get(verdict.rule_id, by_severity.get(verdict.severity, 0))
+            shifts.append(MoodShift("rule", verdict.rule_id, delta))
+    return tuple(shifts)
+
+
+def next_anger(mood: MoodTable, anger: int, score: TurnScore, late: bool = False) -> int:
+    """The customer's anger after a reply: drift, each behaviour shown, each rule failed, lateness."""
+    return max(0, min(10, anger + sum(s.delta for s in mood_shifts(mood, score, late))))
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,7 @@ class Exchange:
     late: bool
     anger_before: int
     anger_after: int
+    mood_shifts: tuple[MoodShift, ...] = ()
 
 
 @dataclass
@@ -57,6 +76,7 @@ class Dialogue:
     instance: ScenarioInstance
     kit: Kit
     clock: Callable[[], float] = time.monotonic
+    attempt_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     anger: int = field(init=False)
     exchanges: list[Exchange] = field(init=False, default_factory=list)
     outcome: Outcome | None = field(init=False, default=None)
@@ -100,8 +120,9 @@ class Dialogue:
         index, script_turn = self._script_turn(self._turn)
         score = score_reply(self.instance, turn.id, text, actions, kit=self.kit, anger=self.anger, seconds=seconds)
         late = script_turn.reply_limit_seconds is not None and seconds > script_turn.reply_limit_seconds
-        before, self.anger = self.anger, next_anger(self.kit.mood, self.anger, score, late)
-        exchange = Exchange(turn, text, score, seconds, late, before, self.anger)
+        shifts = mood_shifts(self.kit.mood, score, late)
+        before, self.anger = self.anger, max(0, min(10, self.anger + sum(s.delta for s in shifts)))
+        exchange = Exchange(turn, text, score, seconds, late, before, self.anger, shifts)
         self.exchanges.append(exchange)
         self._advance(index, script_turn, score)
         self._shown_at = self.clock()
@@ -163,6 +184,7 @@ class Dialogue:
             rulebook_hash=self.kit.rulebook_hash,
             kit_version=__version__,
             exchanges=list(self.exchanges),
+            attempt_id=self.attempt_id,
         )
 
 
@@ -183,6 +205,7 @@ class AttemptResult:
     rulebook_hash: str
     kit_version: str
     exchanges: list[Exchange]
+    attempt_id: str = ""  # the dialogue's own id, from its first reply on; saving it twice stores it once
 
     @property
     def passed(self) -> bool:
@@ -247,9 +270,14 @@ def play_through(
     replies: Sequence[tuple[str, Sequence[Action | str] | None]],
     kit: Kit,
     seconds: Sequence[float] = (),
+    attempt_id: str | None = None,
 ) -> AttemptResult:
-    """Play scripted replies until the dialogue ends or they run out (a replay, a demo, a test)."""
-    dialogue = Dialogue(instance, kit, StepClock(seconds))
+    """Play scripted replies until the dialogue ends or they run out (a replay, a demo, a test).
+
+    A replay of a stored or spooled attempt passes its ``attempt_id`` so the result keeps it.
+    """
+    clock = StepClock(seconds)
+    dialogue = Dialogue(instance, kit, clock) if attempt_id is None else Dialogue(instance, kit, clock, attempt_id)
     for text, actions in replies:
         if dialogue.finished:
             break

@@ -170,4 +170,4 @@ def test_typed_play_reads_replies_and_actions_from_the_terminal() -> None:
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "Клиент" in out and "раздражение" in out and "Итоги попытки" in out
-    assert "escalate_supervisor" in out
+    assert "Передать руководителю" in out  # escalate_supervisor, by its name on a Russian screen

@@ -25,9 +25,10 @@ from sqlalchemy import create_engine, text
 
 import simkit.store.spool
 from simkit.content.kit import Kit, load_kit
-from simkit.engine.dialogue import AttemptResult, play_model, play_through
+from simkit.engine.dialogue import AttemptResult, Dialogue, StepClock, play_model, play_through
 from simkit.engine.generation import generate
 from simkit.store.database import Store, StoreUnavailable
+from simkit.store.recorder import Recorder
 from simkit.store.spool import flush, save_or_spool, spool_dir
 
 PG_PORT = 5432  # the socket lives in the test's own folder, so the number cannot clash with another server
@@ -182,7 +183,11 @@ def kit_copy(shipped_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Kit:
 
 
 def _attempts(kit: Kit, n: int) -> list[AttemptResult]:
-    """Real plays: some typed as text only, some the scenario's model replies, in Russian and English."""
+    """Real plays: some typed as text only, some the scenario's model replies, in Russian and English.
+
+    The text-only ones stop after one reply, before the dialogue's end: they are saved as abandoned
+    (``final=True``), so every attempt here ends finished.
+    """
     scenario = kit.scenario("discount-demand-sports-food")
     out = []
     for seed in range(n):
@@ -244,7 +249,9 @@ def test_the_database_goes_away_mid_run_and_comes_back(outage: Outage, kit_copy:
         if k == 9:
             assert len(_spooled(kit_copy)) == 5
             outage.up()  # ...and is back for the tenth, whose save writes the spool too
-        outcomes.append(save_or_spool(result, TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k]))
+        outcomes.append(
+            save_or_spool(result, TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True)
+        )
     assert outcomes == ["stored"] * 4 + ["spooled"] * 5 + ["stored"] * 3
     assert _spooled(kit_copy) == []
     with Store(outage.url) as store:
@@ -256,7 +263,7 @@ def test_the_database_goes_away_between_opening_the_store_and_saving(
     outage: Outage, kit_copy: Kit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results, ids = _attempts(kit_copy, 3), _ids(3)
-    assert save_or_spool(results[0], TRAINEES[0], "practice", kit_copy, url=outage.url, attempt_id=ids[0]) == "stored"
+    assert save_or_spool(results[0], TRAINEES[0], "practice", kit_copy, url=outage.url, attempt_id=ids[0], final=True) == "stored"
 
     class StoreLosingItsDatabase(Store):
         """Opened (migrated, a pooled connection in hand), then the database goes before the save."""
@@ -266,13 +273,13 @@ def test_the_database_goes_away_between_opening_the_store_and_saving(
             return super().save_attempt(*args, **kwargs)
 
     monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabase)
-    outcome = save_or_spool(results[1], TRAINEES[1], "assessment", kit_copy, url=outage.url, attempt_id=ids[1])
+    outcome = save_or_spool(results[1], TRAINEES[1], "assessment", kit_copy, url=outage.url, attempt_id=ids[1], final=True)
     monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert outcome == ("stored" if outage.open_connections_survive else "spooled")
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 1)
 
     outage.up()
-    assert save_or_spool(results[2], TRAINEES[2], "practice", kit_copy, url=outage.url, attempt_id=ids[2]) == "stored"
+    assert save_or_spool(results[2], TRAINEES[2], "practice", kit_copy, url=outage.url, attempt_id=ids[2], final=True) == "stored"
     assert _spooled(kit_copy) == []
     _assert_stored_once(outage.url, results, ids)
 
@@ -283,7 +290,10 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
     results, ids = _attempts(kit_copy, 5), _ids(5)
     outage.down()
     for k in range(4):
-        assert save_or_spool(results[k], TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k]) == "spooled"
+        assert (
+            save_or_spool(results[k], TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True)
+            == "spooled"
+        )
     outage.up()
 
     saves = 0
@@ -300,7 +310,7 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
 
     monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabaseMidFlush)
     # the attempt itself was stored: the caller hears "stored", not an error from the flush after it
-    assert save_or_spool(results[4], TRAINEES[1], "practice", kit_copy, url=outage.url, attempt_id=ids[4]) == "stored"
+    assert save_or_spool(results[4], TRAINEES[1], "practice", kit_copy, url=outage.url, attempt_id=ids[4], final=True) == "stored"
     monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 3)
 
@@ -314,24 +324,78 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
 def test_an_open_store_outlives_the_database_going_away(outage: Outage, kit_copy: Kit) -> None:
     results, ids = _attempts(kit_copy, 5), _ids(5)
     with Store(outage.url) as store:
-        store.save_attempt(results[0], TRAINEES[0], "practice", attempt_id=ids[0])
-        store.save_attempt(results[1], TRAINEES[1], "practice", attempt_id=ids[1])
+        store.save_attempt(results[0], TRAINEES[0], "practice", attempt_id=ids[0], final=True)
+        store.save_attempt(results[1], TRAINEES[1], "practice", attempt_id=ids[1], final=True)
 
         outage.down()  # gone and back while the store sat idle: its pooled connection is now stale
         outage.up()
-        store.save_attempt(results[2], TRAINEES[2], "practice", attempt_id=ids[2])
+        store.save_attempt(results[2], TRAINEES[2], "practice", attempt_id=ids[2], final=True)
 
         outage.down()
         if outage.open_connections_survive:
-            store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3])
+            store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3], final=True)
         else:  # a store error that names the URL, not the driver's exception
             with pytest.raises(StoreUnavailable):
-                store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3])
+                store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3], final=True)
             with pytest.raises(StoreUnavailable):
                 store.attempts()
         outage.up()
 
-        store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3])  # the caller's retry
-        store.save_attempt(results[4], TRAINEES[1], "practice", attempt_id=ids[4])
+        store.save_attempt(results[3], TRAINEES[0], "practice", attempt_id=ids[3], final=True)  # the caller's retry
+        store.save_attempt(results[4], TRAINEES[1], "practice", attempt_id=ids[4], final=True)
         assert len(store.attempts()) == 5
     _assert_stored_once(outage.url, results, ids)
+
+
+# --- the recorder: one store for an app's lifetime, spooling while the database is away -----------
+
+
+def _model_dialogue(kit: Kit, seed: int) -> Dialogue:
+    return Dialogue(generate(kit.scenario("discount-demand-sports-food"), seed, "ru"), kit, StepClock([5, 6, 7, 8]))
+
+
+def _answer(dialogue: Dialogue) -> AttemptResult:
+    turn = dialogue.turn
+    assert turn is not None
+    dialogue.reply(turn.model_reply, list(turn.model_actions))
+    return dialogue.result()
+
+
+def test_a_recorder_spools_while_the_database_is_away_and_stores_each_attempt_once_when_it_is_back(
+    outage: Outage, kit_copy: Kit
+) -> None:
+    outage.down()  # away before the app even starts
+    recorder = Recorder(kit_copy, TRAINEES[0], "practice", cohort="2026-11-A", url=outage.url)
+    assert recorder.connect() is False
+    walked_away = _model_dialogue(kit_copy, 2)
+    abandoned = _answer(walked_away)
+    assert recorder.record(abandoned, final=True) == "spooled"
+    dialogue = _model_dialogue(kit_copy, 3)
+    outcomes = [recorder.record(_answer(dialogue)), recorder.record(_answer(dialogue))]
+    assert len(_spooled(kit_copy)) == 2  # one file per attempt, however many replies
+    outage.up()
+    result = _answer(dialogue)
+    assert result.finished
+    outcomes.append(recorder.record(result))
+    assert outcomes == ["spooled", "spooled", "stored"]
+    assert _spooled(kit_copy) == []  # the stored reply flushed what waited, the other attempt too
+    recorder.close()
+    _assert_stored_once(outage.url, [abandoned, result], [abandoned.attempt_id, result.attempt_id])
+    with Store(outage.url) as store:
+        assert {a["trainee"]: a["cohort"] for a in store.attempts()} == {TRAINEES[0]: "2026-11-A"}
+        assert store.attempt(abandoned.attempt_id)["outcome"] == "lost"
+
+
+def test_a_recorder_outlives_the_database_going_away_mid_attempt(outage: Outage, kit_copy: Kit) -> None:
+    with Recorder(kit_copy, TRAINEES[1], "assessment", url=outage.url) as recorder:
+        dialogue = _model_dialogue(kit_copy, 4)
+        assert recorder.record(_answer(dialogue)) == "stored"
+        outage.down()
+        during = recorder.record(_answer(dialogue))
+        assert during == ("stored" if outage.open_connections_survive else "spooled")
+        outage.up()
+        result = _answer(dialogue)
+        assert recorder.record(result) == "stored"
+        assert recorder.record(result) == "stored"  # recorded again (a re-run cell): nothing new
+    assert _spooled(kit_copy) == []
+    _assert_stored_once(outage.url, [result], [result.attempt_id])

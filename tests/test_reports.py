@@ -9,6 +9,7 @@ import math
 import re
 import subprocess
 import sys
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -169,7 +170,8 @@ def plays(kit: Kit) -> list[tuple[str, AttemptResult, str]]:
         (ANNA, _model(kit, "late-delivery-fridge", 1), "assessment"),
         (ANNA, _scripted(kit, SCRIPT), "practice"),
         (BORIS, rude, "session"),
-        (BORIS, dataclasses.replace(rude, scenario_id="transcript:call-42"), "real"),
+        # its own attempt id: the store keeps one attempt per id, whatever retries
+        (BORIS, dataclasses.replace(rude, scenario_id="transcript:call-42", attempt_id=str(uuid.uuid4())), "real"),
     ]
 
 
@@ -286,6 +288,116 @@ def test_figures_render_with_a_colour_bar_and_odd_names(kit: Kit) -> None:
     for figure in (heat, trend, one, heatmap_figure(rule_pass_rates([])), trend_figure(score_trend([]))):
         assert png_bytes(figure).startswith(PNG)
     assert png_data_uri(heat).startswith("data:image/png;base64,iVBOR")
+
+
+def _ticks(figure: Figure) -> tuple[list[str], str]:
+    figure.canvas.draw()
+    axis = figure.axes[0].xaxis
+    return [t.get_text() for t in axis.get_ticklabels()], axis.get_major_formatter().get_offset()
+
+
+ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("months", [1, 5, 14])
+def test_the_trend_names_months_in_the_report_language(kit: Kit, months: int) -> None:
+    attempts = []
+    for n in range(6):
+        a = _attempt("A", 1, [], score=10.0 * n)
+        day = pd.Timestamp("2025-01-03T10:00:00+00:00") + pd.Timedelta(days=round(30.4 * months * n / 5))
+        a["id"], a["finished_at"] = f"A-{n}", day.isoformat()
+        attempts.append(a)
+    trend = score_trend(attempts, kit)
+    ru, ru_offset = _ticks(trend_figure(trend, "A", "ru"))
+    en, en_offset = _ticks(trend_figure(trend, "A", "en"))
+    assert not re.search("[а-яё]", " ".join(en) + en_offset)
+    assert ru and len(ru) == len(en)
+    assert not ENGLISH_MONTHS.search(" ".join(ru) + ru_offset), ru
+    assert any(re.search("[а-я]", label) for label in ru) or months == 14, ru
+    assert ENGLISH_MONTHS.search(" ".join(en)) or months == 14, en
+    if months == 14:  # ticks over two years: the year is named, not left to guess
+        assert any("2026" in label for label in ru) and any("2026" in label for label in en)
+
+
+def test_date_labels_pick_the_parts_the_ticks_need() -> None:
+    from matplotlib import dates as mdates
+
+    from simkit.reports.plots import date_labels
+
+    def numbers(*moments: str) -> list[float]:
+        return [float(mdates.date2num(pd.Timestamp(m).to_pydatetime())) for m in moments]
+
+    hours, day = date_labels(numbers("2025-03-05T09:00Z", "2025-03-05T12:00Z"), "ru")
+    assert hours == ["09:00", "12:00"] and "мар" in day and "2025" in day
+    months, year = date_labels(numbers("2025-02-01T00:00Z", "2025-03-01T00:00Z"), "ru")
+    assert months == ["февр.", "март"] and "2025" in year
+    assert date_labels(numbers("2025-02-01T00:00Z", "2025-03-01T00:00Z"), "en")[0] == ["Feb", "Mar"]
+    days, _ = date_labels(numbers("2025-03-05T00:00Z", "2025-03-12T00:00Z"), "ru")
+    assert days == ["5 мар.", "12 мар."]
+    years, _ = date_labels(numbers("2024-01-01T00:00Z", "2025-01-01T00:00Z"), "ru")
+    assert years == ["2024", "2025"]
+    assert date_labels(numbers("2025-03-05T00:00Z"), "xx")[0] == ["Mar 5"]  # no locale data: English
+
+
+def test_tables_for_people_are_in_the_report_language(stored: list[dict[str, Any]], kit: Kit, tmp_path: Path) -> None:
+    verdicts = readiness(stored, kit)
+    ids = report_tables(stored, kit, verdicts)
+    ru = report_tables(stored, kit, verdicts, "ru")
+    assert list(ru) == ["Готовность", "Правила, % пройденных", "Баллы по видам ситуаций", "Динамика баллов", "Сводка по группам"]
+    for sheet, frame in ru.items():
+        headers = [str(c) for c in frame.columns] + [str(n) for n in frame.index.names if n is not None]
+        # every header is Russian; a rule's column is its title in the kit
+        assert all(re.search("[а-яё]", h, re.IGNORECASE) for h in headers), (sheet, headers)
+    reasons = ru["Готовность"]
+    assert list(reasons["id требования"]) == list(ids["readiness"]["requirement"])  # the ids stay for programs
+    assert set(reasons["Вердикт"]) == {"недостаточно данных"} and set(reasons["Выполнено"]) <= {"да", "нет"}
+    kinds = reasons.loc[reasons["id требования"] == "required_kinds", "Порог"].iloc[0]
+    assert "требование скидки" in kinds and "discount_demand" not in kinds
+    rates = ru["Правила, % пройденных"]
+    assert kit.rules["no-rudeness"].title.get("ru") in rates.columns and "no-rudeness" not in rates.columns
+    assert rates.loc[BORIS, kit.rules["no-rudeness"].title.get("ru")] == ids["rule_pass_rates"].loc[BORIS, "no-rudeness"]
+    assert "реальная переписка" in ru["Баллы по видам ситуаций"].columns
+    trend = ru["Динамика баллов"]
+    assert list(trend["id попытки"]) == list(ids["score_trend"]["attempt"])
+    assert set(trend["Режим"]) == {"самостоятельная практика", "аттестация", "занятие с тренером", "реальная переписка"}
+    assert kit.scenarios["late-delivery-fridge"].title.get("ru") in set(trend["Сценарий"])
+    assert "late-delivery-fridge" in set(trend["id сценария"])
+    assert list(ru["Сводка по группам"].columns)[-3:] == ["готов", "не готов", "недостаточно данных"]
+    book = load_workbook(to_excel(ru, tmp_path / "ru.xlsx"))
+    assert book.sheetnames == list(ru)
+    assert [c.value for c in book["Готовность"][1]][:4] == ["Сотрудник", "Группа", "Вердикт", "Требование"]
+    files = to_csv(report_tables(stored, kit, verdicts, "en"), tmp_path / "en")
+    names = ["Readiness", "Rule_pass_rates", "Scores_by_kind_of_situation", "Score_trend", "Cohorts"]
+    assert [f.name for f in files] == [f"{n}.csv" for n in names]
+    assert list(pd.read_csv(files[0]).columns)[:4] == ["Trainee", "Cohort", "Verdict", "Requirement"]
+
+
+def test_the_russian_trainee_page_names_things_instead_of_showing_ids(stored: list[dict[str, Any]], kit: Kit) -> None:
+    page = trainee_html(BORIS, stored, None, kit, "ru")
+    # ids are allowed where they are marked as ids, and as the style sheet's class names
+    text = re.sub(r"<code>[^<]*</code>|<style>.*?</style>", "", page, flags=re.S)
+    for raw in ("practice", "session", "real_transcript", "discount_demand", "insufficient_evidence", "min_attempts"):
+        assert not re.search(rf">[^<]*\b{raw}\b[^<]*<", text), raw
+    assert "занятие с тренером" in page and "реальная переписка" in page and "Пройдено, %<" in page
+    rude = kit.rules["no-rudeness"].title.get("ru")
+    assert f"{rude} <code>no-rudeness</code>" in page  # a failed rule by its title, its id beside it
+    english = trainee_html(BORIS, stored, None, kit, "en")
+    assert "Passed, %<" in english and "trainer session" in english
+    typed = r"<(td|h3)[^>]*>.*?</\1>|<title>.*?</title>|<strong>.*?</strong>"  # names, replies, titles of the kit
+    assert not re.search("[а-яё]", re.sub(typed, "", english, flags=re.S))
+
+
+def test_the_kit_tables_have_headers_in_the_language(kit: Kit) -> None:
+    from simkit.reports.catalog import rules_table, scenarios_table
+
+    for table in (rules_table, scenarios_table):
+        ru, en = table(kit, "ru"), table(kit, "en")
+        assert list(ru["id"]) == list(en["id"]) and len(ru.columns) == len(en.columns)
+        assert all(re.search("[а-я]", c) for c in ru.columns[1:]) and not any(re.search("[а-я]", c) for c in en.columns)
+    practice = [i for i, r in enumerate(kit.rules.values()) if kit.clause(r.source) is None]
+    assert practice  # the kit has rules citing no clause: they say so in the reader's language
+    assert rules_table(kit, "ru").iloc[practice[0], 6] == "общая практика"
+    assert rules_table(kit, "en").iloc[practice[0], 6] == "common practice"
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -100,15 +100,20 @@ def test_feedback_quotes_cites_and_suggests_in_the_reply_language(kit: Kit) -> N
     first = result.feedback[0]
     assert first.startswith("No more than 5 %")
     assert "parusnik-client-manager#III.5" in first and "Source:" in first
-    assert "[offer_discount:10]" in first and "You could say:" in first
+    assert "«[Offer a discount: 10 %]»" in first and "You could say:" in first
     ru = score_reply(generate(scenario, 3, "ru"), "demand", "Ладно, вот вам 10%.", ["offer_discount:10"], kit=kit)
     assert "Источник: parusnik-client-manager#III.5" in ru.feedback[0]
+    assert "«[Предложить скидку: 10 %]»" in ru.feedback[0]
 
 
 def test_missing_behaviour_is_named(kit: Kit, discount: ScenarioInstance) -> None:
     result = score_reply(discount, "demand", "Ладно.", [], kit=kit)
     missing = next(v for v in result.verdicts if v.rule_id == "discount-over-limit-to-head")
-    assert missing.status == "fail" and "escalate_supervisor" in missing.missing[0]
+    # by its name in the reply's language, never by its id
+    assert missing.status == "fail" and "«Передать руководителю»" in missing.missing[0]
+    assert "escalate_supervisor" not in missing.missing[0]
+    english = score_reply(generate(kit.scenario("discount-demand-sports-food"), 3, "en"), "demand", "Fine.", [], kit=kit)
+    assert "action «Escalate to the supervisor»" in next(v for v in english.verdicts if v.rule_id == missing.rule_id).missing[0]
 
 
 def test_rules_out_of_role_are_not_applicable(kit: Kit) -> None:

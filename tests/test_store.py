@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.exc import IntegrityError
 
 from simkit.content.kit import Kit
-from simkit.engine.dialogue import AttemptResult, play_model
+from simkit.engine.dialogue import AttemptResult, Dialogue, StepClock, play_model, play_through
 from simkit.engine.generation import generate
 from simkit.errors import SimkitError
-from simkit.store.database import AttemptHeader, Store, StoreError, StoreUnavailable
-from simkit.store.records import Base
+from simkit.reports.readiness import readiness, store_readiness
+from simkit.store.database import AttemptHeader, Store, StoreError, StoreUnavailable, migrate, score_values
+from simkit.store.records import Base, now
 
 TABLES = {"trainees", "trainer_sessions", "attempts", "replies", "verdicts", "turn_scores"}
 
@@ -48,7 +52,7 @@ def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    assert [tuple(row) for row in version] == [("0002_reply_context",)]
+    assert [tuple(row) for row in version] == [("0003_drill_mode",)]
     store.close()
     Store(db).close()  # opening again finds the schema current
 
@@ -211,3 +215,276 @@ def test_fifty_writers_store_five_thousand_attempts(db: str, played: AttemptResu
     assert _count(db, "attempts") == 5000
     assert _count(db, "replies") == 5000 * len(played.exchanges)
     assert _count(db, "trainees") == 10
+
+
+# --- one attempt, stored once, from its first reply to its end -------------------------------------
+
+
+def _snapshots(kit: Kit) -> list[AttemptResult]:
+    """The results of one dialogue after each of its replies, as an app records them: the last is finished."""
+    instance = generate(kit.scenario("discount-demand-sports-food"), 4, "ru")
+    dialogue = Dialogue(instance, kit, StepClock([6, 9, 12]))
+    out = []
+    while (turn := dialogue.turn) is not None:
+        dialogue.reply(turn.model_reply, list(turn.model_actions))
+        out.append(dialogue.result())
+    return out
+
+
+def _shape(store: Store) -> tuple[int, ...]:
+    """How many attempts, replies, turn scores and verdicts the store holds."""
+    with store.engine.connect() as c:
+        return tuple(
+            int(c.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
+            for t in ("attempts", "replies", "turn_scores", "verdicts")
+        )
+
+
+def test_a_result_saved_twice_is_stored_once_under_its_own_id(db: str, played: AttemptResult) -> None:
+    # before attempts carried their own id, a second save without attempt_id stored a second attempt
+    store = Store(db)
+    first = store.save_attempt(played, "Анна", "practice")
+    assert store.save_attempt(played, "Анна", "practice") == first == played.attempt_id
+    assert [a["id"] for a in store.attempts()] == [played.attempt_id]
+    assert _count(db, "replies") == len(played.exchanges)
+    assert _count(db, "turn_scores") == len(played.exchanges)
+
+
+def test_an_attempt_grows_reply_by_reply_and_a_finished_one_never_changes(db: str, kit: Kit) -> None:
+    snapshots = _snapshots(kit)
+    assert len(snapshots) == 3 and [r.finished for r in snapshots] == [False, False, True]
+    store = Store(db)
+    attempt_id = snapshots[0].attempt_id
+    for k, result in enumerate(snapshots[:-1], 1):
+        store.save_attempt(result, "Анна", "practice")
+        store.save_attempt(result, "Анна", "practice")  # a re-run cell
+        open_ = store.attempt(attempt_id)
+        assert len(open_["replies"]) == k
+        assert (open_["finished_at"], open_["outcome"], open_["score"]) == (None, None, None)
+    store.save_attempt(snapshots[0], "Анна", "practice")  # an older snapshot arriving late adds nothing
+    assert len(store.attempt(attempt_id)["replies"]) == 2
+    last = snapshots[-1]
+    store.save_attempt(last, "Анна", "practice")
+    done = store.attempt(attempt_id)
+    assert (done["outcome"], done["score"]) == (last.outcome, last.score) and done["finished_at"]
+    assert [r["reply"] for r in done["replies"]] == [e.reply for e in last.exchanges]
+    assert [r["score"] for r in done["replies"]] == [e.score.score for e in last.exchanges]
+    assert [r["seconds"] for r in done["replies"]] == [6, 9, 12]
+    shape = _shape(store)
+    assert shape[:3] == (1, 3, 3)
+    store.save_attempt(last, "Анна", "practice", final=True)
+    store.save_attempt(snapshots[1], "Анна", "practice", final=True)
+    assert store.attempt(attempt_id) == done and _shape(store) == shape
+
+
+def test_an_abandoned_attempt_is_finished_as_it_stands(db: str, kit: Kit) -> None:
+    first, second, _ = _snapshots(kit)
+    store = Store(db)
+    store.save_attempt(first, "Анна", "practice")
+    assert store.attempt(first.attempt_id)["finished_at"] is None
+    store.save_attempt(first, "Анна", "practice", final=True)  # the trainee walked away
+    done = store.attempt(first.attempt_id)
+    assert not first.finished and first.outcome == "lost"
+    assert (done["outcome"], done["score"], len(done["replies"])) == ("lost", first.score, 1) and done["finished_at"]
+    store.save_attempt(second, "Анна", "practice")  # too late: a finished attempt never changes
+    assert store.attempt(first.attempt_id) == done
+
+
+def test_an_abandoned_attempt_saved_whole_at_once(db: str, kit: Kit) -> None:
+    instance = generate(kit.scenario("discount-demand-sports-food"), 0, "en")
+    result = play_through(instance, [("Hello! Let me put you through to the head of the department.", None)], kit, [7])
+    store = Store(db)
+    store.save_attempt(result, "Анна", "assessment", final=True)
+    stored = store.attempt(result.attempt_id)
+    assert (stored["mode"], stored["outcome"], len(stored["replies"])) == ("assessment", "lost", 1) and stored["finished_at"]
+
+
+def _save_in_threads(db: str, results: list[AttemptResult], shared: bool) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(results))
+    one = Store(db) if shared else None
+    stores: list[Store] = []
+
+    def save(result: AttemptResult) -> None:
+        store = one or Store(db)
+        stores.append(store)
+        try:
+            barrier.wait(10)
+            store.save_attempt(result, "Анна", "practice", cohort="A-1")
+        except BaseException as exc:  # the test asserts there were none
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(r,)) for r in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for store in {id(s): s for s in stores}.values():
+        store.close()
+    return errors
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one-store", "a-store-each"])
+def test_savers_racing_on_one_attempt_store_it_once(db: str, kit: Kit, shared: bool) -> None:
+    snapshots = _snapshots(kit)
+    Store(db).close()  # migrated before the race: the race is on the attempt, not on the schema
+    # a double click, a retry and the reply-by-reply saves of the same attempt, all at once
+    racers = [snapshots[-1]] * 4 + snapshots[:-1] * 2
+    assert _save_in_threads(db, racers, shared) == []
+    with Store(db) as store:
+        (stored,) = store.attempts()
+        assert stored["id"] == snapshots[0].attempt_id and stored["finished_at"] and stored["cohort"] == "A-1"
+        assert len(stored["replies"]) == 3
+        assert _shape(store)[:3] == (1, 3, 3)
+    assert _count(db, "trainees") == 1
+
+
+def test_a_unique_key_race_that_outlasts_the_retries_is_a_store_error(db: str, played: AttemptResult) -> None:
+    store = Store(db)
+    calls = 0
+
+    def conflicting(_: Any) -> str:
+        nonlocal calls
+        calls += 1
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    with pytest.raises(StoreError, match="conflicting"):
+        store._retry(conflicting)
+    assert calls == 3  # retried: the first conflict is taken for a concurrent saver's row
+
+
+def test_the_cohort_is_given_to_a_new_trainee_or_one_without_a_cohort(db: str, kit: Kit) -> None:
+    results = [play_model(generate(kit.scenario("late-delivery-fridge"), seed, "ru"), kit) for seed in (1, 2, 3)]
+    store = Store(db)
+    store.save_attempt(results[0], "Анна", "practice", cohort="2026-11-A")
+    store.save_attempt(results[1], "Борис", "practice")
+    store.save_attempt(results[2], "Борис", "practice", cohort="  2026-11-B ")
+    store.save_attempt(results[2], "Анна", "practice", cohort="2026-12-C")  # already stored: nothing changes
+    store.add_trainee("Вера", cohort="2026-11-A")
+    store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 4, "ru"), kit), "Вера", "practice", cohort="X")
+    cohorts = {a["trainee"]: a["cohort"] for a in store.attempts()}
+    assert cohorts == {"Анна": "2026-11-A", "Борис": "2026-11-B", "Вера": "2026-11-A"}
+    assert store.cohorts() == ["2026-11-A", "2026-11-B"]
+
+
+@pytest.mark.parametrize(
+    ("trainee", "cohort", "match"), [("  ", None, "empty"), ("x" * 201, None, "200"), ("Анна", "c" * 101, "100")]
+)
+def test_names_that_do_not_fit_are_refused_before_the_save(
+    db: str, played: AttemptResult, trainee: str, cohort: str | None, match: str
+) -> None:
+    store = Store(db)
+    with pytest.raises(StoreError, match=match):
+        store.save_attempt(played, trainee, "practice", cohort=cohort)
+    assert store.attempts() == []
+
+
+# --- the drill mode -------------------------------------------------------------------------------
+
+
+def test_drills_are_stored_and_readiness_leaves_them_out(db: str, kit: Kit) -> None:
+    assert "drill" not in kit.readiness.modes
+    store = Store(db)
+    plays = [play_model(generate(kit.scenario(s), 1, "ru"), kit) for s in ("discount-demand-sports-food", "late-delivery-fridge")]
+    store.save_attempt(plays[0], "Анна", "practice")
+    for seed in range(1, 4):
+        store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), seed, "ru"), kit), "Анна", "drill")
+        store.save_attempt(play_model(generate(kit.scenario("discount-demand-sports-food"), seed, "en"), kit), "Борис", "drill")
+    assert sorted(a["mode"] for a in store.attempts("Анна")) == ["drill"] * 3 + ["practice"]
+    for verdicts in (store_readiness(store, kit), readiness(store.attempts(), kit)):
+        by_name = {v.trainee: v for v in verdicts}
+        assert set(by_name) == {"Анна", "Борис"}
+        counted = {name: next(r for r in v.reasons if r.requirement == "min_attempts") for name, v in by_name.items()}
+        assert counted["Анна"].figure == 1 and counted["Анна"].attempts == (plays[0].attempt_id,)
+        assert counted["Борис"].figure == 0 and by_name["Борис"].verdict == "insufficient_evidence"
+
+
+def test_the_mode_check_accepts_drill_and_refuses_unknown_modes(db: str, played: AttemptResult) -> None:
+    store = Store(db)
+    trainee = store.add_trainee("Анна")
+    row = {
+        "trainee_id": trainee,
+        "scenario_id": played.scenario_id,
+        "seed": 1,
+        "lang": "ru",
+        "started_at": now(),
+        "rulebook_hash": played.rulebook_hash,
+        "kit_version": played.kit_version,
+    }
+    attempts = Base.metadata.tables["attempts"]
+    with store.engine.begin() as c:
+        c.execute(insert(attempts), [{**row, "id": str(uuid.uuid4()), "mode": "drill"}])
+    with pytest.raises(IntegrityError), store.engine.begin() as c:
+        c.execute(insert(attempts), [{**row, "id": str(uuid.uuid4()), "mode": "homework"}])
+    with pytest.raises(StoreError, match="unknown mode"):
+        store.save_attempt(played, "Анна", "homework")  # type: ignore[arg-type]
+
+
+def test_a_store_of_the_previous_schema_upgrades_with_its_evidence(db: str, kit: Kit, played: AttemptResult) -> None:
+    # a store written before drills existed: on SQLite the attempts table is copied under the new
+    # check while replies refer to it, with foreign keys on as the store always runs
+    engine = create_engine(db)
+    if engine.dialect.name == "sqlite":
+        from simkit.store.database import _sqlite_engine_setup
+
+        _sqlite_engine_setup(engine)
+    attempt_id = str(uuid.uuid4())
+    tables = Base.metadata.tables
+    with engine.begin() as c:
+        migrate(c, "0002_reply_context")
+        trainee = c.execute(insert(tables["trainees"]).values(name="Анна", cohort="A")).inserted_primary_key[0]
+        c.execute(
+            insert(tables["attempts"]),
+            [
+                {
+                    "id": attempt_id,
+                    "trainee_id": trainee,
+                    "scenario_id": played.scenario_id,
+                    "seed": played.seed,
+                    "lang": played.lang,
+                    "mode": "practice",
+                    "started_at": now(),
+                    "finished_at": now(),
+                    "outcome": played.outcome,
+                    "score": played.score,
+                    "rulebook_hash": played.rulebook_hash,
+                    "kit_version": played.kit_version,
+                }
+            ],
+        )
+        for k, exchange in enumerate(played.exchanges):
+            reply_id = str(uuid.uuid5(uuid.UUID(attempt_id), str(k)))
+            c.execute(
+                insert(tables["replies"]),
+                [
+                    {
+                        "id": reply_id,
+                        "attempt_id": attempt_id,
+                        "turn_index": k,
+                        "turn_id": exchange.turn.id,
+                        "text": exchange.reply,
+                        "actions": [],
+                        "text_only": True,
+                        "seconds": exchange.seconds,
+                        "late": False,
+                        "anger_before": exchange.anger_before,
+                        "anger_after": exchange.anger_after,
+                        "created_at": now(),
+                    }
+                ],
+            )
+            verdicts, score = score_values(reply_id, exchange.score, played.rulebook_hash)
+            c.execute(insert(tables["verdicts"]), verdicts)
+            c.execute(insert(tables["turn_scores"]), [score])
+    engine.dispose()
+    with Store(db) as store:
+        stored = store.attempt(attempt_id)
+        assert [r["reply"] for r in stored["replies"]] == [e.reply for e in played.exchanges]
+        assert stored["replies"][0]["score"] == played.exchanges[0].score.score
+        store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 2, "ru"), kit), "Анна", "drill")
+        with store.engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003_drill_mode"
+            if store.engine.dialect.name == "sqlite":
+                assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert c.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert sorted(a["mode"] for a in store.attempts("Анна")) == ["drill", "practice"]

@@ -1,14 +1,16 @@
 """The ``simkit`` command line: a thin adapter over the library.
 
 Exit codes: 0 success; 1 the content has problems (each printed as PATH:LINE:COL: CODE message) or
-another error that names what to fix (a store that cannot be opened); 2 usage errors (unknown
-command or option, unknown scenario, no kit found).
+another error that names what to fix (a store that cannot be opened, nothing to report); 2 usage
+errors (unknown command or option, unknown scenario, no kit found, a file that is not there); 130
+interrupted (Ctrl-C). Output cut short by its reader (``simkit list | head -1``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -17,11 +19,14 @@ from typing import Any
 
 from ..content.vocabulary import CHANNELS
 from ..errors import ContentError, GenerationError, KitNotFound, SimkitError, UnknownScenario
+from ..i18n import gettext, ngettext, pgettext, translator
+from ..i18n.names import name
 from ..language.evaluation import LabelledSetError
 from ..language.lexicon import LexiconError
-from ..ui_text import t
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process stopped by Ctrl-C
+EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check every content file; print each problem as PATH:LINE:COL: CODE message")
     p.add_argument("kit", nargs="?", help="kit folder (default: SIMKIT_HOME or the current folder)")
+    p.add_argument("--kit", dest="kit_option", metavar="KIT", help="kit folder, as the other commands take it")
     p.add_argument("--no-excerpt", action="store_true", help="do not print the offending line under each problem")
     p.add_argument("--codes", action="store_true", help="list the problem codes and exit")
 
@@ -88,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replies", help="YAML list of replies, one per turn: a string, or {text, actions, seconds}")
     p.add_argument("--model", action="store_true", help="play the scenario's own model replies")
     p.add_argument("--json", action="store_true", help="print the attempt result as JSON (with --replies or --model)")
+    p.add_argument("--trainee", help="store the attempt as this trainee's evidence (without it nothing is stored)")
+    p.add_argument("--cohort", help="the trainee's cohort (group), given to a new trainee")
+    p.add_argument(
+        "--mode",
+        choices=("practice", "assessment"),
+        help="practice (feedback after every reply, the default) or assessment (the scores at the end)",
+    )
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
 
     p = sub.add_parser("rescore", help="score stored replies with the current rulebook; earlier verdicts stay")
@@ -154,6 +168,29 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that went away is found here, not by the interpreter at exit
+        return code
+    except KeyboardInterrupt:
+        print("\nsimkit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE
+
+
+def _quiet_stdout() -> None:
+    # the Python documentation's recipe for SIGPIPE: stdout goes to devnull, so that the
+    # interpreter's own flush at exit does not fail a second time with a traceback
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout without a file descriptor (run in-process) has nothing to flush
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         args = _parser().parse_args(argv)
     except _UsageError as exc:
         print(exc, file=sys.stderr)
@@ -192,7 +229,10 @@ def _validate(args: argparse.Namespace) -> int:
         for code, about in CODES.items():
             print(f"{code:22} {about}")
         return EXIT_OK
-    root = find_root(args.kit)
+    if args.kit and args.kit_option and args.kit != args.kit_option:
+        print(f"simkit validate: two kit folders given ({args.kit} and --kit {args.kit_option}); give one", file=sys.stderr)
+        return EXIT_USAGE
+    root = find_root(args.kit or args.kit_option)
     kit, problems = check_kit(root)
     if problems:
         print(format_problems(problems, root, excerpts=not args.no_excerpt))
@@ -222,19 +262,23 @@ def _generate(args: argparse.Namespace) -> int:
         if k:
             print()
         lang = inst.lang
-        print(f"{inst.scenario_id} ({t('seed', lang)} {inst.seed}, {lang}): {inst.title}")
-        print(
-            f"{t('customer', lang)}: {inst.customer.name} ({t(inst.customer.gender, lang)}), {t('anger', lang)} {inst.anger}/10"
-        )
-        print(f"{t('facts', lang)}: " + ", ".join(f"{k}={v}" for k, v in inst.facts.items()))
+        _ = translator(lang)
+        female = inst.customer.gender == "female"
+        gender = pgettext(lang, "gender, one letter", "f") if female else pgettext(lang, "gender, one letter", "m")
+        variant, customer, anger = _("variant"), _("Customer"), _("anger {n}/10", n=inst.anger)
+        facts, expected, actions, model = _("Facts"), _("Expected"), _("Actions"), _("Model reply")
+        print(f"{inst.scenario_id} ({variant} {inst.seed}, {lang}): {inst.title}")
+        print(f"{customer}: {inst.customer.name} ({gender}), {anger}")
+        print(f"{facts}: " + ", ".join(f"{k}={v}" for k, v in inst.facts.items()))
         for turn in inst.turns:
-            print(f"\n[{turn.id}] {t('customer', lang)}: {turn.customer}")
-            print(f"  {t('expected', lang)}: {', '.join(turn.expect)}")
-            print(f"  {t('actions', lang)}: {', '.join(turn.actions)}")
-            print(f"  {t('model_reply', lang)}: {turn.model_reply}")
-        print(f"\n{t('outcomes', lang)}:")
+            print(f"\n[{turn.id}] {customer}: {turn.customer}")
+            print(f"  {expected}: {', '.join(name('behavior', b, lang) for b in turn.expect)}")
+            print(f"  {actions}: {', '.join(name('action', a, lang) for a in turn.actions)}")
+            print(f"  {model}: {turn.model_reply}")
+        outcomes = _("Outcomes")
+        print(f"\n{outcomes}:")
         for outcome, line in inst.outcomes.items():
-            print(f"  {t(outcome, lang)}: {line}")
+            print(f"  {name('outcome', outcome, lang)}: {line}")
     return EXIT_OK
 
 
@@ -243,7 +287,8 @@ def _list(args: argparse.Namespace) -> int:
 
     kit = load_kit(args.kit)
     for scenario in sorted(kit.scenarios.values(), key=lambda s: (s.kind, s.id)):
-        print(f"{scenario.id:34} {scenario.kind:22} {scenario.channel:7} {scenario.title.get(args.lang)}")
+        kind, channel = name("kind", scenario.kind, args.lang), name("channel", scenario.channel, args.lang)
+        print(f"{scenario.id:34} {kind:30} {channel:12} {scenario.title.get(args.lang)}")
     return EXIT_OK
 
 
@@ -272,7 +317,7 @@ def _detect(args: argparse.Namespace) -> int:
         value = f" = {list(f.value) if isinstance(f.value, tuple) else f.value}" if f.value is not None else ""
         print(f"{f.behavior:24}{value:14} " + " | ".join(f"«{q}»" for q in f.quotes(args.text)))
     if not findings:
-        print("(no behaviours found)" if args.lang == "en" else "(поведение не найдено)")
+        print(gettext(args.lang, "(no behaviours found)"))
     return EXIT_OK
 
 
@@ -280,6 +325,7 @@ def _score(args: argparse.Namespace) -> int:
     from ..content.kit import load_kit
     from ..engine.generation import generate
     from ..engine.scoring import parse_action, score_reply
+    from .play import action_label
 
     kit = load_kit(args.kit)
     instance = generate(kit.scenario(args.scenario), args.seed, args.lang)
@@ -300,28 +346,45 @@ def _score(args: argparse.Namespace) -> int:
         print(json.dumps(_score_json(result), ensure_ascii=False, indent=2))
         return EXIT_OK
     lang = instance.lang
-    print(f"{instance.scenario_id} / {turn} ({t('seed', lang)} {instance.seed}, {lang})")
-    print(f"{t('customer', lang)}: {instance.turn(turn).customer}")
-    print(f"{t('behaviours', lang)}: " + (", ".join(f.behavior for f in result.findings) or "-"))
+    _ = translator(lang)
+    variant, customer, behaviours = _("variant"), _("Customer"), _("Behaviours")
+    taken, from_text = _("Actions"), _("from the text")
+    print(f"{instance.scenario_id} / {turn} ({variant} {instance.seed}, {lang})")
+    print(f"{customer}: {instance.turn(turn).customer}")
+    print(f"{behaviours}: " + (", ".join(name("behavior", f.behavior, lang) for f in result.findings) or "-"))
     print(
-        f"{t('actions', lang)}: "
-        + (", ".join(e.id for e in result.actions) or "-")
-        + (f" ({t('text_only', lang)})" if result.text_only else "")
+        f"{taken}: "
+        + (", ".join(action_label(a, lang) for a in result.actions) or "-")
+        + (f" ({from_text})" if result.text_only else "")
     )
     print()
+    # columns as wide as their longest word in this language
+    statuses = _statuses(lang)
+    wide = max(5, *(len(s) for s in statuses.values()))
+    wider = max(9, *(len(name("severity", s, lang)) for s in ("critical", "major", "minor")))
     for v in result.verdicts:
         if v.status == "n/a" and not args.all:
             continue
         quote = "; ".join(e.text for e in v.evidence)[:60]
-        print(f"{v.status:5} {v.severity:9} {v.weight:>4g}  {v.rule_id:34} {quote}")
+        status, severity = statuses.get(v.status, v.status), name("severity", v.severity, lang)
+        print(f"{status:{wide}} {severity:{wider}} {v.weight:>4g}  {v.rule_id:34} {quote}")
     print()
+    critical, score = _("critical rules failed"), f"{result.score:g}"
     print(
-        f"{t('score', lang)}: {result.score:g}/100"
-        + (f"  {t('critical', lang)}: {', '.join(result.critical_failures)}" if result.failed else "")
+        _("Score: {score}/100", score=score) + (f"  {critical}: {', '.join(result.critical_failures)}" if result.failed else "")
     )
     for line in result.feedback:
         print(f"- {line}")
     return EXIT_OK
+
+
+def _statuses(lang: str) -> dict[str, str]:
+    """A verdict's status as the score command prints it."""
+    return {
+        "pass": pgettext(lang, "verdict status", "pass"),
+        "fail": pgettext(lang, "verdict status", "fail"),
+        "n/a": pgettext(lang, "verdict status", "n/a"),
+    }
 
 
 def _score_json(result: Any) -> dict[str, Any]:
@@ -343,7 +406,10 @@ def _score_json(result: Any) -> dict[str, Any]:
 def _play(args: argparse.Namespace) -> int:
     from ..content.kit import load_kit
     from ..engine.generation import generate
-    from .play import run
+    from ..store.database import StoreError
+    from ..store.recorder import Recorder
+    from ..store.records import Mode
+    from .play import run, say_nothing_is_stored
 
     if args.replies and args.model:
         print("simkit play: choose --replies or --model, not both", file=sys.stderr)
@@ -351,8 +417,32 @@ def _play(args: argparse.Namespace) -> int:
     if args.json and not (args.replies or args.model):
         print("simkit play: --json needs --replies or --model (typed play is interactive)", file=sys.stderr)
         return EXIT_USAGE
+    given = [option for option, value in (("--cohort", args.cohort), ("--mode", args.mode), ("--db", args.db)) if value]
+    if args.trainee is None and given:
+        print(f"simkit play: {' and '.join(given)} need --trainee NAME: without a trainee nothing is stored", file=sys.stderr)
+        return EXIT_USAGE
+    if args.replies and not Path(args.replies).is_file():
+        print(f"simkit play: no such file: {args.replies} (--replies takes a YAML list of replies)", file=sys.stderr)
+        return EXIT_USAGE
     kit = load_kit(args.kit)
-    run(generate(kit.scenario(args.scenario), args.seed, args.lang), kit, args.replies, args.model, args.json)
+    instance = generate(kit.scenario(args.scenario), args.seed, args.lang)
+    mode: Mode = "assessment" if args.mode == "assessment" else "practice"
+    recorder = None
+    if args.trainee is None:
+        say_nothing_is_stored(args.lang)
+    else:
+        try:
+            recorder = Recorder(kit, args.trainee, mode, cohort=args.cohort, url=args.db)
+        except StoreError as exc:  # an empty name, a name too long
+            print(f"simkit play: --trainee: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not (args.replies or args.model):
+            recorder.connect()  # opened before the first reply, so that storing it takes milliseconds
+    try:
+        run(instance, kit, args.replies, args.model, args.json, recorder, feedback=mode != "assessment")
+    finally:
+        if recorder is not None:
+            recorder.close()
     return EXIT_OK
 
 
@@ -395,6 +485,9 @@ def _readiness(args: argparse.Namespace) -> int:
     kit = load_kit(args.kit)
     with Store(args.db, root=kit.root) as store:
         verdicts = store_readiness(store, kit, args.cohort)  # summed in SQL: no reply is read
+        if not verdicts:
+            print(f"simkit readiness: {_nothing_to_judge(store, args.cohort, args.lang)}", file=sys.stderr)
+            return EXIT_PROBLEMS
         attempts = store.attempts() if args.format == "xlsx" else []  # only the workbook lists attempts
     if args.format == "xlsx":
         from ..reports.exports import to_excel
@@ -433,6 +526,32 @@ def _readiness(args: argparse.Namespace) -> int:
         return _written(args.out, lambda path: path.write_text(text.getvalue(), encoding="utf-8", newline=""))
     sys.stdout.write(text.getvalue())
     return EXIT_OK
+
+
+def _nothing_to_judge(store: Any, cohort: str | None, lang: str) -> str:
+    """Why readiness has no verdict to give: an empty store, or a cohort without attempts."""
+    _ = translator(lang)
+    if cohort is None:
+        return _(
+            "the store at {url} holds no attempts yet. Attempts are stored when trainees play under their name "
+            "(the notebooks, or simkit play --trainee NAME).",
+            url=store.shown_url,
+        )
+    cohorts = store.cohorts()
+    if not cohorts:
+        return _(
+            "no trainee of cohort '{cohort}' has attempts: no trainee in the store at {url} has a cohort.",
+            cohort=cohort,
+            url=store.shown_url,
+        )
+    return ngettext(
+        lang,
+        "no trainee of cohort '{cohort}' has attempts. The cohort with attempts: {cohorts}.",
+        "no trainee of cohort '{cohort}' has attempts. Cohorts with attempts: {cohorts}.",
+        len(cohorts),
+        cohort=cohort,
+        cohorts=", ".join(cohorts),
+    )
 
 
 def _written(out: str, write: Any) -> int:
@@ -502,6 +621,8 @@ def _store(args: argparse.Namespace) -> int:
     folder = spool_dir(kit.root)
     with Store(args.db, root=kit.root) as store:
         report = flush(store, kit, folder)
+    for problem in report.problems:
+        print(f"simkit store flush: cannot replay {problem}", file=sys.stderr)
     print(f"{report.written} spooled attempts written, {report.remaining} left in {folder}")
     return EXIT_OK
 

@@ -1,27 +1,35 @@
-"""``simkit play``: a dialogue in the terminal, typed, scripted (``--replies``) or demonstrated (``--model``)."""
+"""``simkit play``: a dialogue in the terminal, typed, scripted (``--replies``) or demonstrated (``--model``).
+
+With a trainee the attempt is evidence: a ``Recorder`` stores it after every reply, before the
+reply's feedback is printed (or spools it when the database is away). Everything printed is in the
+scenario's language, from the message catalogue.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from ..content.models import Model
-from ..content.problems import Problem
 from ..content.scenario_model import Action
+from ..content.vocabulary import ACTIONS, DEPARTMENTS
 from ..content.yamlload import load_yaml
 from ..engine.dialogue import AttemptResult, Dialogue, Exchange, play_model, play_through
 from ..engine.scoring import parse_action
 from ..errors import ContentError
-from ..ui_text import t
+from ..i18n import gettext, ngettext, translator
+from ..i18n.names import name
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..content.kit import Kit
     from ..engine.generation import InstanceTurn, ScenarioInstance
+    from ..store.recorder import Recorded, Recorder
 
 Reply = tuple[str, list[Action] | None]
 
@@ -35,13 +43,14 @@ class ReplyItem(Model):
 
 
 def load_replies(path: Path) -> tuple[list[Reply], list[float]]:
-    """A replies file: a YAML list, each item a string (text only) or {text, actions, seconds}."""
-    name = str(path)
+    """A replies file: a YAML list, each item a string (text only) or {text, actions, seconds}.
+
+    A path that is not a file raises FileNotFoundError (the command line calls it a usage error).
+    """
+    name_ = str(path)
     if not path.is_file():
-        raise ContentError(
-            [Problem(name, 1, 1, "missing-file", "no such replies file", "give the path of a YAML list of replies")]
-        )
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), name)
+        raise FileNotFoundError(f"no such file: {path}")
+    doc, problems = load_yaml(path.read_text(encoding="utf-8"), name_)
     if doc is None or problems:
         raise ContentError(problems)
     if not isinstance(doc.data, list):
@@ -78,6 +87,20 @@ def anger_bar(anger: int) -> str:
     return "█" * anger + "░" * (10 - anger) + f" {anger}/10"
 
 
+def action_label(action: Action, lang: str) -> str:
+    """An action as a person reads it: its name, and its department, percent or hours."""
+    label = name("action", action.id, lang)
+    if action.department:
+        return f"{label}: {name('department', action.department, lang)}"
+    if action.percent is not None:
+        return f"{label}: {action.percent:g} %"
+    if action.hours is not None:
+        count = f"{action.hours:g}"
+        hours = ngettext(lang, "{hours} hour", "{hours} hours", int(action.hours), hours=count)
+        return f"{label}: {hours}"
+    return label
+
+
 def _console() -> Console:
     from rich.console import Console
 
@@ -87,113 +110,223 @@ def _console() -> Console:
 def _show_exchange(console: Console, e: Exchange, lang: str) -> None:
     from rich.markup import escape
 
-    console.print(f"[bold]{t('customer', lang)}:[/bold] {escape(e.turn.customer)}")
-    console.print(f"[bold]{t('you', lang)}:[/bold] {escape(e.reply)}")
+    _ = translator(lang)
+    customer, you, actions = _("Customer"), _("You"), _("Actions")
+    console.print(f"[bold]{customer}:[/bold] {escape(e.turn.customer)}")
+    console.print(f"[bold]{you}:[/bold] {escape(e.reply)}")
     if e.score.actions:
-        console.print(f"  {t('actions', lang)}: " + ", ".join(a.as_text() for a in e.score.actions))
+        console.print(f"  {actions}: " + escape(", ".join(action_label(a, lang) for a in e.score.actions)))
     _show_feedback(console, e, lang)
 
 
 def _show_feedback(console: Console, e: Exchange, lang: str) -> None:
     from rich.markup import escape
 
+    _ = translator(lang)
     colour = "red" if e.score.failed else ("yellow" if e.score.score < 80 else "green")
-    console.print(
-        f"  [{colour}]{t('score', lang)}: {e.score.score:g}/100[/{colour}]   {t('anger', lang)}: {anger_bar(e.anger_after)}"
-    )
-    for line in e.score.feedback[:2]:
+    figure, bar = f"{e.score.score:g}", anger_bar(e.anger_after)
+    score, anger = _("Reply score: {score}/100", score=figure), _("anger: {bar}", bar=bar)
+    console.print(f"  [{colour}]{score}[/{colour}]   {anger}")
+    for line in e.score.feedback:  # every failed rule, most severe first, as scoring orders them
         console.print(f"  - {escape(line)}")
 
 
-def show_scorecard(console: Console, result: AttemptResult) -> None:
-    """The attempt's scorecard: turns, scores, critical failures, outcome."""
+def show_scorecard(console: Console, result: AttemptResult, kit: Kit | None = None) -> None:
+    """The attempt's scorecard: turns, scores, critical failures, outcome (rule titles from ``kit`` if given)."""
     from rich.markup import escape
     from rich.table import Table
 
     lang = result.lang
+    _ = translator(lang)
     console.print()
-    console.print(f"[bold]{t('customer', lang)}:[/bold] {escape(result.closing_line)}")
-    table = Table(title=t("scorecard", lang))
-    for column in ("#", t("turn", lang), t("score", lang), t("anger", lang), t("seconds", lang), t("critical", lang)):
+    customer = _("Customer")
+    console.print(f"[bold]{customer}:[/bold] {escape(result.closing_line)}")
+    table = Table(title=_("Scorecard"))
+    for column in ("#", customer, _("Score"), _("Anger"), _("Seconds"), _("Critical failures")):
         table.add_column(column)
     for k, e in enumerate(result.exchanges, 1):
+        line = e.turn.customer if len(e.turn.customer) <= 30 else e.turn.customer[:29] + "…"
         table.add_row(
             str(k),
-            e.turn.id,
+            escape(line),
             f"{e.score.score:g}",
             f"{e.anger_before}→{e.anger_after}",
             f"{e.seconds:g}",
-            ", ".join(e.score.critical_failures),
+            escape(", ".join(_rule_title(kit, r, lang) for r in e.score.critical_failures)),
         )
     console.print(table)
-    verdict = t("passed" if result.passed else "not_passed", lang)
-    console.print(
-        f"{t('outcome', lang)}: [bold]{t(result.outcome, lang)}[/bold]   {t('score', lang)}: {result.score:g}/100   {verdict}"
-    )
+    verdict = _("Passed") if result.passed else _("Not passed")
+    outcome = name("outcome", result.outcome, lang)
+    figure = f"{result.score:g}"
+    label, score = _("Outcome"), _("Score: {score}/100", score=figure)
+    console.print(f"{label}: [bold]{outcome}[/bold]   {score}   {verdict}")
     if result.critical_failures:
-        console.print(f"{t('critical', lang)}: {', '.join(result.critical_failures)}")
+        titles = ", ".join(_rule_title(kit, r, lang) for r in result.critical_failures)
+        label = _("Critical failures")
+        console.print(f"{label}: {escape(titles)}")
+
+
+def _rule_title(kit: Kit | None, rule_id: str, lang: str) -> str:
+    rule = kit.rules.get(rule_id) if kit is not None else None
+    return rule.title.get(lang) if rule is not None else rule_id
+
+
+def _offered(turn: InstanceTurn, lang: str) -> str:
+    _ = translator(lang)
+    actions, departments = _("Actions"), _("Departments")
+    line = f"{actions}: " + "  ".join(f"{k}) {name('action', a, lang)}" for k, a in enumerate(turn.actions, 1))
+    if any(ACTIONS.get(a) == "department" for a in turn.actions):
+        line += f"\n{departments}: " + "  ".join(f"{k}) {name('department', d, lang)}" for k, d in enumerate(DEPARTMENTS, 1))
+    return line
+
+
+def parse_typed_actions(answer: str, turn: InstanceTurn) -> list[Action]:
+    """Actions typed as numbers from the offered list, with a parameter after a colon.
+
+    '2' is the second action offered; '3:2' routes to the second department (or '3:legal');
+    '1:5' a 5 % discount; an action id may be typed instead of its number. ValueError if not understood.
+    """
+    chosen = []
+    for token in answer.replace(",", " ").split():
+        head, _, param = token.partition(":")
+        action = turn.actions[int(head) - 1] if head.isdigit() and 0 < int(head) <= len(turn.actions) else head
+        if ACTIONS.get(action) == "department" and param.isdigit() and 0 < int(param) <= len(DEPARTMENTS):
+            param = DEPARTMENTS[int(param) - 1]
+        chosen.append(parse_action(f"{action}:{param}" if param else action))
+    return chosen
 
 
 def _ask_actions(console: Console, turn: InstanceTurn, lang: str) -> list[Action] | None:
-    """Actions typed as numbers from the offered list ('2', '3:quality') or as 'id:param'; Enter for none."""
+    """Ask until the actions typed are understood; Enter for none."""
+    _ = translator(lang)
     while True:
-        answer = console.input(f"{t('actions_prompt', lang)}> ").strip()
+        answer = console.input(
+            _(
+                "Actions: their numbers separated by spaces (2; 3:2 for the second department; "
+                "1:5 for a 5 % discount), Enter for none"
+            )
+            + "> "
+        ).strip()
         if not answer:
             return None
         try:
-            chosen = []
-            for token in answer.replace(",", " ").split():
-                head, _, param = token.partition(":")
-                name = turn.actions[int(head) - 1] if head.isdigit() and 0 < int(head) <= len(turn.actions) else head
-                chosen.append(parse_action(f"{name}:{param}" if param else name))
-            return chosen
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            return parse_typed_actions(answer, turn)
+        except ValueError:
+            from rich.markup import escape
+
+            problem = _("Not understood: {answer}. Type the numbers of actions from the list.", answer=answer)
+            console.print(f"[red]{escape(problem)}[/red]")
 
 
-def interactive(instance: ScenarioInstance, kit: Kit, console: Console | None = None) -> AttemptResult:
-    """Play by typing: the customer's line, the anger bar, a reply, actions, feedback; then the scorecard."""
+def _record(recorder: Recorder | None, result: AttemptResult, final: bool = False) -> Recorded | None:
+    return recorder.record(result, final=final) if recorder is not None and result.exchanges else None
+
+
+def say_nothing_is_stored(lang: str) -> None:
+    """The one-line notice on stderr for a play without a trainee: nothing is stored, and how to store."""
+    message = gettext(lang, "Nothing is stored: add --trainee NAME (and --cohort GROUP) to keep the attempt as evidence.")
+    print(message, file=sys.stderr)
+
+
+def say_where_it_went(recorded: Recorded | None, recorder: Recorder | None, lang: str) -> None:
+    """One line on stderr once the attempt is over: stored for whom, or kept in the spool."""
+    _ = translator(lang)
+    if recorder is None:
+        return  # said before the play began
+    if recorded == "spooled":
+        line = _(
+            "The database cannot be reached: the attempt is kept in {folder} and is stored with the next save "
+            "or by 'simkit store flush'.",
+            folder=str(recorder.folder),
+        )
+    elif recorded == "stored":
+        line = _("Stored as evidence for {trainee} ({mode}).", trainee=recorder.trainee, mode=name("mode", recorder.mode, lang))
+    else:
+        return  # no reply was given: nothing to store
+    print(line, file=sys.stderr)
+
+
+def interactive(
+    instance: ScenarioInstance,
+    kit: Kit,
+    console: Console | None = None,
+    recorder: Recorder | None = None,
+    feedback: bool = True,
+) -> AttemptResult:
+    """Play by typing: the customer's line, the anger bar, a reply, actions, feedback; then the scorecard.
+
+    With a ``recorder`` the attempt is stored after every reply, before its feedback is printed;
+    a dialogue left before its end (end of input, Ctrl-C) is stored as abandoned. Without
+    ``feedback`` (assessment) the scores wait for the scorecard.
+    """
     from rich.markup import escape
     from rich.panel import Panel
 
     console = console or _console()
     lang = instance.lang
-    console.print(
-        Panel(f"{escape(instance.title)}\n{escape(instance.summary)}", title=f"{instance.scenario_id} · {instance.channel}")
-    )
+    _ = translator(lang)
+    title = f"{instance.scenario_id} · {name('channel', instance.channel, lang)}"
+    console.print(Panel(f"{escape(instance.title)}\n{escape(instance.summary)}", title=escape(title)))
     dialogue = Dialogue(instance, kit)
-    while (turn := dialogue.turn) is not None:
-        console.print()
-        console.print(f"[bold]{t('customer', lang)} ({escape(instance.customer.name)}):[/bold] {escape(turn.customer)}")
-        console.print(f"{t('anger', lang)}: {anger_bar(dialogue.anger)}")
-        console.print(f"{t('actions', lang)}: " + "  ".join(f"{k}) {a}" for k, a in enumerate(turn.actions, 1)))
-        try:
-            text = console.input(f"[bold]{t('you', lang)}>[/bold] ")
-            actions = _ask_actions(console, turn, lang)
-        except EOFError:
-            break
-        exchange = dialogue.reply(text, actions)
-        _show_feedback(console, exchange, lang)
+    customer, you = _("Customer"), _("You")
+    recorded: Recorded | None = None
+    try:
+        while (turn := dialogue.turn) is not None:
+            console.print()
+            console.print(f"[bold]{customer} ({escape(instance.customer.name)}):[/bold] {escape(turn.customer)}")
+            console.print(_("anger: {bar}", bar=anger_bar(dialogue.anger)))
+            console.print(escape(_offered(turn, lang)))
+            try:
+                text = console.input(f"[bold]{you}>[/bold] ")
+                actions = _ask_actions(console, turn, lang)
+            except EOFError:
+                break
+            exchange = dialogue.reply(text, actions)
+            recorded = _record(recorder, dialogue.result()) or recorded  # stored before the feedback shows
+            if feedback:
+                _show_feedback(console, exchange, lang)
+    except KeyboardInterrupt:
+        _record(recorder, dialogue.result(), final=True)  # what was answered stays, as an abandoned attempt
+        raise
     result = dialogue.result()
-    show_scorecard(console, result)
+    recorded = _record(recorder, result, final=True) or recorded
+    show_scorecard(console, result, kit)
+    if not feedback:
+        for e in result.exchanges:
+            console.print()
+            _show_exchange(console, e, lang)
+    say_where_it_went(recorded, recorder, lang)
     return result
 
 
-def run(instance: ScenarioInstance, kit: Kit, replies_file: str | None, model: bool, as_json: bool) -> AttemptResult:
-    """The ``play`` command: pick the mode, play, print the transcript or JSON."""
+def run(
+    instance: ScenarioInstance,
+    kit: Kit,
+    replies_file: str | None,
+    model: bool,
+    as_json: bool,
+    recorder: Recorder | None = None,
+    feedback: bool = True,
+) -> AttemptResult:
+    """The ``play`` command: pick the way to play, play, store through ``recorder``, print the transcript or JSON."""
+    if not model and replies_file is None:
+        return interactive(instance, kit, recorder=recorder, feedback=feedback)
     if model:
         result = play_model(instance, kit)
-    elif replies_file is not None:
+    else:
+        assert replies_file is not None
         replies, seconds = load_replies(Path(replies_file))
         result = play_through(instance, replies, kit, seconds)
-    else:
-        return interactive(instance, kit)
+    # scripted replies are all there at once: the attempt is stored whole, before anything is printed;
+    # replies that run out before the end leave it abandoned
+    recorded = _record(recorder, result, final=True)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        return result
-    console = _console()
-    for e in result.exchanges:
-        console.print()
-        _show_exchange(console, e, instance.lang)
-    show_scorecard(console, result)
+    else:
+        console = _console()
+        for e in result.exchanges:
+            console.print()
+            _show_exchange(console, e, instance.lang)
+        show_scorecard(console, result, kit)
+    say_where_it_went(recorded, recorder, instance.lang)
     return result

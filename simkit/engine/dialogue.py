@@ -77,6 +77,7 @@ class Dialogue:
     kit: Kit
     clock: Callable[[], float] = time.monotonic
     attempt_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    first_turn: str | None = None  # a later turn of the script to start at (a drill is a one-turn dialogue)
     anger: int = field(init=False)
     exchanges: list[Exchange] = field(init=False, default_factory=list)
     outcome: Outcome | None = field(init=False, default=None)
@@ -86,7 +87,8 @@ class Dialogue:
     def __post_init__(self) -> None:
         self.anger = self.instance.anger
         self._script = self.kit.scenario(self.instance.scenario_id)
-        self._turn = self.instance.turns[0].id
+        # an unknown first turn fails here, naming the turns it could have been
+        self._turn = self.instance.turns[0].id if self.first_turn is None else self.instance.turn(self.first_turn).id
         self._shown_at = self.clock()
 
     @property
@@ -185,6 +187,7 @@ class Dialogue:
             kit_version=__version__,
             exchanges=list(self.exchanges),
             attempt_id=self.attempt_id,
+            first_turn=self.first_turn,
         )
 
 
@@ -206,6 +209,7 @@ class AttemptResult:
     kit_version: str
     exchanges: list[Exchange]
     attempt_id: str = ""  # the dialogue's own id, from its first reply on; saving it twice stores it once
+    first_turn: str | None = None  # the turn the dialogue started at when not the script's first (a drill)
 
     @property
     def passed(self) -> bool:
@@ -271,13 +275,18 @@ def play_through(
     kit: Kit,
     seconds: Sequence[float] = (),
     attempt_id: str | None = None,
+    first_turn: str | None = None,
 ) -> AttemptResult:
     """Play scripted replies until the dialogue ends or they run out (a replay, a demo, a test).
 
-    A replay of a stored or spooled attempt passes its ``attempt_id`` so the result keeps it.
+    A replay of a stored or spooled attempt passes its ``attempt_id`` so the result keeps it, and
+    its ``first_turn`` when it started at a later turn of the script (a drill).
     """
     clock = StepClock(seconds)
-    dialogue = Dialogue(instance, kit, clock) if attempt_id is None else Dialogue(instance, kit, clock, attempt_id)
+    if attempt_id is None:
+        dialogue = Dialogue(instance, kit, clock, first_turn=first_turn)
+    else:
+        dialogue = Dialogue(instance, kit, clock, attempt_id, first_turn)
     for text, actions in replies:
         if dialogue.finished:
             break

@@ -19,6 +19,8 @@ from ..content.models import Check, Rule
 from ..content.sandbox import evaluate
 from ..content.scenario_model import Action
 from ..content.vocabulary import ACTIONS
+from ..i18n import N_, gettext, ngettext
+from ..i18n.names import UnknownName, name
 from ..language.detection import Finding, detect
 from .generation import ScenarioInstance
 
@@ -31,28 +33,16 @@ _TEXT_ACTIONS = {
     "refuse_confidential": "refuse_disclosure",
 }
 
-_LABELS = {
-    "ru": {
-        "evidence": "В ответе",
-        "missing": "Не хватает",
-        "source": "Источник",
-        "try": "Можно сказать",
-        "practice": "общая практика",
-        "late": "ответа в пределах {limit} с (ответ через {took} с)",
-    },
-    "en": {
-        "evidence": "In the reply",
-        "missing": "Missing",
-        "source": "Source",
-        "try": "You could say",
-        "practice": "common practice",
-        "late": "a reply within {limit} s (it took {took} s)",
-    },
-}
-_NAMES = {
-    "ru": {"behavior": "поведение", "action": "действие", "any_of": "одно из"},
-    "en": {"behavior": "behaviour", "action": "action", "any_of": "one of"},
-}
+# the feedback's labels; the catalogue translates them (simkit/i18n/locale)
+_EVIDENCE = N_("In the reply")
+_MISSING = N_("Missing")
+_SOURCE = N_("Source")
+_TRY = N_("You could say")
+_PRACTICE = N_("common practice")  # a rule that cites no clause
+_LATE = N_("a reply within {limit} s (it took {took} s)")
+_BEHAVIOR = N_("behaviour")
+_ACTION = N_("action")
+_ANY_OF = N_("one of")
 
 
 @dataclass(frozen=True)
@@ -200,28 +190,57 @@ class _Judge:
         return out
 
 
+def _name(kind: str, id: str, lang: str) -> str:
+    # content is validated against the vocabulary, so an id without a name is a bug: the feedback
+    # then shows the id rather than failing the reply
+    try:
+        return name(kind, id, lang)
+    except UnknownName:
+        return id
+
+
 def _describe(check: Check, lang: str) -> str:
-    names = _NAMES[lang]
+    """What a check asks for, as the feedback names it: 'behaviour «Apology»', 'one of (...)'."""
     if check.any_of is not None:
-        return f"{names['any_of']} (" + " / ".join(_describe(c, lang) for c in check.any_of) + ")"
-    what = check.behavior or check.action or ""
-    kind = names["behavior"] if check.behavior else names["action"]
-    return f"{kind} {what}" + (f" [{check.where}]" if check.where else "")
+        return f"{gettext(lang, _ANY_OF)} (" + " / ".join(_describe(c, lang) for c in check.any_of) + ")"
+    if check.behavior:
+        what = f"{gettext(lang, _BEHAVIOR)} «{_name('behavior', check.behavior, lang)}»"
+    else:
+        what = f"{gettext(lang, _ACTION)} «{_name('action', check.action or '', lang)}»"
+    return what + (f" [{check.where}]" if check.where else "")
+
+
+def _shown(evidence: Evidence, lang: str) -> str:
+    """Evidence as the feedback quotes it: the reply's words, or a chosen action by its name."""
+    if evidence.span is not None or evidence.what not in ACTIONS:
+        return evidence.text
+    try:
+        action = parse_action(evidence.text.strip("[]"))
+    except ValueError:
+        return evidence.text
+    label = _name("action", action.id, lang)
+    if action.department is not None:
+        label += f": {_name('department', action.department, lang)}"
+    elif action.percent is not None:
+        label += f": {action.percent:g} %"
+    elif action.hours is not None:
+        hours = format(action.hours, "g")
+        label += ": " + ngettext(lang, "{hours} hour", "{hours} hours", round(action.hours), hours=hours)
+    return f"[{label}]"
 
 
 def _feedback(rule: Rule, kit: Kit, lang: str, evidence: list[Evidence], missing: list[str], model_reply: str) -> str:
-    labels = _LABELS[lang]
     parts = [f"{rule.title.get(lang)}: {rule.feedback.get(lang)}"]
     if evidence:
-        parts.append(f"{labels['evidence']}: " + "; ".join(f"«{e.text}»" for e in evidence))
+        parts.append(f"{gettext(lang, _EVIDENCE)}: " + "; ".join(f"«{_shown(e, lang)}»" for e in evidence))
     if missing:
-        parts.append(f"{labels['missing']}: " + "; ".join(missing))
+        parts.append(f"{gettext(lang, _MISSING)}: " + "; ".join(missing))
     clause = kit.clause(rule.source)
-    where = f"{rule.source} — {clause.summary.get(lang)}" if clause else labels["practice"]
-    parts.append(f"{labels['source']}: {where}")
+    where = f"{rule.source} — {clause.summary.get(lang)}" if clause else gettext(lang, _PRACTICE)
+    parts.append(f"{gettext(lang, _SOURCE)}: {where}")
     suggestion = rule.suggestion.get(lang) if rule.suggestion else model_reply
     if suggestion:
-        parts.append(f"{labels['try']}: «{suggestion}»")
+        parts.append(f"{gettext(lang, _TRY)}: «{suggestion}»")
     return " ".join(p if p.endswith((".", "»", "!", "?")) else p + "." for p in parts)
 
 
@@ -386,7 +405,8 @@ def score_in_context(
                 missing.append(_describe(check, lang))
         violations = [e for check in rule.forbids for e in judge.evidence(check)]
         if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
-            missing.append(_LABELS[lang]["late"].format(limit=f"{rule.max_reply_seconds:g}", took=f"{seconds:g}"))
+            limit, took = format(rule.max_reply_seconds, "g"), format(seconds, "g")
+            missing.append(gettext(lang, _LATE, limit=limit, took=took))
         if missing or violations:
             shown = violations or evidence
             feedback = _feedback(rule, kit, lang, shown, missing, context.model_reply)

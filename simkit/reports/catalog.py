@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import gettext, pgettext
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -11,16 +13,31 @@ if TYPE_CHECKING:
     from ..content.problems import Problem
     from ..engine.generation import ScenarioInstance
 
-_COLUMNS = {
-    "rules": {
-        "ru": ["id", "правило", "категория", "важность", "вес", "источник", "пункт инструкции", "роли"],
-        "en": ["id", "rule", "category", "severity", "weight", "source", "clause", "roles"],
-    },
-    "scenarios": {
-        "ru": ["id", "тип", "название", "роль", "канал", "сложность", "реплик клиента", "раздражение"],
-        "en": ["id", "kind", "title", "role", "channel", "difficulty", "customer turns", "anger"],
-    },
-}
+# the column words carry the context "kit table": as headers they may read otherwise than elsewhere
+def _rule_columns(lang: str) -> list[str]:
+    return [
+        "id",
+        pgettext(lang, "kit table", "rule"),
+        pgettext(lang, "kit table", "category"),
+        pgettext(lang, "kit table", "severity"),
+        pgettext(lang, "kit table", "weight"),
+        pgettext(lang, "kit table", "source"),
+        pgettext(lang, "kit table", "clause"),
+        pgettext(lang, "kit table", "roles"),
+    ]
+
+
+def _scenario_columns(lang: str) -> list[str]:
+    return [
+        "id",
+        pgettext(lang, "kit table", "kind"),
+        pgettext(lang, "kit table", "title"),
+        pgettext(lang, "kit table", "role"),
+        pgettext(lang, "kit table", "channel"),
+        pgettext(lang, "kit table", "difficulty"),
+        pgettext(lang, "kit table", "customer turns"),
+        pgettext(lang, "kit table", "anger"),
+    ]
 
 
 def rules_table(kit: Kit, lang: str = "ru") -> pd.DataFrame:
@@ -38,11 +55,11 @@ def rules_table(kit: Kit, lang: str = "ru") -> pd.DataFrame:
                 rule.severity,
                 rule.weight,
                 rule.source,
-                clause.summary.get(lang) if clause else ("общая практика" if lang == "ru" else "common practice"),
+                clause.summary.get(lang) if clause else gettext(lang, "common practice"),
                 ", ".join(rule.roles),
             ]
         )
-    return pd.DataFrame(rows, columns=_COLUMNS["rules"][lang])
+    return pd.DataFrame(rows, columns=_rule_columns(lang))
 
 
 def scenarios_table(kit: Kit, lang: str = "ru") -> pd.DataFrame:
@@ -53,7 +70,7 @@ def scenarios_table(kit: Kit, lang: str = "ru") -> pd.DataFrame:
         [s.id, s.kind, s.title.get(lang), s.role, s.channel, s.difficulty, len(s.turns), s.persona.anger]
         for s in sorted(kit.scenarios.values(), key=lambda s: (s.kind, s.id))
     ]
-    return pd.DataFrame(rows, columns=_COLUMNS["scenarios"][lang])
+    return pd.DataFrame(rows, columns=_scenario_columns(lang))
 
 
 def dialogue_table(*instances: ScenarioInstance) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 The HTML pages go into a trainee's personnel file, so they hold everything themselves: inline CSS,
 figures as base64 PNG data URIs, no scripts and no links to other resources. They are rendered by
 Jinja2 with autoescaping on: names, cohorts and replies are typed by people, and a reply that
-contains markup must show as text in the page, never act as markup.
+contains markup must show as text in the page, never act as markup. The templates' own words are
+``{{ _("...") }}`` from the catalogue (``jinja2.ext.i18n``); names of verdicts, requirements, kinds
+and modes come from ``simkit.i18n.names``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
+from ..i18n import N_, gettext, translations
+from ..i18n.names import name as named
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,96 +33,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _UNSAFE_FILE = re.compile(r"[^\w.-]+")
 
-# every label of the HTML pages, in both languages; the template asks for them by key
-LABELS: dict[str, dict[str, str]] = {
-    "report_title": {"ru": "Отчёт о подготовке сотрудника", "en": "Trainee training report"},
-    "readiness_title": {"ru": "Готовность к самостоятельной работе", "en": "Readiness for independent work"},
-    "trainee": {"ru": "Сотрудник", "en": "Trainee"},
-    "cohort": {"ru": "Группа", "en": "Cohort"},
-    "generated": {"ru": "Сформирован", "en": "Generated"},
-    "rulebook": {"ru": "Версия правил", "en": "Rulebook version"},
-    "kit_version": {"ru": "Версия тренажёра", "en": "Kit version"},
-    "verdict": {"ru": "Вердикт", "en": "Verdict"},
-    "policy": {"ru": "Политика", "en": "Policy"},
-    "requirement": {"ru": "Требование", "en": "Requirement"},
-    "figure": {"ru": "Значение", "en": "Figure"},
-    "threshold": {"ru": "Порог", "en": "Threshold"},
-    "met": {"ru": "Выполнено", "en": "Met"},
-    "reasons": {"ru": "Основания", "en": "Reasons"},
-    "attempt_count": {"ru": "Попыток", "en": "Attempts"},
-    "yes": {"ru": "да", "en": "yes"},
-    "no": {"ru": "нет", "en": "no"},
-    "no_evidence": {"ru": "нет данных", "en": "no evidence"},
-    "trend": {"ru": "Динамика баллов", "en": "Score trend"},
-    "heatmap": {"ru": "Правила", "en": "Rules"},
-    "rule": {"ru": "Правило", "en": "Rule"},
-    "title": {"ru": "Название", "en": "Title"},
-    "category": {"ru": "Раздел", "en": "Category"},
-    "pass_rate": {"ru": "Пройдено, %", "en": "Passed, %"},
-    "kinds": {"ru": "Баллы по видам ситуаций", "en": "Scores by kind of situation"},
-    "kind": {"ru": "Ситуация", "en": "Situation"},
-    "mean_score": {"ru": "Средний балл", "en": "Mean score"},
-    "attempts": {"ru": "Попытки", "en": "Attempts"},
-    "date": {"ru": "Дата", "en": "Date"},
-    "scenario": {"ru": "Сценарий", "en": "Scenario"},
-    "mode": {"ru": "Режим", "en": "Mode"},
-    "score": {"ru": "Балл", "en": "Score"},
-    "outcome": {"ru": "Исход", "en": "Outcome"},
-    "replies": {"ru": "Ответы", "en": "Replies"},
-    "turn": {"ru": "Реплика", "en": "Turn"},
-    "reply": {"ru": "Ответ", "en": "Reply"},
-    "failed_rules": {"ru": "Нарушенные правила", "en": "Failed rules"},
-    "none": {"ru": "нет", "en": "none"},
-    "no_attempts": {"ru": "Попыток нет.", "en": "No attempts."},
-    "ready": {"ru": "готов", "en": "ready"},
-    "not_ready": {"ru": "не готов", "en": "not ready"},
-    "insufficient_evidence": {"ru": "недостаточно данных", "en": "insufficient evidence"},
-    "practice": {"ru": "самостоятельная практика", "en": "practice"},
-    "session": {"ru": "занятие с тренером", "en": "trainer session"},
-    "assessment": {"ru": "аттестация", "en": "assessment"},
-    "real": {"ru": "реальная переписка", "en": "real transcript"},
-    "resolved": {"ru": "решено", "en": "resolved"},
-    "escalated": {"ru": "передано выше", "en": "escalated"},
-    "lost": {"ru": "клиент потерян", "en": "lost"},
-    "unfinished": {"ru": "не завершена", "en": "unfinished"},
-    "min_attempts": {"ru": "Попыток за период", "en": "Attempts in the window"},
-    "required_kinds": {"ru": "Обязательные ситуации", "en": "Required situations"},
-    "min_score": {"ru": "Средний балл", "en": "Mean score"},
-    "min_category_score": {"ru": "Балл по разделу «{}»", "en": "Category score: {}"},
-    "max_critical_failures": {"ru": "Попыток с критическими нарушениями", "en": "Attempts with critical failures"},
-    "etiquette": {"ru": "этикет", "en": "etiquette"},
-    "procedure": {"ru": "порядок работы", "en": "procedure"},
-    "escalation": {"ru": "эскалация", "en": "escalation"},
-    "confidentiality": {"ru": "конфиденциальность", "en": "confidentiality"},
-    "late_delivery": {"ru": "задержка доставки", "en": "late delivery"},
-    "defective_product": {"ru": "бракованный товар", "en": "defective product"},
-    "discount_demand": {"ru": "требование скидки", "en": "discount demand"},
-    "isp_outage": {"ru": "перебой связи", "en": "ISP outage"},
-    "wrong_bill": {"ru": "неверный счёт", "en": "wrong bill"},
-    "car_not_ready": {"ru": "машина не готова в срок", "en": "car not ready"},
-    "legal_threat": {"ru": "угроза суда", "en": "threat to sue"},
-    "confidential_request": {"ru": "запрос закрытых сведений", "en": "request for confidential data"},
-    "safety_hazard": {"ru": "угроза безопасности", "en": "safety hazard"},
-    "offtopic_call": {"ru": "звонок не по теме", "en": "off-topic call"},
-    "repeat_claim": {"ru": "повторная претензия", "en": "repeat claim"},
-    "abusive_customer": {"ru": "оскорбления клиента", "en": "abusive customer"},
-    "written_claim": {"ru": "письменная претензия", "en": "written claim"},
-    "real_transcript": {"ru": "реальная переписка", "en": "real transcript"},
-    "unknown": {"ru": "неизвестно", "en": "unknown"},
-}
-
-
-def label(key: str, lang: str) -> str:
-    """The page label ``key`` in ``lang``; an unknown key (a new kind or mode) is shown as it is."""
-    texts = LABELS.get(key)
-    return (texts.get(lang) or texts["en"]) if texts else key
-
-
-def requirement_label(requirement: str, lang: str) -> str:
-    """A readiness requirement as HR reads it: ``min_category_score:etiquette`` -> 'Category score: etiquette'."""
-    name, _, category = requirement.partition(":")
-    text = label(name, lang)
-    return text.format(label(category, lang)) if category else text
+# what the "met" column of a reason says; requirement, verdict and kind names come from simkit.i18n.names
+_YES = N_("yes")
+_NO = N_("no")
+_NO_EVIDENCE = N_("no evidence")
 
 
 def safe_name(name: str) -> str:
@@ -181,16 +99,21 @@ def to_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     return target
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+@cache
+def _environment(lang: str) -> Environment:
+    # one environment per language: the installed gettext belongs to the environment, so sharing
+    # one between languages would let two reports built at once swap their words
     # autoescape on for every template: all text people typed is escaped where it is printed
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return environment
 
 
 def _number(value: Any) -> str:
@@ -209,15 +132,15 @@ def _when(moment: str | None) -> str:
 
 def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:
     def met(r: Reason) -> str:
-        return label("yes" if r.met else ("no_evidence" if not r.evidence else "no"), lang)
+        return gettext(lang, _YES if r.met else (_NO_EVIDENCE if not r.evidence else _NO))
 
     def shown(value: float | int | list[str]) -> str:
         # lists are kinds of situation (required_kinds): named as HR reads them
-        return _number([label(k, lang) for k in value] if isinstance(value, list) else value)
+        return _number([named("kind", k, lang) for k in value] if isinstance(value, list) else value)
 
     return [
         {
-            "requirement": requirement_label(r.requirement, lang),
+            "requirement": named("requirement", r.requirement, lang),
             "id": r.requirement,
             "figure": shown(r.figure),
             "threshold": shown(r.threshold),
@@ -229,8 +152,14 @@ def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:
     ]
 
 
+def _failed(attempt: dict[str, Any], reply: dict[str, Any]) -> list[str]:
+    from .tables import current_verdicts
+
+    return sorted({v["rule"] for r, v in current_verdicts(attempt) if r is reply and v["status"] == "fail"})
+
+
 def _page(template: str, lang: str, **context: Any) -> str:
-    return _environment().get_template(template).render(lang=lang, L=lambda key: label(key, lang), version=__version__, **context)
+    return _environment(lang).get_template(template).render(lang=lang, version=__version__, **context)
 
 
 def trainee_html(
@@ -252,7 +181,7 @@ def trainee_html(
 
     from .plots import heatmap_figure, png_data_uri, trend_figure
     from .readiness import judge
-    from .tables import current_verdicts, kind_scores, rule_pass_rates, scenario_kind, score_trend
+    from .tables import kind_scores, rule_pass_rates, scenario_kind, score_trend
 
     own = [a for a in attempts if a["trainee"] == trainee]
     verdict = verdict or judge(kit.readiness, kit, trainee, own)
@@ -262,14 +191,14 @@ def trainee_html(
         {
             "id": rule,
             "title": kit.rules[rule].title.get(lang) if rule in kit.rules else "",
-            "category": label(str(kit.rules[rule].category), lang) if rule in kit.rules else "",
+            "category": named("category", str(kit.rules[rule].category), lang) if rule in kit.rules else "",
             "rate": _number(float(rate)),
         }
         for rule, rate in judged.items()
     ]
     kinds = kind_scores(own, kit)
     by_kind = kinds.loc[trainee].dropna() if trainee in kinds.index else pd.Series(dtype=float)
-    kind_rows = [{"kind": label(str(k), lang), "score": _number(float(v))} for k, v in by_kind.items()]
+    kind_rows = [{"kind": named("kind", str(k), lang), "score": _number(float(v))} for k, v in by_kind.items()]
     rows = []
     for a in own:
         scenario = kit.scenarios.get(a["scenario_id"])
@@ -278,15 +207,18 @@ def trainee_html(
                 "date": _when(a["finished_at"] or a["started_at"]),
                 "scenario": scenario.title.get(lang) if scenario else a["scenario_id"],
                 "scenario_id": a["scenario_id"],
-                "kind": label(scenario_kind(a["scenario_id"], a["mode"], kit), lang),
-                "mode": label(a["mode"], lang),
+                "kind": named("kind", scenario_kind(a["scenario_id"], a["mode"], kit), lang),
+                "mode": named("mode", a["mode"], lang),
                 "score": _number(float(a["score"])) if a["score"] is not None else "-",
-                "outcome": label(a["outcome"] or "unfinished", lang),
+                "outcome": named("outcome", a["outcome"] or "unfinished", lang),
                 "replies": [
                     {
                         "turn": reply["turn_index"] + 1,
                         "text": reply["reply"],
-                        "failed": sorted({v["rule"] for r, v in current_verdicts(a) if r is reply and v["status"] == "fail"}),
+                        "failed": [
+                            {"id": rule, "title": kit.rules[rule].title.get(lang) if rule in kit.rules else ""}
+                            for rule in _failed(a, reply)
+                        ],
                     }
                     for reply in a["replies"]
                 ],
@@ -301,6 +233,7 @@ def trainee_html(
         generated=(generated or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rulebook=kit.rulebook_hash,
         verdict=verdict.verdict,
+        verdict_name=named("verdict", verdict.verdict, lang),
         policy=kit.readiness.about.get(lang),
         reasons=_reasons(verdict, lang),
         trend_png=png_data_uri(trend_figure(score_trend(own, kit), trainee, lang)),
@@ -327,7 +260,13 @@ def readiness_html(
         rulebook=kit.rulebook_hash if kit else "",
         policy=kit.readiness.about.get(lang) if kit else "",
         trainees=[
-            {"trainee": v.trainee, "cohort": v.cohort or "-", "verdict": v.verdict, "reasons": _reasons(v, lang)}
+            {
+                "trainee": v.trainee,
+                "cohort": v.cohort or "-",
+                "verdict": v.verdict,
+                "verdict_name": named("verdict", v.verdict, lang),
+                "reasons": _reasons(v, lang),
+            }
             for v in verdicts
         ],
     )

@@ -2,7 +2,9 @@
 
 Figures are built as ``matplotlib.figure.Figure`` objects on an Agg canvas, never through pyplot:
 pyplot keeps global state (the current figure, a GUI backend) that leaks between reports built in
-one process and needs a display on some systems. Labels follow ``lang`` ('ru' or 'en').
+one process and needs a display on some systems. Labels follow ``lang`` ('ru' or 'en'): texts come
+from the catalogue (``simkit.i18n``), month names from Babel's locale data, never from the process's
+locale (a report in Russian from a server set to English still says "мар.").
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from matplotlib import colormaps
@@ -17,28 +21,79 @@ from matplotlib import dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter
+
+from ..i18n import N_, gettext
 
 if TYPE_CHECKING:
     import pandas as pd
 
-LABELS: dict[str, dict[str, str]] = {
-    "trend_title": {"ru": "Баллы по попыткам", "en": "Score per attempt"},
-    "time": {"ru": "Дата", "en": "Date"},
-    "score": {"ru": "Балл", "en": "Score"},
-    "rolling": {"ru": "скользящее среднее", "en": "rolling mean"},
-    "no_attempts": {"ru": "Нет завершённых попыток", "en": "No finished attempts"},
-    "heat_title": {"ru": "Доля пройденных проверок по правилам, %", "en": "Share of replies passing each rule, %"},
-    "no_verdicts": {"ru": "Ответы ещё не проверялись", "en": "No judged replies yet"},
-    "pass_rate": {"ru": "пройдено, %", "en": "passed, %"},
-}
+_TREND_TITLE = N_("Score per attempt")
+_TIME = N_("Date")
+_SCORE = N_("Score")
+_ROLLING = N_("rolling mean")
+_NO_ATTEMPTS = N_("No finished attempts")
+_HEAT_TITLE = N_("Share of replies passing each rule, %")
+_NO_VERDICTS = N_("No judged replies yet")
+_PASS_RATE = N_("passed, %")
 _DPI = 100
 _CELL_INCHES = 0.32  # one heat-map cell: rule ids stay readable when rotated
 _MAX_ANNOTATED = 400  # beyond this many cells the numbers would overlap the colours
 _MAX_LEGEND = 15  # a cohort's trend with more lines than this is read by its shape, not by names
 
 
-def _label(key: str, lang: str) -> str:
-    return LABELS[key].get(lang) or LABELS[key]["en"]
+class LocalDates(Formatter):
+    """Date tick labels in ``lang`` ("5 мар.", "янв.", "14:30"), with the year or day in the axis offset."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.offset = ""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return date_labels([x], self.lang)[0][0]
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        """The labels of all ticks at once: which parts to show depends on the span they cover."""
+        labels, self.offset = date_labels(values, self.lang)
+        return labels
+
+    def get_offset(self) -> str:
+        """What every tick shares (the year, or the day of hourly ticks), shown once beside the axis."""
+        return self.offset
+
+
+def date_labels(values: Sequence[float], lang: str) -> tuple[list[str], str]:
+    """Tick labels for matplotlib date numbers in ``lang``, and the offset text they share."""
+    from babel.core import Locale, UnknownLocaleError
+    from babel.dates import format_skeleton
+
+    try:
+        locale = Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    moments: list[datetime] = [mdates.num2date(v) for v in values]  # type: ignore[no-untyped-call]
+
+    def shown(skeleton: str, moment: datetime) -> str:
+        return format_skeleton(skeleton, moment, tzinfo=moment.tzinfo, fuzzy=True, locale=locale)
+
+    if not moments:
+        return [], ""
+    one_year = len({m.year for m in moments}) == 1
+    year = shown("y", moments[0]) if one_year else ""
+
+    def first_of_year(i: int, moment: datetime) -> bool:
+        # the year is named once where it starts (or at the first tick) when the ticks span several
+        return not one_year and (i == 0 or moments[i - 1].year != moment.year)
+
+    if any((m.hour, m.minute) != (0, 0) for m in moments):
+        if len({m.date() for m in moments}) == 1:
+            return [shown("Hm", m) for m in moments], shown("yMMMd", moments[0])
+        return [shown("yMMMd" if first_of_year(i, m) else "MMMd", m) + " " + shown("Hm", m) for i, m in enumerate(moments)], year
+    if all(m.day == 1 for m in moments):
+        if all(m.month == 1 for m in moments):
+            return [shown("y", m) for m in moments], ""
+        return [shown("yMMM" if first_of_year(i, m) else "MMM", m) for i, m in enumerate(moments)], year
+    return [shown("yMMMd" if first_of_year(i, m) else "MMMd", m) for i, m in enumerate(moments)], year
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -62,7 +117,7 @@ def trend_figure(trend: pd.DataFrame, trainee: str | None = None, lang: str = "e
     frame = trend if trainee is None else trend[trend["trainee"] == trainee]
     figure = _figure(8.0, 3.6)
     if frame.empty:
-        return _empty(figure, _label("no_attempts", lang))
+        return _empty(figure, gettext(lang, _NO_ATTEMPTS))
     axes = figure.add_subplot()
     for name, rows in frame.groupby("trainee", sort=True):
         times = rows["finished_at"].dt.tz_convert("UTC").dt.tz_localize(None)
@@ -74,16 +129,15 @@ def trend_figure(trend: pd.DataFrame, trainee: str | None = None, lang: str = "e
                 linestyle="--",
                 color=line.get_color(),
                 alpha=0.7,
-                label=f"{name}: {_label('rolling', lang)}",
+                label=f"{name}: {gettext(lang, _ROLLING)}",
             )
     axes.set_ylim(-5, 105)
-    axes.set_ylabel(_label("score", lang))
-    axes.set_xlabel(_label("time", lang) + " (UTC)")
-    axes.set_title(_label("trend_title", lang))
+    axes.set_ylabel(gettext(lang, _SCORE))
+    axes.set_xlabel(gettext(lang, _TIME) + " (UTC)")
+    axes.set_title(gettext(lang, _TREND_TITLE))
     axes.grid(True, alpha=0.3)
-    locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator())  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(LocalDates(lang))
     if frame["trainee"].nunique() <= _MAX_LEGEND:
         legend = axes.legend(loc="lower right", fontsize="small")
         for text in legend.get_texts():
@@ -98,7 +152,7 @@ def heatmap_figure(rates: pd.DataFrame, lang: str = "en") -> Figure:
     """
     frame = rates.dropna(axis=1, how="all")
     if frame.empty or frame.shape[1] == 0:
-        return _empty(_figure(6.0, 1.8), _label("no_verdicts", lang))
+        return _empty(_figure(6.0, 1.8), gettext(lang, _NO_VERDICTS))
     rows, columns = frame.shape
     width = max(5.0, 2.5 + _CELL_INCHES * columns)
     height = max(2.2, 2.4 + _CELL_INCHES * rows)
@@ -115,9 +169,9 @@ def heatmap_figure(rates: pd.DataFrame, lang: str = "en") -> Figure:
                 value = values[y, x]
                 if not math.isnan(value):
                     axes.text(x, y, f"{value:.0f}", ha="center", va="center", fontsize=7, color="black")
-    axes.set_title(_label("heat_title", lang))
+    axes.set_title(gettext(lang, _HEAT_TITLE))
     bar = figure.colorbar(image, ax=axes, fraction=0.04 if columns > 10 else 0.08)
-    bar.set_label(_label("pass_rate", lang))
+    bar.set_label(gettext(lang, _PASS_RATE))
     return figure
 
 

@@ -235,12 +235,23 @@ def readiness_frame(verdicts: Sequence[TraineeReadiness]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=READINESS_COLUMNS)
 
 
-def report_tables(attempts: Sequence[dict[str, Any]], kit: Kit, verdicts: Sequence[TraineeReadiness]) -> dict[str, pd.DataFrame]:
-    """Every report table by its sheet name: readiness, rule_pass_rates, kind_scores, score_trend, cohort_summary."""
-    return {
+def report_tables(
+    attempts: Sequence[dict[str, Any]], kit: Kit, verdicts: Sequence[TraineeReadiness], lang: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every report table by its sheet name: readiness, rule_pass_rates, kind_scores, score_trend, cohort_summary.
+
+    Without ``lang`` the tables hold ids, for programs; with it (``"ru"``, ``"en"``) they are for people:
+    sheet names, headers and values in that language (``simkit.reports.localized``).
+    """
+    tables = {
         "readiness": readiness_frame(verdicts),
         "rule_pass_rates": rule_pass_rates(attempts),
         "kind_scores": kind_scores(attempts, kit),
         "score_trend": score_trend(attempts, kit),
         "cohort_summary": cohort_summary(attempts, verdicts),
     }
+    if lang is None:
+        return tables
+    from .localized import localized_tables
+
+    return localized_tables(tables, kit, lang)

@@ -22,8 +22,10 @@ from sqlalchemy import (
     Engine,
     create_engine,
     event,
+    exists,
     insert,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
@@ -44,6 +46,8 @@ ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: join codes are read aloud and typed
 _TRIES = 3
+_CONNECT_SECONDS = 10
+_NAME_LIMIT, _COHORT_LIMIT = 200, 100  # the lengths of trainees.name and trainees.cohort
 T = TypeVar("T")
 # the tables as Core sees them: new rows go in by executemany, without the ORM's unit of work
 _ATTEMPTS = Base.metadata.tables["attempts"]
@@ -83,6 +87,22 @@ def _utc(moment: datetime | None) -> str | None:
 def _as_utc(moment: datetime) -> datetime:
     # a bound for comparing with stored moments: SQLite compares the UTC text, so convert first
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def checked_names(trainee: str, cohort: str | None = None) -> tuple[str, str | None]:
+    """A trainee's name and cohort as stored: blanks around them dropped, a blank cohort is none.
+
+    Raises StoreError for an empty name or one longer than the column holds, with what to fix.
+    """
+    name = trainee.strip()
+    if not name:
+        raise StoreError("a trainee's name is empty; give the name the trainee is known by")
+    if len(name) > _NAME_LIMIT:
+        raise StoreError(f"a trainee's name is {len(name)} characters long; at most {_NAME_LIMIT} fit")
+    group = (cohort or "").strip() or None
+    if group is not None and len(group) > _COHORT_LIMIT:
+        raise StoreError(f"the cohort '{group[:40]}...' is {len(group)} characters long; at most {_COHORT_LIMIT} fit")
+    return name, group
 
 
 def _uuid(value: str, what: str) -> str:
@@ -178,28 +198,59 @@ def migrate(connection: Connection, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def _migrate(engine: Engine) -> None:
+    # one transaction: concurrent openers wait, then find it done
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            migrate(connection)
+        return
+    with engine.connect() as connection:
+        # a migration that copies a table (SQLite's way to change a constraint) drops the table
+        # others refer to; foreign keys are off for it, as SQLite's ALTER TABLE recipe says, and
+        # that switch only works outside a transaction, so it goes to the driver's connection
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                migrate(connection)
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
 class Store:
     """The evidence store at ``url`` (else ``SIMKIT_DB_URL``, else ``simkit.db`` in the kit root); migrated on open."""
 
     def __init__(self, url: str | None = None, root: str | Path | None = None) -> None:
-        self._trainee_ids: dict[str, int] = {}
+        self._trainee_ids: dict[str, tuple[int, str | None]] = {}  # name: (id, cohort) as committed
         self.url = url or default_url(root)
         shown = _shown(self.url)
         try:
+            parsed = make_url(self.url)
+            server = parsed.get_backend_name() != "sqlite"
             # a pooled server connection is tested before use: after a database restart a stale one
-            # is replaced instead of failing the save (a SQLite file has no server to lose)
-            self.engine = create_engine(self.url, pool_pre_ping=make_url(self.url).get_backend_name() != "sqlite")
+            # is replaced instead of failing the save (a SQLite file has no server to lose). A server
+            # that does not answer is given up after a while, so that a save falls back to the spool
+            # instead of holding up the trainee's screen until the system's TCP timeout
+            waits = {"connect_timeout": _CONNECT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+            if "connect_timeout" in parsed.query:
+                waits = {}
+            self.engine = create_engine(self.url, pool_pre_ping=server, connect_args=waits)
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise StoreUnavailable(shown, str(exc).splitlines()[0]) from exc
         if self.engine.dialect.name == "sqlite":
             _sqlite_engine_setup(self.engine)
         try:
-            with self.engine.begin() as connection:  # one transaction: concurrent openers wait, then find it done
-                migrate(connection)
+            _migrate(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise StoreUnavailable(shown, reason) from exc
+
+    @property
+    def shown_url(self) -> str:
+        """The store's URL as it may be shown: any password hidden."""
+        return _shown(self.url)
 
     def close(self) -> None:
         """Release the store's connections."""
@@ -230,6 +281,7 @@ class Store:
 
     def add_trainee(self, name: str, cohort: str | None = None, start_date: date | None = None) -> int:
         """The trainee's id, adding the trainee first if the name is new (an existing one is unchanged)."""
+        name, cohort = checked_names(name, cohort)
         return self._retry(lambda s: self._trainee(s, name, cohort, start_date).id)
 
     def add_session(self, title: str, join_code: str | None = None) -> str:
@@ -271,27 +323,32 @@ class Store:
         session: str | None = None,
         started_at: datetime | None = None,
         finished_at: datetime | None = None,
+        cohort: str | None = None,
+        final: bool | None = None,
     ) -> str:
-        """Store a finished attempt with all its replies in one transaction; returns its id.
+        """Store an attempt and the replies it lacks, in one transaction; returns its id.
 
-        Idempotent for a given ``attempt_id``: replies already stored are skipped. Without
-        ``reply_ids`` each reply's id is derived from the attempt id and its position.
+        The id is ``attempt_id``, else the attempt's own (``result.attempt_id``), so saving the
+        same result again, or a longer result of the same attempt, stores each reply once. The
+        attempt is finished when the result is (``result.finished``) or when ``final`` is true (an
+        abandoned attempt keeps the dialogue's outcome, "lost" when it stopped before its end);
+        otherwise it stays open for its next replies. A finished attempt never changes again.
+        ``cohort`` is given to a new trainee, or to one without a cohort yet. Without ``reply_ids``
+        each reply's id is derived from the attempt id and its position.
         """
-        attempt_id = _uuid(attempt_id or str(uuid.uuid4()), "attempt")
+        attempt_id = _uuid(attempt_id or result.attempt_id or str(uuid.uuid4()), "attempt")
+        checked_names(trainee, cohort)  # before any work: a name too long is the caller's to fix
         if reply_ids is None:
             reply_ids = [str(uuid.uuid5(uuid.UUID(attempt_id), str(i))) for i in range(len(result.exchanges))]
         if len(reply_ids) != len(result.exchanges):
             raise StoreError(f"{len(reply_ids)} reply ids for {len(result.exchanges)} replies; give one id per reply")
         ids = [_uuid(r, "reply") for r in reply_ids]
-        # every row of a new attempt is built before the transaction, which then only inserts
-        # them: under SQLite the write lock is held for the inserts alone
+        # every row is built before the transaction, which then only checks and inserts: under
+        # SQLite the write lock is held for the inserts alone
         replies = [_reply_values(attempt_id, i, e, index) for index, (i, e) in enumerate(zip(ids, result.exchanges, strict=True))]
-        verdicts: list[dict[str, Any]] = []
-        scores: list[dict[str, Any]] = []
-        for reply_id, exchange in zip(ids, result.exchanges, strict=True):
-            verdict_values, score_value = score_values(reply_id, exchange.score, result.rulebook_hash)
-            verdicts += verdict_values
-            scores.append(score_value)
+        judged = [score_values(i, e.score, result.rulebook_hash) for i, e in zip(ids, result.exchanges, strict=True)]
+        finish = result.finished or bool(final)
+        ending = {"outcome": result.outcome, "score": result.score, "finished_at": finished_at or now()} if finish else {}
         header = AttemptHeader(
             id=attempt_id,
             trainee=trainee,
@@ -306,22 +363,30 @@ class Store:
         )
 
         def save(s: Session) -> str:
-            before = s.connection().execute(select(_ATTEMPTS.c.finished_at).where(_ATTEMPTS.c.id == attempt_id)).one_or_none()
+            connection = s.connection()
+            before = connection.execute(select(_ATTEMPTS.c.finished_at).where(_ATTEMPTS.c.id == attempt_id)).one_or_none()
             if before is not None and before.finished_at is not None:
-                return attempt_id  # stored in full already: a retry or a replayed spool file
-            if before is None:  # a new attempt has no replies yet: insert everything at once
-                values = self._attempt_values(s, header)
-                values.update(outcome=result.outcome, score=result.score, finished_at=finished_at or now())
-                connection = s.connection()
-                connection.execute(insert(_ATTEMPTS), [values])
-                if replies:
-                    connection.execute(insert(_REPLIES), replies)
-                _insert_scores(connection, verdicts, scores)
-                return attempt_id
-            attempt = self._attempt(s, header)  # begun reply by reply: add the replies it lacks
-            for index, (reply_id, exchange) in enumerate(zip(ids, result.exchanges, strict=True)):
-                self._reply(s, attempt, reply_id, exchange, index, result.rulebook_hash)
-            self._finish(attempt, result, finished_at)
+                return attempt_id  # finished already: a retry, a double click or a replayed spool file
+            present: dict[int, str] = {}
+            if before is None:
+                connection.execute(insert(_ATTEMPTS), [{**self._attempt_values(s, header, cohort), **ending}])
+            else:  # begun earlier (a shorter result, or reply by reply): add the replies it lacks
+                rows = connection.execute(select(_REPLIES.c.turn_index, _REPLIES.c.id).where(_REPLIES.c.attempt_id == attempt_id))
+                present = {index: reply_id for index, reply_id in rows}
+            for index, reply_id in present.items():
+                if index < len(ids) and ids[index] != reply_id:
+                    raise StoreError(
+                        f"attempt '{attempt_id}' already has reply '{reply_id}' at turn {index}; a retry must reuse that reply id"
+                    )
+            fresh = [k for k in range(len(ids)) if k not in present]
+            if fresh:
+                connection.execute(insert(_REPLIES), [replies[k] for k in fresh])
+                _insert_scores(connection, [v for k in fresh for v in judged[k][0]], [judged[k][1] for k in fresh])
+            if before is not None and ending:
+                # the first finish wins: a concurrent saver may have finished it since our read
+                connection.execute(
+                    update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt_id, _ATTEMPTS.c.finished_at.is_(None)).values(**ending)
+                )
             return attempt_id
 
         return self._retry(save)
@@ -359,17 +424,21 @@ class Store:
                     raise StoreError(f"the store rejected the write as conflicting: {str(exc.orig).splitlines()[0]}") from exc
         raise AssertionError("unreachable")
 
-    def _trainee_id(self, s: Session, name: str) -> int:
+    def _trainee_id(self, s: Session, name: str, cohort: str | None = None) -> int:
         # trainees are never deleted, so the id of one already committed stays valid: a query saved
-        # per attempt. A trainee created in this transaction is not cached, as it may roll back.
+        # per attempt. A trainee created or given a cohort in this transaction is not cached, as
+        # the transaction may roll back.
         cached = self._trainee_ids.get(name)
-        if cached is not None:
-            return cached
-        found = s.scalars(select(Trainee.id).where(Trainee.name == name)).one_or_none()
-        if found is not None:
-            self._trainee_ids[name] = found
-            return found
-        return self._trainee(s, name).id
+        if cached is not None and (cohort is None or cached[1] is not None):
+            return cached[0]
+        found = s.execute(select(Trainee.id, Trainee.cohort).where(Trainee.name == name)).one_or_none()
+        if found is None:
+            return self._trainee(s, name, cohort).id
+        if found.cohort is None and cohort is not None:
+            s.execute(update(Trainee).where(Trainee.id == found.id, Trainee.cohort.is_(None)).values(cohort=cohort))
+            return int(found.id)
+        self._trainee_ids[name] = (found.id, found.cohort)
+        return int(found.id)
 
     def _trainee(self, s: Session, name: str, cohort: str | None = None, start_date: date | None = None) -> Trainee:
         trainee = s.scalars(select(Trainee).where(Trainee.name == name)).one_or_none()
@@ -387,7 +456,7 @@ class Store:
         s.add(attempt)
         return attempt
 
-    def _attempt_values(self, s: Session, header: AttemptHeader) -> dict[str, Any]:
+    def _attempt_values(self, s: Session, header: AttemptHeader, cohort: str | None = None) -> dict[str, Any]:
         # the columns of a new attempt, its trainee added if new; its outcome comes when it finishes
         if header.mode not in MODES:
             raise StoreError(f"unknown mode '{header.mode}' (known: {', '.join(MODES)})")
@@ -398,7 +467,7 @@ class Store:
                 raise StoreError(f"no trainer session with join code '{header.session}'; check the code the trainer gave")
         return {
             "id": _uuid(header.id, "attempt"),
-            "trainee_id": self._trainee_id(s, header.trainee),
+            "trainee_id": self._trainee_id(s, *checked_names(header.trainee, cohort)),
             "session_id": session_id,
             "scenario_id": header.scenario_id,
             "seed": header.seed,
@@ -452,6 +521,17 @@ class Store:
             query = query.join(Attempt.trainee).where(Trainee.name == trainee)
         with self.session(write=False) as s:
             return [_attempt_json(a) for a in s.scalars(query)]
+
+    def cohorts(self) -> list[str]:
+        """The cohorts of trainees who have attempts, sorted (trainees without a cohort are left out)."""
+        query = (
+            select(_TRAINEES.c.cohort)
+            .where(_TRAINEES.c.cohort.is_not(None), exists().where(_ATTEMPTS.c.trainee_id == _TRAINEES.c.id))
+            .distinct()
+            .order_by(_TRAINEES.c.cohort)
+        )
+        with self.session(write=False) as s:
+            return [c for c in s.scalars(query) if c is not None]
 
     @staticmethod
     def _query() -> Any:

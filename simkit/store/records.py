@@ -12,8 +12,10 @@ from typing import Any, ClassVar, Literal
 from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-Mode = Literal["practice", "session", "assessment", "real"]
-MODES: tuple[Mode, ...] = ("practice", "session", "assessment", "real")
+# drill: the one-turn exercises of days 1 and 2, kept as evidence of practice; the readiness
+# policy lists the modes that count, and the shipped one leaves drills out
+Mode = Literal["practice", "session", "assessment", "real", "drill"]
+MODES: tuple[Mode, ...] = ("practice", "session", "assessment", "real", "drill")
 
 
 def now() -> datetime:
@@ -65,7 +67,7 @@ class Attempt(Base):
     """One play of one scenario instance by one trainee; outcome and score once finished."""
 
     __tablename__ = "attempts"
-    __table_args__ = (CheckConstraint("mode IN ('practice', 'session', 'assessment', 'real')", name="mode"),)
+    __table_args__ = (CheckConstraint(f"mode IN ({', '.join(repr(m) for m in MODES)})", name="mode"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("trainer_sessions.id"), index=True)

@@ -1,0 +1,294 @@
+"""The player's state: the attempt in progress, what was recorded of it, and the feedback to show.
+
+``PlayerState`` is plain Python (no widgets): it calls the engine (generation, dialogue, feedback)
+and the store's recorder, and every reply is recorded before anything about it can be shown. The
+widget (``apps.player.Player``) draws it and forwards clicks; tests drive it directly.
+
+The reply time is the dialogue's, read from a clock that stands still while a reply is processed
+and drawn, and runs again once the next customer line is on the screen (``PlayerState.shown``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ..errors import SimkitError
+
+# the engine and the store are imported where first used, so the widget can draw itself before they load
+if TYPE_CHECKING:
+    from ..content.kit import Kit
+    from ..content.scenario_model import Action
+    from ..engine.dialogue import AttemptResult, Dialogue, Exchange
+    from ..engine.feedback import MoodReason, PracticeItem, RuleFeedback
+    from ..engine.generation import ScenarioInstance
+    from ..store.recorder import Recorder
+
+__all__ = ["MODES", "NoTrainee", "PlayerMode", "PlayerState", "SendOutcome", "ShownClock"]
+
+PlayerMode = Literal["practice", "session", "assessment"]
+MODES: tuple[PlayerMode, ...] = ("practice", "session", "assessment")
+Stored = Literal["stored", "spooled", "failed"]
+
+
+class NoTrainee(SimkitError):
+    """An attempt was started before the trainee gave and confirmed a name."""
+
+    def __str__(self) -> str:
+        return "type the trainee's name and confirm it before starting a scenario"
+
+
+class ShownClock:
+    """A clock that stands still from a reply's arrival until the next line is shown."""
+
+    def __init__(self, base: Callable[[], float] = time.monotonic) -> None:
+        self._base = base
+        self._held_at: float | None = None
+        self._skipped = 0.0
+
+    def __call__(self) -> float:
+        now = self._held_at if self._held_at is not None else self._base()
+        return now - self._skipped
+
+    def hold(self) -> None:
+        """Stop the clock (a reply arrived, or a new dialogue is being drawn)."""
+        if self._held_at is None:
+            self._held_at = self._base()
+
+    def release(self) -> None:
+        """Run the clock again from now (the customer's line is on the screen)."""
+        if self._held_at is not None:
+            self._skipped += self._base() - self._held_at
+            self._held_at = None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one Send: accepted (scored and recorded) or why not."""
+
+    accepted: bool
+    reason: str = ""  # empty (no text, no action), busy, no_attempt or finished when not accepted
+    exchange: Exchange | None = None
+    stored: Stored | None = None
+    finished: bool = False
+
+
+def _recorder(kit: Kit, trainee: str, mode: PlayerMode, cohort: str | None, session: str | None, url: str | None) -> Recorder:
+    from ..store.recorder import Recorder
+
+    return Recorder(kit, trainee, mode, cohort=cohort, session=session, url=url)
+
+
+class PlayerState:
+    """The attempt in progress: its dialogue, what was recorded, and the feedback to show."""
+
+    def __init__(
+        self,
+        kit: Kit,
+        trainee: str | None = None,
+        cohort: str | None = None,
+        lang: str = "ru",
+        mode: PlayerMode = "practice",
+        url: str | None = None,
+        session: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"the player's mode is one of {', '.join(MODES)}, not '{mode}'")
+        self.kit = kit
+        self.trainee = trainee
+        self.cohort = cohort
+        self.lang = lang
+        self.mode: PlayerMode = mode
+        self.url = url
+        self.session = session
+        self.clock = ShownClock(clock)
+        self.scenario_id: str | None = None
+        self.instance: ScenarioInstance | None = None
+        self.dialogue: Dialogue | None = None
+        self.abandoned = False
+        self.stored: Stored | None = None  # what the recorder did with the attempt last time
+        self.store_error = ""
+        self.recorded = 0  # how many times this attempt was handed to the recorder
+        self._recorder: Recorder | None = None
+        self._recorder_for: tuple[str, str | None] | None = None
+        self._busy = False
+        self._final_recorded = False
+
+    # --- what the view reads -----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether a dialogue awaits the trainee's reply."""
+        return self.dialogue is not None and not self.dialogue.finished and not self.abandoned
+
+    @property
+    def finished(self) -> bool:
+        """Whether the dialogue reached its end."""
+        return self.dialogue is not None and self.dialogue.finished
+
+    @property
+    def attempt_id(self) -> str:
+        """The attempt's id ("" before the first start)."""
+        return self.dialogue.attempt_id if self.dialogue is not None else ""
+
+    @property
+    def show_feedback(self) -> bool:
+        """Whether feedback is shown after each reply (not in assessment mode)."""
+        return self.mode != "assessment"
+
+    @property
+    def offered(self) -> list[str]:
+        """The action ids offered at the current turn."""
+        turn = self.dialogue.turn if self.running and self.dialogue is not None else None
+        return list(turn.actions) if turn is not None else []
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        """The latest reply with its score."""
+        return self.dialogue.exchanges[-1] if self.dialogue is not None and self.dialogue.exchanges else None
+
+    def result(self) -> AttemptResult | None:
+        """The attempt so far (None before the first start)."""
+        return self.dialogue.result() if self.dialogue is not None else None
+
+    def feedback(self, lang: str) -> list[RuleFeedback]:
+        """Every failed rule of the latest reply, most severe first (none in assessment mode)."""
+        from ..engine.feedback import explain_exchange
+
+        exchange = self.last_exchange
+        if exchange is None or not self.show_feedback:
+            return []
+        return explain_exchange(exchange, self.kit, lang)
+
+    def mood_reasons(self, lang: str) -> list[MoodReason]:
+        """Why the customer's mood moved after the latest reply (none in assessment mode)."""
+        from ..engine.feedback import mood_reasons
+
+        exchange = self.last_exchange
+        if exchange is None or not self.show_feedback:
+            return []
+        return mood_reasons(exchange, self.kit, lang)
+
+    def practise(self, lang: str, n: int = 3) -> list[PracticeItem]:
+        """The rules failed most in this attempt."""
+        from ..engine.feedback import practise_next
+
+        result = self.result()
+        return practise_next(result, self.kit, lang, n) if result is not None else []
+
+    def critical_titles(self, lang: str) -> list[str]:
+        """The titles of the critical rules failed in this attempt."""
+        result = self.result()
+        if result is None:
+            return []
+        return [self.kit.rules[r].title.get(lang) if r in self.kit.rules else r for r in result.critical_failures]
+
+    # --- what the trainee does -----------------------------------------------------------------
+
+    def start(self, scenario_id: str, seed: int | None = None) -> ScenarioInstance:
+        """A new attempt at ``scenario_id`` (a random variant unless ``seed`` is given) in ``lang``.
+
+        A running attempt is recorded as abandoned first. Call ``shown`` once the first line is drawn.
+        """
+        from ..engine.dialogue import Dialogue
+        from ..engine.generation import generate
+
+        if not self.trainee:
+            raise NoTrainee()
+        scenario = self.kit.scenario(scenario_id)
+        self.abandon()
+        if seed is None:
+            seed = _new_seed(self.instance.seed if self.instance is not None else None)
+        self.clock.hold()
+        instance = generate(scenario, seed, self.lang)
+        self.scenario_id, self.instance = scenario_id, instance
+        self.dialogue = Dialogue(instance, self.kit, self.clock)
+        self.abandoned, self.stored, self.store_error, self.recorded = False, None, "", 0
+        self._final_recorded = False
+        self._connect()
+        return instance
+
+    def new_variant(self) -> ScenarioInstance:
+        """The same scenario with a new seed (the unfinished attempt is recorded as abandoned first)."""
+        if self.scenario_id is None:
+            raise SimkitError("start a scenario before asking for another variant of it")
+        return self.start(self.scenario_id)
+
+    def shown(self) -> None:
+        """The customer's line is on the screen: the reply time runs from now."""
+        self.clock.release()
+
+    def send(self, text: str, actions: Sequence[Action | str] = ()) -> SendOutcome:
+        """Score the reply, move the dialogue on and record the attempt, before anything is shown."""
+        if self._busy:
+            return SendOutcome(False, "busy")
+        if self.dialogue is None or self.abandoned:
+            return SendOutcome(False, "no_attempt")
+        if self.dialogue.finished:
+            return SendOutcome(False, "finished")
+        if not text.strip() and not actions:
+            return SendOutcome(False, "empty")
+        self._busy = True
+        try:
+            self.clock.hold()
+            exchange = self.dialogue.reply(text, list(actions))
+            finished = self.dialogue.finished
+            stored = self._record(final=finished)
+            return SendOutcome(True, exchange=exchange, stored=stored, finished=finished)
+        finally:
+            self._busy = False
+
+    def abandon(self) -> Stored | None:
+        """Stop the running attempt; one with replies is recorded as abandoned. What the recorder did, or None."""
+        if not self.running or self.dialogue is None:
+            return None
+        self.abandoned = True
+        if not self.dialogue.exchanges:
+            return None  # nothing was said: there is no evidence to keep
+        return self._record(final=True)
+
+    def _the_recorder(self) -> Recorder:
+        assert self.trainee
+        who = (self.trainee, self.cohort)
+        if self._recorder is None or self._recorder_for != who:
+            if self._recorder is not None:
+                self._recorder.close()
+            self._recorder = _recorder(self.kit, self.trainee, self.mode, self.cohort, self.session, self.url)
+            self._recorder_for = who
+        return self._recorder
+
+    def _connect(self) -> None:
+        """Open the store when the attempt starts, so the first reply does not wait for it.
+
+        Not in a background thread: opening a store runs its migrations, which must not overlap
+        with another store being opened in the same process (the results panel, a drill).
+        """
+        try:
+            self._the_recorder().connect()  # an unreachable store is only noted: replies go to the spool
+        except Exception:  # recording will say what is wrong with the first reply
+            return
+
+    def _record(self, final: bool) -> Stored:
+        assert self.dialogue is not None
+        if self._final_recorded and self.stored is not None:
+            return self.stored  # an ended attempt is recorded once
+        try:
+            stored: Stored = self._the_recorder().record(self.dialogue.result(), final=final)
+            self.store_error = ""
+        except Exception as exc:  # the trainee keeps practising; the status says the evidence was not kept
+            stored, self.store_error = "failed", str(exc) or type(exc).__name__
+        self.recorded += 1
+        self._final_recorded = final and stored != "failed"
+        self.stored = stored
+        return stored
+
+
+def _new_seed(previous: int | None) -> int:
+    while True:
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+        if seed != previous:
+            return seed

@@ -123,7 +123,10 @@ def test_cli_readiness_json_and_csv(cli: Callable[..., CliResult], shipped_copy:
     code, out, _ = cli("readiness", "--format", "csv", "--db", url, "--kit", str(shipped_copy))
     assert out.splitlines()[0] == "trainee,cohort,verdict,requirement,figure,threshold,met,attempts"
     code, out, _ = cli("readiness", "--db", url, "--kit", str(shipped_copy))
-    assert "Анна (-): insufficient_evidence" in out
+    # the terminal table speaks the reader's language: verdicts and requirements by name, no ids
+    assert "Анна (-): недостаточно данных" in out and "insufficient_evidence" not in out and "min_attempts" not in out
+    code, out, _ = cli("readiness", "--db", url, "--kit", str(shipped_copy), "--lang", "en")
+    assert "Анна (-): insufficient evidence" in out
 
 
 def test_the_database_and_the_mappings_give_the_same_verdicts(db: str, shipped_copy: Path) -> None:

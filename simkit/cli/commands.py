@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..content.vocabulary import CHANNELS
 from ..errors import ContentError, GenerationError, KitNotFound, SimkitError, UnknownScenario
@@ -494,7 +494,7 @@ def _readiness(args: argparse.Namespace) -> int:
         from ..reports.tables import report_tables
 
         chosen = [a for a in attempts if args.cohort is None or a.get("cohort") == args.cohort]
-        return _written(args.out, lambda path: to_excel(report_tables(chosen, kit, verdicts), path))
+        return _written(args.out, lambda path: to_excel(report_tables(chosen, kit, verdicts, args.lang), path))
     if args.format == "html":
         from ..reports.exports import readiness_html
 
@@ -514,18 +514,29 @@ def _readiness(args: argparse.Namespace) -> int:
                     [v.trainee, v.cohort or "", v.verdict, r.requirement, figure, threshold, r.met, " ".join(r.attempts)]
                 )
     else:
-        for v in verdicts:
-            print(f"{v.trainee} ({v.cohort or '-'}): {v.verdict}", file=text)
-            for r in v.reasons:
-                mark = "ok " if r.met else ("-- " if not r.evidence else "NO ")
-                print(
-                    f"  {mark}{r.requirement:34} {r.figure!s:>10} / {r.threshold!s:<10} ({len(r.attempts)} attempts)", file=text
-                )
+        _write_readiness_table(verdicts, args.lang, text)
     if args.out:
         # newline="": the csv module already ends its rows with \r\n
         return _written(args.out, lambda path: path.write_text(text.getvalue(), encoding="utf-8", newline=""))
     sys.stdout.write(text.getvalue())
     return EXIT_OK
+
+
+def _write_readiness_table(verdicts: list[Any], lang: str, out: TextIO) -> None:
+    """The terminal table: verdicts and requirements by name in the reader's language."""
+    from ..i18n import ngettext
+    from ..i18n.names import name
+
+    def shown(value: object) -> str:
+        return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    for v in verdicts:
+        print(f"{v.trainee} ({v.cohort or '-'}): {name('verdict', v.verdict, lang)}", file=out)
+        for r in v.reasons:
+            mark = "ok " if r.met else ("-- " if not r.evidence else "NO ")
+            attempts = ngettext(lang, "{n} attempt", "{n} attempts", len(r.attempts))
+            label = name("requirement", r.requirement, lang)
+            print(f"  {mark}{label:44} {shown(r.figure):>10} / {shown(r.threshold):<10} ({attempts})", file=out)
 
 
 def _nothing_to_judge(store: Any, cohort: str | None, lang: str) -> str:

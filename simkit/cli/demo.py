@@ -294,6 +294,7 @@ def fill(
                 session=planned.session,
                 started_at=planned.started_at,
                 finished_at=planned.started_at + timedelta(seconds=sum(result.seconds)),
+                final=True,  # a simulated attempt that stops before the script's end is over, not open
             )
             new += 1
         if progress is not None:

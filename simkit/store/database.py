@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -198,7 +199,17 @@ def migrate(connection: Connection, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+_MIGRATING = threading.Lock()
+
+
 def _migrate(engine: Engine) -> None:
+    # Alembic's runner keeps module state: two stores opened at once in one process (an app's
+    # recorder and its results panel) must not migrate at the same time
+    with _MIGRATING:
+        _migrate_now(engine)
+
+
+def _migrate_now(engine: Engine) -> None:
     # one transaction: concurrent openers wait, then find it done
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:

@@ -413,10 +413,15 @@ def test_cli_readiness_exports(
     out = tmp_path / "r.xlsx"
     code, printed, _ = cli("readiness", "--format", "xlsx", "--out", str(out), *common)
     assert code == 0 and printed.strip() == str(out)
-    assert load_workbook(out).sheetnames == SHEETS
-    code, _, _ = cli("readiness", "--format", "xlsx", "--out", str(out), "--cohort", "B", *common)
+    # the workbook speaks the reader's language (Russian by default): sheet names from the catalogue
+    from simkit.i18n import gettext
+    from simkit.reports.localized import SHEETS as SHEET_NAMES
+
+    russian = [gettext("ru", SHEET_NAMES[s]) for s in SHEETS]
+    assert load_workbook(out).sheetnames == russian and russian != [gettext("en", SHEET_NAMES[s]) for s in SHEETS]
+    code, _, _ = cli("readiness", "--format", "xlsx", "--out", str(out), "--cohort", "B", "--lang", "en", *common)
     book = load_workbook(out)
-    assert code == 0 and [c.value for c in book["rule_pass_rates"]["A"]][1:] == [BORIS]
+    assert code == 0 and [c.value for c in book[gettext("en", SHEET_NAMES["rule_pass_rates"])]["A"]][1:] == [BORIS]
     page = tmp_path / "r.html"
     code, _, _ = cli("readiness", "--format", "html", "--out", str(page), "--lang", "en", *common)
     assert code == 0 and "Анна &lt;b&gt;&amp;" in page.read_text(encoding="utf-8")

@@ -104,7 +104,7 @@ class Player(widgets.VBox):  # type: ignore[misc]
         self.mood.add_class("simkit-mood")
         self.reply_box = widgets.Textarea(rows=3, layout=widgets.Layout(width="100%"))
         self.reply_box.add_class("simkit-reply")
-        self.action_toggles = {a: widgets.ToggleButton(value=False) for a in ACTIONS}
+        self.action_toggles = {a: widgets.ToggleButton(value=False, layout=widgets.Layout(width="auto")) for a in ACTIONS}
         for action_id, toggle in self.action_toggles.items():
             toggle.add_class("simkit-action")
             toggle.add_class(f"simkit-action-{action_id}")

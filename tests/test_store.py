@@ -19,10 +19,21 @@ from simkit.engine.dialogue import AttemptResult, Dialogue, StepClock, play_mode
 from simkit.engine.generation import generate
 from simkit.errors import SimkitError
 from simkit.reports.readiness import readiness, store_readiness
+from simkit.store import database
 from simkit.store.database import AttemptHeader, Store, StoreError, StoreUnavailable, migrate, score_values
 from simkit.store.records import Base, now
 
-TABLES = {"trainees", "trainer_sessions", "attempts", "replies", "verdicts", "turn_scores"}
+TABLES = {
+    "trainees",
+    "trainer_sessions",
+    "attempts",
+    "replies",
+    "verdicts",
+    "turn_scores",
+    "reviews",
+    "verdict_overrides",
+    "readiness_decisions",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +63,7 @@ def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    assert [tuple(row) for row in version] == [("0003_drill_mode",)]
+    assert [tuple(row) for row in version] == [("0004_human_judgement",)]
     store.close()
     Store(db).close()  # opening again finds the schema current
 
@@ -350,7 +361,7 @@ def test_a_unique_key_race_that_outlasts_the_retries_is_a_store_error(db: str, p
 
     with pytest.raises(StoreError, match="conflicting"):
         store._retry(conflicting)
-    assert calls == 3  # retried: the first conflict is taken for a concurrent saver's row
+    assert calls == database._TRIES  # retried: each conflict is taken for a concurrent saver's row
 
 
 def test_the_cohort_is_given_to_a_new_trainee_or_one_without_a_cohort(db: str, kit: Kit) -> None:
@@ -483,7 +494,7 @@ def test_a_store_of_the_previous_schema_upgrades_with_its_evidence(db: str, kit:
         assert stored["replies"][0]["score"] == played.exchanges[0].score.score
         store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 2, "ru"), kit), "Анна", "drill")
         with store.engine.connect() as c:
-            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003_drill_mode"
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004_human_judgement"
             if store.engine.dialect.name == "sqlite":
                 assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert c.exec_driver_sql("PRAGMA foreign_key_check").all() == []

@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: join codes are read aloud and typed
-_TRIES = 3
+# Each retry follows another writer's commit of the same rows, so a writer loses at most once per
+# row the others can add first (an attempt's trainee, the attempt, each reply): ten covers any
+# attempt a scenario can produce, however many saves of it race
+_TRIES = 10
 _CONNECT_SECONDS = 10
 _NAME_LIMIT, _COHORT_LIMIT = 200, 100  # the lengths of trainees.name and trainees.cohort
 T = TypeVar("T")

@@ -54,13 +54,20 @@ class Trainee(Base):
 
 
 class TrainerSession(Base):
-    """A group session run by a trainer; trainees join it with a short code."""
+    """A group round run by a trainer; trainees join it with a short code and play its scenarios."""
 
     __tablename__ = "trainer_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    cohort: Mapped[str | None] = mapped_column(String(100))
+    scenarios: Mapped[list[Any] | None]  # scenario ids, in the order the round plays them
+    lang: Mapped[str | None] = mapped_column(String(8))
+    mode: Mapped[str | None] = mapped_column(String(16))
+    same_variant: Mapped[bool | None]  # True: one seed for all; False: a seed per trainee, same script
+    trainer: Mapped[str | None] = mapped_column(String(200))
+    ended_at: Mapped[datetime | None]
 
 
 class Attempt(Base):
@@ -138,3 +145,53 @@ class TurnScoreRow(Base):
     rulebook_hash: Mapped[str] = mapped_column(String(64))
     score: Mapped[float]
     critical_failures: Mapped[list[Any]]
+
+
+class Review(Base):
+    """A trainer's blind mark of one rule on one reply (calibration); the latest per reviewer counts."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("status IN ('pass', 'fail', 'n/a')", name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class VerdictOverride(Base):
+    """A trainer's correction of an automatic verdict, with who, when and why; the automatic row stays."""
+
+    __tablename__ = "verdict_overrides"
+    __table_args__ = (CheckConstraint("status IN ('pass', 'fail', 'n/a')", name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+VERDICTS: tuple[str, ...] = ("ready", "not_ready", "insufficient_evidence")
+
+
+class ReadinessDecision(Base):
+    """HR's decision on a trainee beside the computed verdict and the rulebook it was computed under."""
+
+    __tablename__ = "readiness_decisions"
+    __table_args__ = (
+        CheckConstraint("computed IN ('ready', 'not_ready', 'insufficient_evidence')", name="computed"),
+        CheckConstraint("decision IN ('ready', 'not_ready', 'insufficient_evidence')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    computed: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    trainee: Mapped[Trainee] = relationship()

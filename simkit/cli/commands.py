@@ -527,8 +527,10 @@ def _write_readiness_table(verdicts: list[Any], lang: str, out: TextIO) -> None:
     from ..i18n import ngettext
     from ..i18n.names import name
 
-    def shown(value: object) -> str:
-        return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    def shown(value: object, known: bool = True) -> str:
+        if isinstance(value, list):  # kinds of situation, by name
+            return "; ".join(name("kind", str(k), lang) for k in value) or "—"
+        return str(value) if known else "—"  # a figure without evidence is not a zero
 
     for v in verdicts:
         print(f"{v.trainee} ({v.cohort or '-'}): {name('verdict', v.verdict, lang)}", file=out)
@@ -536,7 +538,9 @@ def _write_readiness_table(verdicts: list[Any], lang: str, out: TextIO) -> None:
             mark = "ok " if r.met else ("-- " if not r.evidence else "NO ")
             attempts = ngettext(lang, "{n} attempt", "{n} attempts", len(r.attempts))
             label = name("requirement", r.requirement, lang)
-            print(f"  {mark}{label:44} {shown(r.figure):>10} / {shown(r.threshold):<10} ({attempts})", file=out)
+            # a score with no attempts behind it is unknown, not zero; counts are counts
+            figure = shown(r.figure, bool(r.attempts) or not r.requirement.startswith(("min_score", "min_category_score")))
+            print(f"  {mark}{label:44} {figure:>10} / {shown(r.threshold):<10} ({attempts})", file=out)
 
 
 def _nothing_to_judge(store: Any, cohort: str | None, lang: str) -> str:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# One command for a trainer: set everything up, check the content, open JupyterLab on notebooks/.
-# The same JupyterLab serves the trainee apps through Voilà (no code shown): at <address>/voila/tree
-# the notebooks are listed, and <address>/voila/render/day1_rules.ipynb (day2_procedures, day3_practice)
-# opens one day as an app. <address> is what JupyterLab prints, up to and including the port.
+# One command for a trainer: set everything up, check the content, open JupyterLab on the kit's folder
+# (so scenarios/ and rulebook/ open in its editor; the start page is notebooks/00_start_here.ipynb).
+# The same JupyterLab serves the trainee apps through Voilà (no code shown): at <address>/voila/tree/notebooks
+# the notebooks are listed, and <address>/voila/render/notebooks/day1_rules.ipynb (day2_procedures,
+# day3_practice) opens one day as an app. <address> is what JupyterLab prints, up to and including the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,11 +15,14 @@ if ! grep -q 'voila.server_extension.*enabled' <<<"$extensions"; then
 fi
 cat >&2 <<'MSG'
 
-  Trainers: JupyterLab opens on notebooks/00_start_here.ipynb.
-  New hires: in the file list on the left open day1_rules.ipynb (then day2_procedures, day3_practice)
-  and press Shift+Enter in its cell; or, as an app without code, replace "/lab..." in the address
-  with "/voila/tree" and click the day.
+  Trainers: JupyterLab opens on notebooks/00_start_here.ipynb; notebooks/authoring.ipynb edits and
+  checks scenarios and rules.
+  New hires: in the file list on the left open notebooks, then day1_rules.ipynb (then day2_procedures,
+  day3_practice) and press Shift+Enter in its cell; or, as an app without code, replace "/lab..." in
+  the address with "/voila/tree/notebooks" and click the day.
 
 MSG
 # --allow-root lets the same command work where JupyterLab runs as root (containers, lab machines).
-exec .venv/bin/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb --allow-root "$@"
+# The root is the kit's folder, not notebooks/: JupyterLab opens only files under its root, and the
+# authoring notebook links each content file to JupyterLab's editor.
+exec .venv/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb --allow-root "$@"

@@ -169,3 +169,123 @@ def test_the_database_and_the_mappings_give_the_same_verdicts(db: str, shipped_c
         current = {v.trainee: v.verdict for v in store_readiness(store, replace(kit, readiness=POLICY))}
     assert current == {"Анна": "ready", "Борис": "not_ready", "Вера": "insufficient_evidence", "Глеб": "insufficient_evidence"}
     assert compared > 50
+
+
+# --- the chosen rulebook and trainers' overrides ----------------------------------------------------
+
+LENIENT = POLICY.model_copy(update={"min_score": 60, "min_category_scores": {"etiquette": 50}})
+CALM = "Успокойтесь, пожалуйста. "
+
+
+def _calm_down_critical(root: Path) -> Kit:
+    """The kit with ``no-calm-down-command`` made critical: the issue's example of a rule change."""
+    file = root / "rulebook" / "rules" / "etiquette.yaml"
+    text = file.read_text(encoding="utf-8")
+    start = text.index("  - id: no-calm-down-command")
+    head, tail = text[:start], text[start:]
+    file.write_text(head + tail.replace("    severity: major", "    severity: critical", 1), encoding="utf-8")
+    return replace(load_kit(root), readiness=LENIENT)
+
+
+def _calm(kit: Kit, scenario: str) -> AttemptResult:
+    """The model replies, each begun with "calm down": fine by every rule but ``no-calm-down-command``."""
+    instance = generate(kit.scenario(scenario), 1, "ru")
+    return play_through(instance, [(CALM + t.model_reply, list(t.model_actions)) for t in instance.turns], kit)
+
+
+def _store_calm_trainee(store: Store, kit: Kit) -> None:
+    store.save_attempt(_model(kit, "discount-demand-sports-food", 1), "Жанна", "practice")
+    store.save_attempt(_model(kit, "late-delivery-fridge", 1), "Жанна", "practice")
+    store.save_attempt(_calm(kit, "late-delivery-fridge"), "Жанна", "assessment")
+
+
+def _override(store: Store, reply_id: str, rule: str, status: str, who: str = "Тренер") -> None:
+    from simkit.store.judgement import add_override
+
+    add_override(store, reply_id, rule, status, "проверено по записи", who)
+
+
+def test_a_rule_made_critical_and_rescored_changes_the_verdict(db: str, shipped_copy: Path) -> None:
+    old = replace(load_kit(shipped_copy), readiness=LENIENT)
+    with Store(db) as store:
+        _store_calm_trainee(store, old)
+        assert [v.verdict for v in store_readiness(store, old)] == ["ready"]
+        new = _calm_down_critical(shipped_copy)
+        assert new.rulebook_hash != old.rulebook_hash
+        # not re-scored yet: judged under the rulebook each attempt was played with, and it says so
+        before = store_readiness(store, new)[0]
+        assert before.verdict == "ready" and before.rulebook == new.rulebook_hash
+        assert set(before.fallback) == set(before.attempts) and len(before.attempts) == 3
+        assert rescore(store, new, workers=1).scored > 0
+        after = store_readiness(store, new)[0]
+        assert after.verdict == "not_ready" and after.fallback == ()
+        calm = next(a["id"] for a in store.attempts() if a["replies"][0]["reply"].startswith(CALM))
+        assert _reason(after, "max_critical_failures")[:3] == (1, 0, False)
+        assert next(r for r in after.reasons if r.requirement == "max_critical_failures").attempts == (calm,)
+        # the earlier rulebook can still be chosen, and gives the earlier verdict
+        assert store_readiness(store, new, rulebook=old.rulebook_hash)[0].verdict == "ready"
+        assert judge(LENIENT, new, "Жанна", store.attempts()).verdict == "not_ready"
+
+
+def test_an_override_counts_and_the_automatic_verdict_stays(db: str, shipped_copy: Path) -> None:
+    from simkit.store.evidence import overrides
+
+    kit = _calm_down_critical(shipped_copy)
+    with Store(db) as store:
+        _store_calm_trainee(store, kit)
+        assert store_readiness(store, kit)[0].verdict == "not_ready"
+        calm = next(a for a in store.attempts() if a["replies"][0]["reply"].startswith(CALM))
+        failed = [(r["id"], v["rule"]) for r in calm["replies"] for v in r["verdicts"] if v["rule"] == "no-calm-down-command"]
+        assert failed and all(
+            v["status"] == "fail" for r in calm["replies"] for v in r["verdicts"] if v["rule"] == "no-calm-down-command"
+        )
+        _override(store, failed[0][0], failed[0][1], "pass")
+        assert store_readiness(store, kit)[0].verdict == "not_ready"  # other replies still fail it
+        for reply_id, rule in failed:
+            _override(store, reply_id, rule, "fail", who="Первый")
+            _override(store, reply_id, rule, "pass", who="Второй")  # the latest counts
+        verdict = store_readiness(store, kit)[0]
+        assert verdict.verdict == "ready" and verdict.overridden == (calm["id"],)
+        assert _reason(verdict, "max_critical_failures")[:3] == (0, 0, True)
+        assert judge(LENIENT, kit, "Жанна", store.attempts(), overrides=overrides(store)) == verdict
+        stored = next(a for a in store.attempts() if a["id"] == calm["id"])
+        automatic = [v["status"] for r in stored["replies"] for v in r["verdicts"] if v["rule"] == "no-calm-down-command"]
+        assert automatic == ["fail"] * len(failed)  # the automatic rows are untouched
+
+
+def test_sql_and_mappings_agree_under_a_chosen_rulebook_with_overrides(db: str, shipped_copy: Path) -> None:
+    from simkit.store.evidence import overrides
+
+    old = replace(load_kit(shipped_copy), readiness=LENIENT)
+    with Store(db) as store:
+        _store_calm_trainee(store, old)
+        store.save_attempt(_rude(old, "discount-demand-sports-food"), "Борис", "practice")
+        store.save_attempt(_model(old, "late-delivery-fridge", 2), "Борис", "practice")
+        store.save_attempt(_model(old, "discount-demand-sports-food", 3), "Борис", "practice")
+        new = _calm_down_critical(shipped_copy)
+        attempts = store.attempts()
+        rude = next(a for a in attempts if a["replies"][0]["reply"] == RUDE)
+        fails = [(r["id"], v["rule"]) for r in rude["replies"] for v in r["verdicts"] if v["status"] == "fail"]
+        for (reply_id, rule), status in zip(fails, ["pass", "n/a", "pass", "fail"] * len(fails), strict=False):
+            _override(store, reply_id, rule, status)
+        assert rescore(store, new, workers=1).scored > 0
+        # the rude attempt's first reply loses its re-scoring: that part of the evidence falls back
+        from sqlalchemy import delete
+
+        from simkit.store.records import TurnScoreRow, VerdictRow
+
+        first = rude["replies"][0]["id"]
+        with store.session() as s:
+            for row in (VerdictRow, TurnScoreRow):
+                s.execute(delete(row).where(row.reply_id == first, row.rulebook_hash == new.rulebook_hash))
+        attempts = store.attempts()
+        found = overrides(store)
+        assert len(found) == len(fails)
+        for rulebook in (old.rulebook_hash, new.rulebook_hash, "no-such-rulebook"):
+            for cohort in (None, "Z"):
+                from_sql = store_readiness(store, new, cohort, rulebook=rulebook)
+                assert from_sql == readiness(attempts, new, cohort, rulebook=rulebook, overrides=found), rulebook
+        assert rude["id"] in next(v for v in store_readiness(store, new) if v.trainee == "Борис").fallback
+        scores = {v.trainee: _reason(v, "min_score")[0] for v in store_readiness(store, new, rulebook=old.rulebook_hash)}
+        plain = {v.trainee: _reason(v, "min_score")[0] for v in readiness(attempts, new, rulebook=old.rulebook_hash)}
+        assert scores["Борис"] > plain["Борис"]  # overrides to pass raise the rude attempt's score

@@ -25,6 +25,7 @@ from .player_state import MODES, NoTrainee, PlayerMode, PlayerState, SendOutcome
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
+    from ..store.sessions import Round
 
 __all__ = ["MODES", "NoTrainee", "Player", "PlayerMode", "PlayerState", "SendOutcome", "ShownClock", "cached_kit"]
 
@@ -149,6 +150,18 @@ class Player(widgets.VBox):  # type: ignore[misc]
         self._relabel()
         self._render()
 
+    def join(self, found: Round) -> None:
+        """Play a trainer's round: only its scenarios, with its seed, language and mode (the player must be ``ready``)."""
+        state = self.state
+        for scenario_id in found.scenarios:
+            self.kit.scenario(scenario_id)  # a round made with another kit names what is missing
+        state.join(found)
+        self.mode, self.session = state.mode, state.session
+        self.scenario_ids = list(found.scenarios)
+        self._plot = None
+        self._relabel()
+        self._render()
+
     def _kit_arrived(self, kit: Kit | None, error: Exception | None) -> None:
         # runs in the loading thread: widget updates from it reach the page like any other
         try:
@@ -174,7 +187,8 @@ class Player(widgets.VBox):  # type: ignore[misc]
     def _on_start(self) -> None:
         if self._state is None:
             return
-        self._state.lang = self.bar.lang
+        if self._state.round is None:
+            self._state.lang = self.bar.lang
         self._state.start(self.picker.value)
         self._fresh_turn()
 
@@ -253,7 +267,7 @@ class Player(widgets.VBox):  # type: ignore[misc]
 
     def _on_lang(self, _change: dict[str, Any]) -> None:
         # a running dialogue keeps its language; the next one starts in the new one
-        if self._state is not None and not self._state.running:
+        if self._state is not None and not self._state.running and self._state.round is None:
             self._state.lang = self.bar.lang
         self._relabel()
         self._render()
@@ -314,6 +328,7 @@ class Player(widgets.VBox):  # type: ignore[misc]
         self.intro.value = f"<div>{views.esc(intro)}</div>" if intro else ""
         self.start_button.disabled = self.picker.disabled = state is None or not self.bar.confirmed
         self.variant_button.disabled = state is None or not self.bar.confirmed or state.scenario_id is None
+        self.variant_button.layout.display = "none" if state is not None and state.round is not None else ""
         dialogue = state.dialogue if state is not None else None
         instance = state.instance if state is not None else None
         self._play_box.layout.display = "none" if dialogue is None else ""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..engine.feedback import MoodReason, PracticeItem, RuleFeedback
     from ..engine.generation import ScenarioInstance
     from ..store.recorder import Recorder
+    from ..store.sessions import Round
 
 __all__ = ["MODES", "NoTrainee", "PlayerMode", "PlayerState", "SendOutcome", "ShownClock"]
 
@@ -113,8 +114,9 @@ class PlayerState:
         self.stored: Stored | None = None  # what the recorder did with the attempt last time
         self.store_error = ""
         self.recorded = 0  # how many times this attempt was handed to the recorder
+        self.round: Round | None = None  # the trainer's round joined with its code: its scenarios, seed, language, mode
         self._recorder: Recorder | None = None
-        self._recorder_for: tuple[str, str | None] | None = None
+        self._recorder_for: tuple[str, str | None, str | None, str] | None = None
         self._busy = False
         self._final_recorded = False
 
@@ -189,6 +191,13 @@ class PlayerState:
 
     # --- what the trainee does -----------------------------------------------------------------
 
+    def join(self, found: Round) -> None:
+        """Play a trainer's round: its scenarios with its seed, language and mode, recorded with its code."""
+        if found.mode not in MODES:
+            raise SimkitError(f"the round's mode '{found.mode}' cannot be played here")
+        self.abandon()  # an attempt begun outside the round stays outside it
+        self.round, self.session, self.mode, self.lang = found, found.code, found.mode, found.lang
+
     def start(self, scenario_id: str, seed: int | None = None) -> ScenarioInstance:
         """A new attempt at ``scenario_id`` (a random variant unless ``seed`` is given) in ``lang``.
 
@@ -201,6 +210,13 @@ class PlayerState:
             raise NoTrainee()
         scenario = self.kit.scenario(scenario_id)
         self.abandon()
+        if self.round is not None:
+            from ..store.sessions import seed_for
+
+            if scenario_id not in self.round.scenarios:
+                raise SimkitError(f"the scenario '{scenario_id}' is not part of the round '{self.round.title}'")
+            self.lang = self.round.lang
+            seed = seed_for(self.round, self.trainee) if seed is None else seed
         if seed is None:
             seed = _new_seed(self.instance.seed if self.instance is not None else None)
         self.clock.hold()
@@ -216,6 +232,8 @@ class PlayerState:
         """The same scenario with a new seed (the unfinished attempt is recorded as abandoned first)."""
         if self.scenario_id is None:
             raise SimkitError("start a scenario before asking for another variant of it")
+        if self.round is not None:
+            raise SimkitError("a round gives each trainee one variant; start the scenario again to retry it")
         return self.start(self.scenario_id)
 
     def shown(self) -> None:
@@ -253,7 +271,7 @@ class PlayerState:
 
     def _the_recorder(self) -> Recorder:
         assert self.trainee
-        who = (self.trainee, self.cohort)
+        who = (self.trainee, self.cohort, self.session, self.mode)
         if self._recorder is None or self._recorder_for != who:
             if self._recorder is not None:
                 self._recorder.close()

@@ -122,6 +122,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the html page (default ru)")
     p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
     p.add_argument("--kit", help="kit folder")
+    p.add_argument(
+        "--rulebook",
+        metavar="HASH",
+        help="judge under this rulebook version (default: the kit's; replies not re-scored under it count as first scored)",
+    )
 
     p = sub.add_parser("report", help="a self-contained HTML page on one trainee for the personnel file")
     p.add_argument("trainee", help="the trainee's name as stored (see 'simkit readiness')")
@@ -484,7 +489,7 @@ def _readiness(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     kit = load_kit(args.kit)
     with Store(args.db, root=kit.root) as store:
-        verdicts = store_readiness(store, kit, args.cohort)  # summed in SQL: no reply is read
+        verdicts = store_readiness(store, kit, args.cohort, rulebook=args.rulebook)  # summed in SQL: no reply is read
         if not verdicts:
             print(f"simkit readiness: {_nothing_to_judge(store, args.cohort, args.lang)}", file=sys.stderr)
             return EXIT_PROBLEMS

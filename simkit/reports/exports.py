@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..content.kit import Kit
+    from ..store.decisions import Decision
+    from ..store.judgement import JudgedVerdict
     from .readiness import Reason, TraineeReadiness
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -37,6 +39,10 @@ _UNSAFE_FILE = re.compile(r"[^\w.-]+")
 _YES = N_("yes")
 _NO = N_("no")
 _NO_EVIDENCE = N_("no evidence")
+_CONFIRMED = N_("confirmed")
+_OVERRULED = N_("overruled")
+_STATUS = {"pass": N_("passed"), "fail": N_("failed"), "n/a": N_("not applicable")}  # a rule's verdict on a reply
+DASH = "—"  # a figure that does not exist (never judged, no attempts): not 0
 
 
 def safe_name(name: str) -> str:
@@ -118,16 +124,17 @@ def _environment(lang: str) -> Environment:
 
 def _number(value: Any) -> str:
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "-"
+        return ", ".join(map(str, value)) or DASH
     if isinstance(value, float):
-        return "-" if value != value else f"{value:g}"  # NaN: never judged
+        return DASH if value != value else f"{value:g}"  # NaN: never judged
     return str(value)
 
 
-def _when(moment: str | None) -> str:
+def _when(moment: str | datetime | None) -> str:
     if not moment:
-        return "-"
-    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return DASH
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:
@@ -138,12 +145,23 @@ def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:
         # lists are kinds of situation (required_kinds): named as HR reads them
         return _number([named("kind", k, lang) for k in value] if isinstance(value, list) else value)
 
+    def figure(r: Reason) -> str:
+        # a score with nothing behind it does not exist: a dash, never 0
+        if not r.evidence and r.requirement.startswith(("min_score", "min_category_score")):
+            return DASH
+        return shown(r.figure)
+
+    def kind(value: Any, text: str) -> str:
+        return "list" if isinstance(value, list) else ("missing-figure" if text == DASH else "num")
+
     return [
         {
             "requirement": named("requirement", r.requirement, lang),
             "id": r.requirement,
-            "figure": shown(r.figure),
+            "figure": figure(r),
+            "figure_class": kind(r.figure, figure(r)),
             "threshold": shown(r.threshold),
+            "threshold_class": kind(r.threshold, shown(r.threshold)),
             "met": met(r),
             "state": "met" if r.met else ("missing" if not r.evidence else "failed"),
             "attempts": len(r.attempts),
@@ -169,12 +187,17 @@ def trainee_html(
     kit: Kit,
     lang: str = "ru",
     generated: datetime | None = None,
+    decisions: Sequence[Decision] = (),
+    overrides: Sequence[JudgedVerdict] = (),
 ) -> str:
     """A self-contained HTML page on one trainee for the personnel file.
 
-    It shows the readiness verdict with every reason, the score trend, the rule heat map row and
-    pass rates, the mean score by kind of situation, every attempt, and each reply with the rules
-    it failed. ``attempts`` may hold other trainees' attempts too; only ``trainee``'s are used.
+    It shows the readiness verdict with every reason and the rulebook version it was computed
+    under, HR's decisions on it (``decisions``, oldest first: the last is in force), the trainers'
+    overrides of automatic verdicts beside the automatic verdict (``overrides``: verdicts with an
+    override), the score trend, the rule heat map row and pass rates, the mean score by kind of
+    situation, every attempt, and each reply with the rules it failed. ``attempts`` may hold other
+    trainees' attempts too; only ``trainee``'s are used.
     Without ``verdict`` it is judged here under the kit's readiness policy.
     """
     import pandas as pd
@@ -209,7 +232,7 @@ def trainee_html(
                 "scenario_id": a["scenario_id"],
                 "kind": named("kind", scenario_kind(a["scenario_id"], a["mode"], kit), lang),
                 "mode": named("mode", a["mode"], lang),
-                "score": _number(float(a["score"])) if a["score"] is not None else "-",
+                "score": _number(float(a["score"])) if a["score"] is not None else DASH,
                 "outcome": named("outcome", a["outcome"] or "unfinished", lang),
                 "replies": [
                     {
@@ -229,9 +252,12 @@ def trainee_html(
         "report.html.j2",
         lang,
         trainee=trainee,
-        cohort=cohort or "-",
+        cohort=cohort or DASH,
         generated=(generated or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        rulebook=kit.rulebook_hash,
+        rulebook=verdict.rulebook or kit.rulebook_hash,
+        fallback=len(verdict.fallback),
+        decisions=[_decision_row(d, lang) for d in decisions],
+        overrides=_override_rows(overrides, own, kit, lang),
         verdict=verdict.verdict,
         verdict_name=named("verdict", verdict.verdict, lang),
         policy=kit.readiness.about.get(lang),
@@ -242,6 +268,47 @@ def trainee_html(
         kinds=kind_rows,
         attempts=rows,
     )
+
+
+def _decision_row(d: Decision, lang: str) -> dict[str, Any]:
+    action = _CONFIRMED if d.action == "confirm" else _OVERRULED
+    return {
+        "when": _when(d.created_at),
+        "who": d.who,
+        "computed": named("verdict", d.computed, lang),
+        "decision": named("verdict", d.decision, lang),
+        "decision_id": d.decision,
+        "action": gettext(lang, action),
+        "reason": d.reason,
+        "rulebook": d.rulebook_hash,
+    }
+
+
+def _override_rows(
+    overrides: Sequence[JudgedVerdict], own: Sequence[dict[str, Any]], kit: Kit, lang: str
+) -> list[dict[str, Any]]:
+    replies = {r["id"]: (a, r) for a in own for r in a["replies"]}
+    rows = []
+    for v in overrides:
+        if v.override is None or v.reply_id not in replies:
+            continue
+        attempt, reply = replies[v.reply_id]
+        rule = kit.rules.get(v.rule_id)
+        rows.append(
+            {
+                "date": _when(attempt["finished_at"] or attempt["started_at"]),
+                "turn": reply["turn_index"] + 1,
+                "reply": reply["reply"],
+                "rule": v.rule_id,
+                "title": rule.title.get(lang) if rule else "",
+                "automatic": gettext(lang, _STATUS.get(v.automatic, v.automatic)),
+                "status": gettext(lang, _STATUS.get(v.override.status, v.override.status)),
+                "who": v.override.who,
+                "when": _when(v.override.created_at),
+                "reason": v.override.reason,
+            }
+        )
+    return rows
 
 
 def readiness_html(
@@ -257,12 +324,12 @@ def readiness_html(
         lang,
         cohort=cohort,
         generated=(generated or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        rulebook=kit.rulebook_hash if kit else "",
+        rulebook=next((v.rulebook for v in verdicts if v.rulebook), kit.rulebook_hash if kit else ""),
         policy=kit.readiness.about.get(lang) if kit else "",
         trainees=[
             {
                 "trainee": v.trainee,
-                "cohort": v.cohort or "-",
+                "cohort": v.cohort or DASH,
                 "verdict": v.verdict,
                 "verdict_name": named("verdict", v.verdict, lang),
                 "reasons": _reasons(v, lang),

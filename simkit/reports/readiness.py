@@ -6,6 +6,12 @@ Too little evidence (too few attempts in the window, a required kind of situatio
 category never judged) gives ``insufficient_evidence``; evidence that falls short gives
 ``not_ready``; otherwise ``ready``.
 
+Verdicts are given under a chosen rulebook version (by default the kit's current one): a reply
+re-scored under it (``simkit rescore``) is judged by those verdicts, a reply that was not by the
+rulebook its attempt was played with, and the verdict lists those attempts (``fallback``). A
+trainer's latest override of a verdict replaces the automatic status (the automatic row stays in
+the store).
+
 Two entries give the same verdicts: ``store_readiness`` lets the database sum the evidence (it
 reads no reply or verdict into Python, so a whole company is judged in about a second), and
 ``readiness`` judges attempts already read as mappings (``Store.attempts``), for callers that have
@@ -15,7 +21,7 @@ them at hand.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -51,6 +57,14 @@ class TraineeReadiness:
     verdict: Verdict
     reasons: tuple[Reason, ...]
     attempts: tuple[str, ...] = field(default=())
+    rulebook: str = ""  # the rulebook version the verdict was computed under
+    fallback: tuple[str, ...] = ()  # attempts (some replies of them) judged under their own, earlier rulebook
+    overridden: tuple[str, ...] = ()  # attempts with a verdict a trainer overrode
+
+    def unmet(self) -> tuple[Reason, ...]:
+        """The deciding reasons: the requirements not met (those without evidence first)."""
+        missing = [r for r in self.reasons if not r.evidence]
+        return tuple(missing + [r for r in self.reasons if r.evidence and not r.met])
 
     def to_json(self) -> dict[str, Any]:
         """A plain mapping for ``--format json`` and exports."""
@@ -58,6 +72,9 @@ class TraineeReadiness:
             "trainee": self.trainee,
             "cohort": self.cohort,
             "verdict": self.verdict,
+            "rulebook": self.rulebook,
+            "fallback": list(self.fallback),
+            "overridden": list(self.overridden),
             "reasons": [
                 {
                     "requirement": r.requirement,
@@ -77,46 +94,99 @@ def _when(attempt: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(attempt["finished_at"] or attempt["started_at"])
 
 
-def _verdicts(attempt: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    # the verdicts of the rulebook the attempt was played under (re-scorings sit beside them)
+Overrides = Mapping[tuple[str, str], str]  # (reply id, rule id): the status of the counting override
+
+
+def judged_under(attempt: dict[str, Any], reply: dict[str, Any], rulebook: str | None) -> str:
+    """The rulebook a stored reply is judged by: ``rulebook`` if it was scored under it, else its attempt's own."""
+    if rulebook is None or rulebook == attempt["rulebook_hash"]:
+        return str(attempt["rulebook_hash"])
+    if any(s["rulebook_hash"] == rulebook for s in reply["scores"]):
+        return rulebook
+    return str(attempt["rulebook_hash"])
+
+
+def effective_verdicts(
+    attempt: dict[str, Any], rulebook: str | None = None, overrides: Overrides | None = None
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """(reply, automatic verdict, status that counts) for each verdict of ``attempt`` that readiness judges.
+
+    The verdicts are those under ``rulebook`` (None: the attempt's own), per reply falling back to
+    the attempt's own rulebook; the status is the latest override's when there is one (``n/a``
+    included: such a verdict does not count).
+    """
     for reply in attempt["replies"]:
+        under = judged_under(attempt, reply, rulebook)
         for v in reply["verdicts"]:
-            if v["rulebook_hash"] == attempt["rulebook_hash"]:
-                yield v
+            if v["rulebook_hash"] == under:
+                status = overrides.get((reply["id"], v["rule"]), v["status"]) if overrides else v["status"]
+                yield reply, v, status
 
 
-def _modes(policy: Readiness) -> set[str]:
+def counted_modes(policy: Readiness) -> set[str]:
+    """The modes of attempts the policy counts (real conversations when it says so)."""
     return set(policy.modes) | ({"real"} if policy.count_real_transcripts else set())
 
 
-def _evidence(attempt: dict[str, Any]) -> AttemptEvidence:
+def _evidence(
+    attempt: dict[str, Any], categories: Sequence[str], rulebook: str | None, overrides: Overrides | None
+) -> AttemptEvidence:
     # the same summary of an attempt that evidence.readiness_evidence makes in SQL
-
     sums: dict[str, tuple[float, float]] = {}
-    critical = False
-    for v in _verdicts(attempt):
+    critical = overridden = False
+    all_passed = all_total = 0.0
+    for _reply, v, status in effective_verdicts(attempt, rulebook, overrides):
+        overridden = overridden or status != v["status"]
+        if status == "n/a":
+            continue
         passed, total = sums.get(v["category"], (0.0, 0.0))
-        sums[v["category"]] = (passed + (v["weight"] if v["status"] == "pass" else 0.0), total + v["weight"])
-        critical = critical or (v["status"] == "fail" and v["severity"] == "critical")
-    return AttemptEvidence(attempt["id"], attempt["trainee"], attempt["scenario_id"], attempt["score"], sums, critical)
+        gained = v["weight"] if status == "pass" else 0.0
+        sums[v["category"]] = (passed + gained, total + v["weight"])
+        all_passed, all_total = all_passed + gained, all_total + v["weight"]
+        critical = critical or (status == "fail" and v["severity"] == "critical")
+    own = attempt["rulebook_hash"]
+    under = {judged_under(attempt, reply, rulebook) for reply in attempt["replies"]}
+    rejudged = rulebook is not None and rulebook != own and rulebook in under
+    fallback = rulebook is not None and rulebook != own and own in under
+    score = attempt["score"]
+    if (rejudged or overridden) and score is not None and all_total > 0:
+        score = round(100 * all_passed / all_total, 1)  # as the engine scores an attempt
+    judged = {c: s for c, s in sums.items() if c in categories}
+    return AttemptEvidence(
+        attempt["id"], attempt["trainee"], attempt["scenario_id"], score, judged, critical, fallback, overridden
+    )
 
 
 def judge(
-    policy: Readiness, kit: Kit, trainee: str, attempts: list[dict[str, Any]], now: datetime | None = None
+    policy: Readiness,
+    kit: Kit,
+    trainee: str,
+    attempts: list[dict[str, Any]],
+    now: datetime | None = None,
+    rulebook: str | None = None,
+    overrides: Overrides | None = None,
 ) -> TraineeReadiness:
-    """The readiness of one trainee from their stored attempts."""
+    """The readiness of one trainee from their stored attempts.
+
+    Judged under ``rulebook`` (default: the kit's current rulebook; replies not re-scored under it
+    fall back to their own) with ``overrides`` (``simkit.store.evidence.overrides``) applied.
+    """
     now = now or datetime.now(UTC)
-    modes = _modes(policy)
+    rulebook = rulebook or kit.rulebook_hash
+    modes = counted_modes(policy)
+    categories = list(policy.min_category_scores)
     window = [
-        _evidence(a)
+        _evidence(a, categories, rulebook, overrides)
         for a in attempts
         if a["mode"] in modes and a["finished_at"] and now - timedelta(days=policy.window_days) <= _when(a) <= now
     ]
     cohort = attempts[0].get("cohort") if attempts else None
-    return _decide(policy, kit, trainee, cohort, window)
+    return _decide(policy, kit, trainee, cohort, window, rulebook)
 
 
-def _decide(policy: Readiness, kit: Kit, trainee: str, cohort: str | None, window: Sequence[AttemptEvidence]) -> TraineeReadiness:
+def _decide(
+    policy: Readiness, kit: Kit, trainee: str, cohort: str | None, window: Sequence[AttemptEvidence], rulebook: str
+) -> TraineeReadiness:
     # the verdict from the attempts in the window, oldest first
     ids = tuple(a.id for a in window)
     reasons: list[Reason] = [
@@ -191,33 +261,62 @@ def _decide(policy: Readiness, kit: Kit, trainee: str, cohort: str | None, windo
         verdict = "ready"
     else:
         verdict = "not_ready"
-    return TraineeReadiness(trainee, cohort, verdict, tuple(reasons), ids)
+    fallback = tuple(a.id for a in window if a.fallback)
+    overridden = tuple(a.id for a in window if a.overridden)
+    return TraineeReadiness(trainee, cohort, verdict, tuple(reasons), ids, rulebook, fallback, overridden)
 
 
 def readiness(
-    attempts: list[dict[str, Any]], kit: Kit, cohort: str | None = None, now: datetime | None = None
+    attempts: list[dict[str, Any]],
+    kit: Kit,
+    cohort: str | None = None,
+    now: datetime | None = None,
+    rulebook: str | None = None,
+    overrides: Overrides | None = None,
 ) -> list[TraineeReadiness]:
-    """Verdicts for every trainee among ``attempts`` (those of ``cohort`` only, if given), by name."""
+    """Verdicts for every trainee among ``attempts`` (those of ``cohort`` only, if given), by name.
+
+    ``rulebook`` and ``overrides`` as for ``judge``.
+    """
     by_trainee: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in attempts:
         if cohort is None or a.get("cohort") == cohort:
             by_trainee[a["trainee"]].append(a)
-    return [judge(kit.readiness, kit, name, by_trainee[name], now) for name in sorted(by_trainee)]
+    return [judge(kit.readiness, kit, name, by_trainee[name], now, rulebook, overrides) for name in sorted(by_trainee)]
 
 
-def store_readiness(store: Store, kit: Kit, cohort: str | None = None, now: datetime | None = None) -> list[TraineeReadiness]:
+def store_readiness(
+    store: Store, kit: Kit, cohort: str | None = None, now: datetime | None = None, rulebook: str | None = None
+) -> list[TraineeReadiness]:
     """Verdicts for every trainee with attempts in ``store`` (of ``cohort`` only, if given), by name.
 
-    The same verdicts as ``readiness(store.attempts(), kit, cohort, now)``, but the database sums
-    the verdicts per attempt and category, so no reply or verdict is read into Python.
+    Under ``rulebook`` (default: the kit's current one) with the trainers' overrides: the same
+    verdicts as ``readiness(store.attempts(), kit, cohort, now, rulebook, overrides(store))``, but the
+    database sums the verdicts per attempt and category, so no reply or verdict is read into Python.
     """
     policy = kit.readiness
     now = now or datetime.now(UTC)
+    rulebook = rulebook or kit.rulebook_hash
     with collector_paused():  # some objects per attempt for a whole company, none in a cycle
         trainees, window = readiness_evidence(
-            store, _modes(policy), now - timedelta(days=policy.window_days), now, list(policy.min_category_scores), cohort
+            store,
+            counted_modes(policy),
+            now - timedelta(days=policy.window_days),
+            now,
+            list(policy.min_category_scores),
+            cohort,
+            rulebook,
         )
         by_trainee: dict[str, list[AttemptEvidence]] = defaultdict(list)
         for attempt in window:
             by_trainee[attempt.trainee].append(attempt)
-        return [_decide(policy, kit, name, trainees[name], by_trainee[name]) for name in sorted(trainees)]
+        return [_decide(policy, kit, name, trainees[name], by_trainee[name], rulebook) for name in sorted(trainees)]
+
+
+def store_judge(
+    store: Store, kit: Kit, trainee: str, now: datetime | None = None, rulebook: str | None = None
+) -> TraineeReadiness:
+    """One trainee's verdict from the store, with the trainers' overrides (reads that trainee's attempts)."""
+    from ..store.evidence import overrides
+
+    return judge(kit.readiness, kit, trainee, store.attempts(trainee), now, rulebook, overrides(store, trainee))

@@ -142,3 +142,26 @@ def test_detect_cli(cli: Callable[..., CliResult]) -> None:
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert {"greeting", "address_by_name", "apology"} <= set(lines)
     assert "«Ирина»" in lines["address_by_name"]
+
+
+def test_eval_behaviors_counts_only_what_a_person_judged_on_a_line(tmp_path: Path) -> None:
+    from simkit.language.evaluation import LabelledSetError, read_examples
+
+    text = "Здравствуйте! Извините за задержку, курьер привезёт заказ завтра."
+    found = {f.behavior for f in detect(text, "ru")}
+    assert {"greeting", "apology"} <= found
+    path = tmp_path / "judged.jsonl"
+    # a trainer decided only about the apology and (wrongly, for the test) says it is absent;
+    # everything else on the line was nobody's judgement and must not count either way
+    path.write_text(
+        json.dumps({"id": "r1", "lang": "ru", "text": text, "behaviors": [], "judged": ["apology"]}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    report = evaluate(read_examples(path))
+    assert report["errors"] == [{"id": "r1", "missing": [], "extra": ["apology"]}]
+    # the greeting the detector found was judged by nobody: it is not a false positive
+    assert set(report["all"]["per_behavior"]) == {"apology"}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"lang": "ru", "text": "x", "behaviors": [], "judged": ["nonsense"]}) + "\n", encoding="utf-8")
+    with pytest.raises(LabelledSetError, match=r"bad\.jsonl:1: unknown behaviour ids in 'judged'"):
+        read_examples(bad)

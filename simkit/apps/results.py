@@ -53,10 +53,10 @@ class TraineeResults:
 
 def read_results(store: Store, kit: Kit, trainee: str, now: datetime | None = None) -> TraineeResults:
     """The trainee's attempts and their readiness verdict, judged by ``reports.readiness``."""
-    from ..reports.readiness import judge
+    from ..reports.readiness import store_judge
 
-    attempts = store.attempts(trainee)
-    return TraineeResults(trainee, tuple(attempts), judge(kit.readiness, kit, trainee, attempts, now))
+    # the same verdict HR sees: under the current rulebook, with the trainers' overrides
+    return TraineeResults(trainee, tuple(store.attempts(trainee)), store_judge(store, kit, trainee, now))
 
 
 def _when(attempt: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ class Example:
     gold: frozenset[str]
     values: dict[str, Any]
     difficulty: str
+    # the behaviours a person actually judged on this reply (calibration exports): only these count;
+    # None when every behaviour was labelled, as in a hand-labelled set
+    judged: frozenset[str] | None = None
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -59,6 +62,7 @@ def read_examples(path: Path) -> list[Example]:
                         gold=gold,
                         values=row.get("values") or {},
                         difficulty=row.get("difficulty", "plain"),
+                        judged=_judged(row),
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -97,6 +101,16 @@ def metrics(pairs: Iterable[tuple[frozenset[str], frozenset[str]]]) -> dict[str,
 Predictor = Callable[[str, str, str | None], frozenset[str]]
 
 
+def _judged(row: dict[str, Any]) -> frozenset[str] | None:
+    if "judged" not in row:
+        return None
+    judged = frozenset(row["judged"])
+    unknown = judged - set(BEHAVIORS)
+    if unknown:
+        raise ValueError(f"unknown behaviour ids in 'judged': {sorted(unknown)}")
+    return judged
+
+
 def _default_predictor(text: str, lang: str, name: str | None) -> frozenset[str]:
     from .detection import detect
 
@@ -105,7 +119,13 @@ def _default_predictor(text: str, lang: str, name: str | None) -> frozenset[str]
 
 def evaluate(examples: list[Example], predict: Predictor = _default_predictor) -> dict[str, Any]:
     """Figures per language ('ru', 'en') and over all ('all'), plus the misses per example."""
-    predicted = [(e, predict(e.text, e.lang, e.customer_name)) for e in examples]
+    predicted = []
+    for e in examples:
+        found = predict(e.text, e.lang, e.customer_name)
+        judged = e.judged
+        if judged is not None:  # what nobody judged is neither a hit nor a miss
+            e, found = replace(e, gold=e.gold & judged), found & judged
+        predicted.append((e, found))
     report: dict[str, Any] = {}
     for lang in ("ru", "en"):
         subset = [(e.gold, p) for e, p in predicted if e.lang == lang]

@@ -25,11 +25,10 @@ condition and without action alternatives:
 
 A (reply, rule) mark is the latest override if there is one, else the trainers' latest marks when
 they all agree (a split is skipped). Two marks that give one behaviour opposite labels are skipped.
-A line lists every behaviour present, so behaviours no trainer judged on a reply are taken as the
-scorer's detector finds them: they add no error, and the misses eval-behaviors lists are exactly
-the trainers' disagreements with the detector. Per-behaviour figures are exact for a behaviour
-judged on every exported reply; for the others (and micro-F1) agreement is assumed where nobody
-judged. Each line's ``judged`` lists the behaviours a trainer decided (read by nothing yet).
+A line lists every behaviour present, so behaviours no trainer judged on a reply are filled in as
+the scorer's detector finds them. Each line's ``judged`` lists the behaviours a trainer decided, and
+``simkit eval-behaviors`` counts only those on that line, so every figure it prints is measured on
+human labels alone, and the misses it lists are exactly the trainers' disagreements with the detector.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from .. import __version__
 from ..i18n import N_, gettext, translations
@@ -106,11 +107,12 @@ def to_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
 
 
 @cache
-def _environment(lang: str) -> Environment:
+def page_environment(lang: str) -> SandboxedEnvironment:
+    """The Jinja2 environment of the HTML pages in ``lang``: sandboxed, autoescaped, gettext installed."""
     # one environment per language: the installed gettext belongs to the environment, so sharing
     # one between languages would let two reports built at once swap their words
     # autoescape on for every template: all text people typed is escaped where it is printed
-    environment = Environment(
+    environment = SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
@@ -177,7 +179,7 @@ def _failed(attempt: dict[str, Any], reply: dict[str, Any]) -> list[str]:
 
 
 def _page(template: str, lang: str, **context: Any) -> str:
-    return _environment(lang).get_template(template).render(lang=lang, version=__version__, **context)
+    return page_environment(lang).get_template(template).render(lang=lang, version=__version__, **context)
 
 
 def trainee_html(

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
-
 from .. import __version__
-from ..i18n import gettext, translations
+from ..i18n import gettext
 from ..i18n.names import name as named
-from .exports import TEMPLATES, to_excel
+from .exports import page_environment, to_excel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,21 +159,6 @@ def round_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     return to_excel(safe, path)
 
 
-@cache
-def _environment(lang: str) -> SandboxedEnvironment:
-    # sandboxed and autoescaped: everything printed that people typed is escaped where it is printed
-    environment = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    environment.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return environment
-
-
 def round_html(
     found: Round,
     rows: Sequence[LiveRow],
@@ -191,7 +172,7 @@ def round_html(
     trainees = live_table(rows, kit, lang)
     common = failures_table(failures, kit, lang)
     return (
-        _environment(lang)
+        page_environment(lang)
         .get_template("session.html.j2")
         .render(
             lang=lang,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from simkit.content.kit import Kit
 from simkit.engine.dialogue import AttemptResult, play_model, play_through
@@ -21,7 +21,6 @@ from simkit.store.judgement import (
     add_review,
     add_reviews,
     describe_replies,
-    effective_verdicts,
     latest_overrides,
     latest_reviews,
     reviewers,
@@ -161,41 +160,6 @@ def test_an_override_is_a_new_row_beside_the_automatic_verdict(store: Store, kit
     assert all(v.override is None and v.status == v.automatic for k, v in after.items() if k != "no-calm-down-command")
     stored = _all_replies(store)[reply.reply_id]["verdicts"]
     assert {v["rule"]: v["status"] for v in stored}["no-calm-down-command"] == "fail"  # the automatic row stays
-
-
-def test_effective_verdicts_can_be_joined_and_carry_the_override(store: Store, kit: Kit) -> None:
-    reply = next(s for s in sample_replies(store, kit, "Tatiana", size=100) if s.text == RUDE)
-    other = next(s for s in sample_replies(store, kit, "Tatiana", size=100) if s.text != RUDE)
-    add_override(store, reply.reply_id, "no-calm-down-command", "pass", "acceptable here", "Oleg")
-    add_override(store, reply.reply_id, "no-blame-customer", "n/a", "not about blame", "Oleg")
-    add_override(store, other.reply_id, other.rules[0].id, "fail", "missed it", "Oleg")
-    add_override(store, other.reply_id, other.rules[0].id, "pass", "on second thought", "Oleg")
-    effective = effective_verdicts(kit.rulebook_hash).subquery("v")
-    with store.engine.connect() as connection:
-        rows = {(r.reply_id, r.rule_id): r for r in connection.execute(select(effective))}
-        with_na = {
-            (r.reply_id, r.rule_id) for r in connection.execute(select(effective_verdicts(kit.rulebook_hash, True).subquery()))
-        }
-        everywhere = connection.execute(select(func.count()).select_from(effective_verdicts().subquery())).scalar_one()
-        passed = dict(
-            connection.execute(
-                select(effective.c.reply_id, func.sum(effective.c.weight).filter(effective.c.status == "pass"))
-                .where(effective.c.reply_id.in_([reply.reply_id, other.reply_id]))
-                .group_by(effective.c.reply_id)
-            ).all()
-        )
-    calm = rows[(reply.reply_id, "no-calm-down-command")]
-    assert (calm.status, calm.automatic, bool(calm.overridden)) == ("pass", "fail", True)
-    assert (reply.reply_id, "no-blame-customer") not in rows  # overridden to n/a: out of scope
-    assert (reply.reply_id, "no-blame-customer") in with_na
-    assert rows[(other.reply_id, other.rules[0].id)].status == "pass"
-    untouched = [r for k, r in rows.items() if k[0] not in (reply.reply_id, other.reply_id)]
-    assert untouched and all(r.status == r.automatic and not r.overridden for r in untouched)
-    assert everywhere == len(rows)  # one rulebook in this store
-    judged = verdicts_with_overrides(store, [reply.reply_id, other.reply_id], kit.rulebook_hash)
-    for reply_id, verdicts in judged.items():
-        expected = sum(v.weight for v in verdicts if v.status == "pass")
-        assert passed.get(reply_id) == pytest.approx(expected)
 
 
 def test_describe_replies_skips_unknown_ids(store: Store, kit: Kit) -> None:

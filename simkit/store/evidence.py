@@ -95,7 +95,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def latest_overrides() -> Any:
+def counting_overrides() -> Any:
     """A selectable of the override that counts per (reply, rule): the latest row (highest id).
 
     Columns: reply_id, rule_id, status (pass, fail or n/a), reason, who, created_at, id.
@@ -107,7 +107,7 @@ def latest_overrides() -> Any:
 
 def overrides(store: Store, trainee: str | None = None) -> dict[tuple[str, str], str]:
     """The status each counting override gives, by (reply id, rule id) (of ``trainee``'s replies only, if given)."""
-    latest = latest_overrides().subquery()
+    latest = counting_overrides().subquery()
     query = select(latest.c.reply_id, latest.c.rule_id, latest.c.status)
     if trainee is not None:
         r, a, t = _REPLIES, _ATTEMPTS, _TRAINEES
@@ -294,7 +294,7 @@ def _override_query(in_window: list[Any], rulebook: str | None) -> Any:
     # the counting overrides of replies of attempts in the window, each with the automatic verdict
     # it replaces (under the rulebook the reply is judged by): few rows, read apart from the sums
     a, r, v, ts = _ATTEMPTS, _REPLIES, _VERDICTS, _TURN_SCORES
-    o = latest_overrides().subquery()
+    o = counting_overrides().subquery()
     joined = o.join(r, r.c.id == o.c.reply_id).join(a, a.c.id == r.c.attempt_id)
     judged_under: Any = a.c.rulebook_hash
     if rulebook is not None:
@@ -362,7 +362,7 @@ def rule_differences(
         return []
     a, r, v, t, ts = _ATTEMPTS, _REPLIES, _VERDICTS, _TRAINEES, _TURN_SCORES
     tb, ta = ts.alias("scored_before"), ts.alias("scored_after")
-    o = latest_overrides().subquery()
+    o = counting_overrides().subquery()
     under_before = func.coalesce(tb.c.rulebook_hash, a.c.rulebook_hash)
     under_after = func.coalesce(ta.c.rulebook_hash, a.c.rulebook_hash)
     joined = (

@@ -6,7 +6,7 @@ stores no n/a rows) by id and title only. Every mark is a new ``reviews`` row; t
 (reply, rule, reviewer) counts. An override is a new ``verdict_overrides`` row with who, when and
 why; the automatic verdict row stays, and the latest override per (reply, rule) counts, under
 every rulebook the reply is judged by (an override speaks of the reply and the rule, not of one
-rulebook version). ``effective_verdicts`` is the verdicts table as readiness should read it.
+rulebook version).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
 
 from .database import Store, StoreError
+from .evidence import counting_overrides
 from .records import Base, now
 
 if TYPE_CHECKING:
@@ -378,53 +378,15 @@ def latest_overrides(source: Source, reply_ids: Sequence[str] | None = None) -> 
 
     ``source`` is a Store or an open Connection (used inside the caller's transaction).
     """
-    o = _OVERRIDES
-    latest = _latest(o, ("reply_id", "rule_id"))
-    query = select(o.c.reply_id, o.c.rule_id, o.c.status, o.c.reason, o.c.who, o.c.created_at).join(
-        latest, latest.c.latest == o.c.id
-    )
+    # the same rule of which override counts as readiness applies (evidence.counting_overrides)
+    o = counting_overrides().subquery()
+    query = select(o.c.reply_id, o.c.rule_id, o.c.status, o.c.reason, o.c.who, o.c.created_at)
     with _reading(source) as connection:
         parts = [query] if reply_ids is None else [query.where(o.c.reply_id.in_(c)) for c in _chunks(list(reply_ids))]
         rows = [row for part in parts for row in connection.execute(part)]
     return {
         (r.reply_id, r.rule_id): Override(r.reply_id, r.rule_id, r.status, r.reason, r.who, _moment(r.created_at)) for r in rows
     }
-
-
-def effective_verdicts(rulebook_hash: str | None = None, include_not_applicable: bool = False) -> Select[Any]:
-    """The verdicts as readiness should count them: each automatic row with its latest override's status.
-
-    Columns: ``reply_id``, ``rule_id``, ``rulebook_hash``, ``status`` (the override's if any, else
-    the automatic one), ``automatic`` (the scorer's status), ``overridden`` (bool), ``severity``,
-    ``category``, ``weight``. Under ``rulebook_hash`` only, when given (else under every rulebook:
-    join on the ``rulebook_hash`` column). A verdict overridden to n/a is left out unless
-    ``include_not_applicable``, so the rows keep the verdicts table's meaning (stored rows are the
-    rules in scope). Use ``.subquery()`` to join it.
-    """
-    v, o = _VERDICTS, _OVERRIDES
-    latest = _latest(o, ("reply_id", "rule_id"))
-    chosen = o.alias("chosen_override")
-    status = func.coalesce(chosen.c.status, v.c.status)
-    query = select(
-        v.c.reply_id,
-        v.c.rule_id,
-        v.c.rulebook_hash,
-        status.label("status"),
-        v.c.status.label("automatic"),
-        case((chosen.c.id.is_not(None), literal(True)), else_=literal(False)).label("overridden"),
-        v.c.severity,
-        v.c.category,
-        v.c.weight,
-    ).select_from(
-        v.outerjoin(latest, and_(latest.c.reply_id == v.c.reply_id, latest.c.rule_id == v.c.rule_id)).outerjoin(
-            chosen, chosen.c.id == latest.c.latest
-        )
-    )
-    if rulebook_hash is not None:
-        query = query.where(v.c.rulebook_hash == rulebook_hash)
-    if not include_not_applicable:
-        query = query.where(status != "n/a")
-    return query
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ def read_results(store: Store, kit: Kit, trainee: str, now: datetime | None = No
     from ..reports.readiness import store_judge
 
     # the same verdict HR sees: under the current rulebook, with the trainers' overrides
-    return TraineeResults(trainee, tuple(store.attempts(trainee)), store_judge(store, kit, trainee, now))
+    attempts = store.attempts(trainee)
+    return TraineeResults(trainee, tuple(attempts), store_judge(store, kit, trainee, now, attempts=attempts))
 
 
 def _when(attempt: dict[str, Any]) -> str:

@@ -314,9 +314,19 @@ def store_readiness(
 
 
 def store_judge(
-    store: Store, kit: Kit, trainee: str, now: datetime | None = None, rulebook: str | None = None
+    store: Store,
+    kit: Kit,
+    trainee: str,
+    now: datetime | None = None,
+    rulebook: str | None = None,
+    attempts: list[dict[str, Any]] | None = None,
 ) -> TraineeReadiness:
-    """One trainee's verdict from the store, with the trainers' overrides (reads that trainee's attempts)."""
+    """One trainee's verdict from the store, with the trainers' overrides.
+
+    Reads that trainee's attempts, unless the caller has just read them (``attempts``).
+    """
     from ..store.evidence import overrides
 
-    return judge(kit.readiness, kit, trainee, store.attempts(trainee), now, rulebook, overrides(store, trainee))
+    if attempts is None:
+        attempts = store.attempts(trainee)
+    return judge(kit.readiness, kit, trainee, attempts, now, rulebook, overrides(store, trainee))

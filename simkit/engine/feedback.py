@@ -19,7 +19,7 @@ from ..content.vocabulary import ACTIONS
 from ..i18n import N_, gettext, ngettext, translator
 from ..i18n.names import name
 from .dialogue import AttemptResult, Exchange
-from .scoring import Evidence, TurnScore, Verdict, _describe, parse_action
+from .scoring import Evidence, TurnScore, Verdict, describe_check, parse_action
 
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 
@@ -180,7 +180,7 @@ def _forbidden(checks: Iterable[Check]) -> set[str]:
 
 def _missing(rule: Rule, verdict: Verdict, score_lang: str, lang: str, seconds: float | None) -> tuple[str, ...]:
     # scoring names what is missing in the reply's language with ids; find each check it names
-    described = {_describe(check, score_lang): check for check in rule.requires}
+    described = {describe_check(check, score_lang): check for check in rule.requires}
     out = []
     for item in verdict.missing:
         check = described.get(item)

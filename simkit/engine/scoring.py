@@ -199,10 +199,10 @@ def _name(kind: str, id: str, lang: str) -> str:
         return id
 
 
-def _describe(check: Check, lang: str) -> str:
+def describe_check(check: Check, lang: str) -> str:
     """What a check asks for, as the feedback names it: 'behaviour «Apology»', 'one of (...)'."""
     if check.any_of is not None:
-        return f"{gettext(lang, _ANY_OF)} (" + " / ".join(_describe(c, lang) for c in check.any_of) + ")"
+        return f"{gettext(lang, _ANY_OF)} (" + " / ".join(describe_check(c, lang) for c in check.any_of) + ")"
     if check.behavior:
         what = f"{gettext(lang, _BEHAVIOR)} «{_name('behavior', check.behavior, lang)}»"
     else:
@@ -402,7 +402,7 @@ def score_in_context(
             if found:
                 evidence += found
             else:
-                missing.append(_describe(check, lang))
+                missing.append(describe_check(check, lang))
         violations = [e for check in rule.forbids for e in judge.evidence(check)]
         if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
             limit, took = format(rule.max_reply_seconds, "g"), format(seconds, "g")

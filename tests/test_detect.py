@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from simkit.content.kit import Kit
+from simkit.engine.generation import generate
+from simkit.engine.scoring import score_reply
 from simkit.language.detection import detect
 from simkit.language.evaluation import evaluate, load
+from simkit.language.normalize import normalize
 
 from .conftest import ROOT, CliResult
 
@@ -61,6 +65,25 @@ CASES = [
     ("en", "I can't share other customers' details.", None, {"refuse_confidential"}, set()),
     ("en", "I'll pass this to our legal department today.", None, {"route_to_department"}, set()),
     ("en", "I'm transferring you to my supervisor now.", None, {"escalate_to_supervisor"}, {"route_to_department"}),
+    # obscene words and insults are rude; a copied insult too; a quoted or reported one is not
+    ("ru", "Блин, опять вы. Заказ приедет, когда приедет.", None, {"rude", "dismissive"}, set()),
+    ("ru", "Сами вы безмозглый.", None, {"rude"}, set()),
+    ("ru", "Вы назвали нас «бестолочами». Назовите, пожалуйста, номер заказа.", None, {"please"}, {"rude"}),
+    ("ru", "Не рекомендуем употреблять продукт после срока годности, заменим его бесплатно.", None, {"next_step"}, {"rude"}),
+    ("ru", "Мы заменим тупой нож из набора на новый.", None, {"next_step"}, {"rude"}),
+    ("ru", "Простите за хамство нашего мастера.", None, {"apology"}, {"rude"}),
+    ("ru", "Я не виновата, что вы не умеете пользоваться приложением.", None, {"blame_customer", "rude"}, {"apology"}),
+    (
+        "ru",
+        "Ваш роутер тут ни при чём, авария на линии: мастера восстановят связь до 18:00.",
+        None,
+        {"next_step"},
+        {"dismissive"},
+    ),
+    ("en", "Sh1t happens, mate. Deal with it.", None, {"rude", "dismissive"}, set()),
+    ("en", "You're the clown here, not me.", None, {"rude"}, set()),
+    ("en", "We'll assess the damage to the cocktail cabinet and send a replacement.", None, {"next_step"}, {"rude"}),
+    ("en", "Nobody forced you to pick the cheapest plan.", None, {"blame_customer", "dismissive"}, set()),
 ]
 
 
@@ -165,3 +188,31 @@ def test_eval_behaviors_counts_only_what_a_person_judged_on_a_line(tmp_path: Pat
     bad.write_text(json.dumps({"lang": "ru", "text": "x", "behaviors": [], "judged": ["nonsense"]}) + "\n", encoding="utf-8")
     with pytest.raises(LabelledSetError, match=r"bad\.jsonl:1: unknown behaviour ids in 'judged'"):
         read_examples(bad)
+
+
+CLEAN = "Успокойтесь! Вы сами виноваты, это не моя проблема."
+# zero-width space, soft hyphen, word joiner and Latin a, o, e, c, p inside the words
+HIDDEN = "Ус\u200bпокойтесь! Вы сaми вин\u00adoвaты, эт\u2060o не мoя прoблeмa."
+
+
+def test_hidden_characters_and_look_alikes_change_nothing_and_spans_point_into_the_original() -> None:
+    clean = {f.behavior: f for f in detect(CLEAN, "ru")}
+    hidden = {f.behavior: f for f in detect(HIDDEN, "ru")}
+    assert set(clean) == set(hidden) == {"calm_down_command", "blame_customer", "dismissive"}
+    for name, finding in hidden.items():
+        quotes = finding.quotes(HIDDEN)
+        # each span is the visible word as written, invisible characters and look-alikes included
+        assert [normalize(q, "ru").text for q in quotes] == clean[name].quotes(CLEAN)
+        assert all(q == q.strip() and q[:1].isalpha() for q in quotes)
+
+
+def test_hidden_characters_do_not_change_the_turn_score(kit: Kit) -> None:
+    instance = generate(kit.scenario("late-delivery-fridge"), 1, "ru")
+    turn = instance.turns[0].id
+    clean = score_reply(instance, turn, CLEAN, kit=kit)
+    hidden = score_reply(instance, turn, HIDDEN, kit=kit)
+    assert hidden.score == clean.score
+    assert hidden.critical_failures == clean.critical_failures
+    assert [(v.rule_id, v.status) for v in hidden.verdicts] == [(v.rule_id, v.status) for v in clean.verdicts]
+    assert [f.behavior for f in hidden.findings] == [f.behavior for f in clean.findings]
+    assert any(v.status == "fail" for v in clean.verdicts)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import random
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,3 +113,34 @@ def test_time_grows_linearly(lang: str) -> None:
     cost(5)  # warm the caches
     small, large = cost(20), cost(400)
     assert large / small < 20 * 3, (small, large)  # 20 times the text, well under quadratic growth
+
+
+_DATA = Path(__file__).parent / "data"
+_REPLIES = [
+    (row["lang"], row["text"], (row.get("context") or {}).get("customer_name"))
+    for path in sorted(_DATA.glob("behaviors.*.extra.jsonl"))
+    for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+]
+_HIDDEN = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff"]
+_LOOK_ALIKE = {
+    "ru": dict(zip("аеорсухАВЕКМНОРСТХ", "aeopcyxABEKMHOPCTX", strict=True)),
+    "en": dict(zip("aeopcxy", "аеорсху", strict=True)),
+}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_REPLIES), st.randoms(use_true_random=False))
+def test_hidden_characters_and_look_alikes_inside_words_change_no_behaviour(
+    reply: tuple[str, str, str | None], rnd: random.Random
+) -> None:
+    lang, text, name = reply
+    chars = list(text)
+    inside = [i for i in range(1, len(chars)) if chars[i].isalpha() and chars[i - 1].isalpha()]
+    for i in sorted(rnd.sample(inside, min(4, len(inside))), reverse=True):
+        if rnd.random() < 0.5 and chars[i] in _LOOK_ALIKE[lang]:
+            chars[i] = _LOOK_ALIKE[lang][chars[i]]
+        else:
+            chars.insert(i, rnd.choice(_HIDDEN))
+    disguised = "".join(chars)
+    assert {f.behavior for f in detect(disguised, lang, name)} == {f.behavior for f in detect(text, lang, name)}
+    _check(disguised, lang)

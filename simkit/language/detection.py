@@ -11,17 +11,25 @@ context (a time with no promised action). A few are decided over the whole reply
 - ``address_by_name`` compares the customer's name with every word's lemmas, so any case form
   counts;
 - ``dismissive`` is also a reply that only deflects and offers nothing;
-- values: the percent of a discount offer, the department ids a case is routed to.
+- values: the percent of a discount offer, the department ids a case is routed to;
+- obscene words and insults (language.profanity) are ``rude`` too.
+
+The reply is read as a reader sees it (language.normalize: invisible characters, look-alike
+letters of another script, digits standing for letters), and every span points into the text
+as it was given.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..content.vocabulary import BEHAVIORS
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
+from .normalize import normalize
+from .profanity import Profanity, profanity
 from .tokens import Analysis, Token, analyse
 
 Span = tuple[int, int]
@@ -54,6 +62,11 @@ class Finding:
 
 Matches = dict[str, list[Span]]
 
+
+def _start(span: Span) -> int:
+    return span[0]
+
+
 # Helper groups that the code below reads by name.
 _CODE_GROUPS = ("sarcasm", "deflect", "alternative", "percent_word")
 
@@ -81,8 +94,9 @@ class Detector:
     a single pass and every later check is a lookup among its hits.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, swearing: Profanity | None = None) -> None:
         self.lexicon = lexicon
+        self.profanity = swearing if swearing is not None else profanity(lexicon.lang)
         g = lexicon.groups
         first: dict[str, PatternSet] = {}
         checks: dict[str, PatternSet] = {}
@@ -105,11 +119,22 @@ class Detector:
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
+        self._words, self._prefixes = _lexicon_words(lexicon)
 
     @staticmethod
     def within(m: Matches, key: str, lo: int, hi: int) -> list[Span]:
         """Hits of set ``key`` that lie inside tokens[lo:hi]."""
-        return [(s, e) for s, e in m.get(key, ()) if s >= lo and e <= hi]
+        spans = m.get(key)
+        if not spans:
+            return []
+        # the matcher lists a set's hits in text order: a long reply costs a search, not a scan
+        out = []
+        for s, e in spans[bisect_left(spans, lo, key=_start) :]:
+            if s >= hi:
+                break
+            if e <= hi:
+                out.append((s, e))
+        return out
 
     # -- one hit ------------------------------------------------------------------------
 
@@ -144,9 +169,23 @@ class Detector:
     # -- the reply ----------------------------------------------------------------------
 
     def detect(self, text: str, customer_name: str | None = None) -> list[Finding]:
-        """Every behaviour the reply shows, in vocabulary order."""
-        a = analyse(text, self.lexicon.lang)
-        return self.findings(a, self.matcher.run(a), customer_name)
+        """Every behaviour the reply shows, in vocabulary order, with spans into ``text``."""
+        norm = normalize(text, self.lexicon.lang, self.known)
+        a = analyse(norm.text, self.lexicon.lang)
+        found = self.findings(a, self.matcher.run(a), customer_name)
+        if norm.starts is None:
+            return found
+        return [Finding(f.behavior, tuple(sorted({norm.span(s, e) for s, e in f.spans})), f.value) for f in found]
+
+    def known(self, word: str) -> bool:
+        """Whether a lower-case word means something to the detector (a word, an insult, a lexicon word)."""
+        if self.profanity.known(word) or word in self._words or word.startswith(self._prefixes):
+            return True
+        if self.lexicon.lang == "ru":
+            from .tokens import _morph
+
+            return bool(_morph().word_is_known(word))
+        return False
 
     def findings(self, a: Analysis, m: Matches, customer_name: str | None = None) -> list[Finding]:
         """The findings of an analysed reply, given its pattern hits."""
@@ -169,14 +208,16 @@ class Detector:
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
-        if hits.get("rude") and hits.get("refuse_confidential"):
+        swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
+        if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline
-            hostile = {tokens[s].sentence for s, _ in hits["rude"]}
+            hostile = {tokens[s].sentence for s, _ in hits.get("rude", [])}
+            hostile |= {tokens[h.tokens[0]].sentence for h in swearing if h.tokens[0] < len(tokens)}
             hits["refuse_confidential"] = [(s, e) for s, e in hits["refuse_confidential"] if tokens[s].sentence not in hostile]
 
         caps, marks = self._shouting(a)
         hits["shouting"] = hits.get("shouting", []) + caps
-        char_spans: dict[str, list[Span]] = {"shouting": marks}
+        char_spans: dict[str, list[Span]] = {"shouting": marks, "rude": [(h.start, h.end) for h in swearing]}
         if customer_name:
             hits["address_by_name"] = self._names(a, customer_name)
         else:
@@ -311,6 +352,22 @@ class Detector:
                 nearest = min(found, key=lambda i: abs(i - s))
                 return int(float(tokens[nearest].lower.replace(",", ".")))
         return None
+
+
+def _lexicon_words(lexicon: Lexicon) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words and word beginnings the lexicon's patterns name (for reading digits as letters)."""
+    sources = [p for b in lexicon.behaviors.values() for p in (*b.patterns, *b.question_patterns)]
+    sources += [p for patterns in lexicon.groups.values() for p in patterns]
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for source in sources:
+        for piece in re.split(r"[\s|?]+", source):
+            piece = piece.lstrip("=").lower()
+            if piece.endswith("*") and len(piece) >= 5 and re.fullmatch(r"[^\W\d_]+\*", piece):
+                prefixes.add(piece[:-1])
+            elif len(piece) >= 3 and re.fullmatch(r"[^\W\d_][\w'’-]*", piece):
+                words.add(piece)
+    return frozenset(words), tuple(sorted(prefixes))
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,193 @@
+"""Obscene words and insults: the words that make a reply ``rude`` by themselves.
+
+The lists are data (``lexicons/profanity.yaml``): regular expressions over whole words, so that
+Russian mat is caught with its prefixes and endings ("заебали", "распиздяй", "охуеть") while the
+ordinary words that contain the same letters are not ("употреблять", "застрахуйте", "скребок",
+"class", "assess", "Dickens"). Spellings meant to slip past a filter are read too: look-alike
+letters, digits and invisible characters are undone before (language.normalize); masked words
+("бл*", "f*ck", "п**дец") and words spelt out letter by letter ("f u c k") are compared here with
+the list's plain forms.
+
+A hit counts unless the words are in quotation marks (the customer's words, or a word the agent
+names: слово «блин»). An insult - not an obscene word - also does not count when it is negated
+("вопрос совсем не глупый") or reported ("вы назвали нас дебилами", "he called you an idiot").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..content.models import Model
+from .lexicon import LEXICON_DIR, LexiconError
+from .tokens import Analysis, Token
+
+PROFANITY_FILE = LEXICON_DIR / "profanity.yaml"
+
+# a word with mask characters in it: "бл*", "f*ck", "п**дец", "#@$%"-style marks excluded
+_MASKED = re.compile(r"(?<![\w*#])[^\W_]*(?:[*#]+[^\W_]*)+(?![\w*#])")
+# three or more single letters with one separator between them: "f u c k", "б.л.я"
+_SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ .\-_][^\W\d_]){2,}(?!\w)")
+_REPORT_WINDOW = 4
+_NAME_GRAMS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
+_BE = frozenset({"be", "будьте", "будь", "act", "behave"})
+_HYPOTHETICAL = frozenset({"бы", "would", "i'd", "i’d"})
+
+
+class LanguageLists(Model):
+    """One language's lists (see the data file's header)."""
+
+    prefixes: list[str]
+    obscene: list[str]
+    insult: list[str]
+    forms: list[str]
+    report: list[str]
+    excepted: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rude word at [start, end) of the analysed text."""
+
+    start: int
+    end: int
+    kind: str  # obscene | insult
+    tokens: tuple[int, int]  # the tokens it covers (first, last + 1); (i, i) when none
+
+
+class Profanity:
+    """A language's lists, compiled."""
+
+    def __init__(self, lists: LanguageLists) -> None:
+        prefixes = "|".join(sorted(lists.prefixes, key=len, reverse=True)) or "(?!)"
+
+        def whole(patterns: list[str]) -> re.Pattern[str]:
+            body = "|".join(f"(?:{p.replace('{P}', prefixes)})" for p in patterns) or "(?!)"
+            return re.compile(f"(?:{body})")
+
+        self._obscene = whole(lists.obscene)
+        self._insult = whole(lists.insult)
+        self._excepted = frozenset(lists.excepted)
+        self.forms = tuple(lists.forms)
+        self._report = frozenset(lists.report)
+        self.kind = lru_cache(maxsize=50_000)(self._kind)
+
+    def _kind(self, word: str) -> str | None:
+        """'obscene', 'insult' or None for one lower-case word (ё written е); parts of a hyphenated word count."""
+        if word in self._excepted:
+            return None
+        if self._obscene.fullmatch(word):
+            return "obscene"
+        if self._insult.fullmatch(word):
+            return "insult"
+        if "-" in word or "'" in word or "’" in word:
+            kinds = {self.kind(part) for part in re.split(r"[-'’]", word) if part}
+            return "obscene" if "obscene" in kinds else "insult" if "insult" in kinds else None
+        return None
+
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is on the lists (for language.normalize: digits read as letters)."""
+        return self.kind(word) is not None
+
+    def find(self, a: Analysis, negators: frozenset[str], window: int) -> list[Hit]:
+        """Every rude word of the analysed text that counts (see the module's docstring)."""
+        out: list[Hit] = []
+        tokens = a.tokens
+        for i, t in enumerate(tokens):
+            if t.kind != "word":
+                continue
+            kind = self.kind(t.lower)
+            if kind and self._name(a, i):
+                continue
+            if kind and not t.quoted and not (kind == "insult" and self._excused(tokens, i, negators, window)):
+                out.append(Hit(t.start, t.end, kind, (i, i + 1)))
+        text = a.text
+        if "*" in text or "#" in text:
+            for m in _MASKED.finditer(text):
+                kind = self._masked(m.group())
+                if kind:
+                    out += self._hit(a, m.start(), m.end(), kind, negators, window)
+        for m in _SPACED.finditer(text):
+            word = re.sub(r"[ .\-_]", "", m.group()).lower().replace("ё", "е")
+            kind = self.kind(word)
+            if kind:
+                out += self._hit(a, m.start(), m.end(), kind, negators, window)
+        return out
+
+    @staticmethod
+    def _name(a: Analysis, i: int) -> bool:
+        """A capitalised word inside a sentence that is a name: "Сучков", "Олеговна", "Wankel"."""
+        t = a.tokens[i]
+        if not t.text[:1].isupper() or t.is_caps or a.sentences[t.sentence].first == i:
+            return False
+        return a.lang != "ru" or any(g & _NAME_GRAMS for g in t.grams)
+
+    def _masked(self, piece: str) -> str | None:
+        letters = sum(c.isalpha() for c in piece)
+        if letters < 2:
+            return None
+        word = piece.lower().replace("ё", "е")
+        runs = re.findall(r"[*#]+|[^*#]+", word)
+        parts = []
+        for k, run in enumerate(runs):
+            if run[0] not in "*#":
+                # a digit left in a masked word stands for some letter: "b*llsh1t"
+                parts.append("".join("." if c.isdigit() else re.escape(c) for c in run))
+            elif k == len(runs) - 1:
+                parts.append(".*")  # "бл*": any ending
+            else:
+                parts.append(f".{{{len(run)},{len(run) + 1}}}")  # mostly a letter a mark
+        body = "".join(parts)
+        pattern = re.compile(body)
+        for form in self.forms:
+            if pattern.fullmatch(form):
+                return self.kind(form) or "obscene"
+        return None
+
+    def _hit(self, a: Analysis, start: int, end: int, kind: str, negators: frozenset[str], window: int) -> list[Hit]:
+        covered = [i for i, t in enumerate(a.tokens) if t.start < end and t.end > start]
+        if any(a.tokens[i].quoted for i in covered):
+            return []
+        if covered and kind == "insult" and self._excused(a.tokens, covered[0], negators, window):
+            return []
+        first = covered[0] if covered else 0
+        return [Hit(start, end, kind, (first, covered[-1] + 1) if covered else (first, first))]
+
+    def _excused(self, tokens: tuple[Token, ...], i: int, negators: frozenset[str], window: int) -> bool:
+        """Whether the insult at token ``i`` is negated or reported."""
+        clause = tokens[i].clause
+        for j in range(i - 1, max(i - 1 - max(window, _REPORT_WINDOW), -1), -1):
+            t = tokens[j]
+            if t.clause != clause:
+                break
+            if i - j <= window and t.lower in negators:
+                # "не тупите", "don't be an idiot", "не будьте дураком" still call names
+                imperative = any("impr" in g for g in tokens[i].grams)
+                return not imperative and not any(tokens[k].lower in _BE for k in range(j + 1, i))
+            if t.lower in self._report or not self._report.isdisjoint(t.lemmas):
+                return not (j > 0 and tokens[j - 1].lower in _HYPOTHETICAL)
+        return False
+
+
+def load_lists(lang: str, path: Path = PROFANITY_FILE) -> LanguageLists:
+    """The lists of ``lang`` from the data file."""
+    from ..content.yamlload import load_yaml
+
+    doc, problems = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    if doc is not None and not problems:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if lang not in data:
+            raise LexiconError(f"no profanity lists for language '{lang}' in {path}")
+        section = dict(data[lang])
+        section["excepted"] = section.pop("except", [])
+        lists = LanguageLists.model_validate(section)
+        return lists
+    raise LexiconError("the profanity lists have problems:\n" + "\n".join(map(str, problems)))
+
+
+@lru_cache(maxsize=4)
+def profanity(lang: str) -> Profanity:
+    """The compiled lists of ``lang``."""
+    return Profanity(load_lists(lang))

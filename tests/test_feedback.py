@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from simkit.content.kit import Kit, load_kit
+from simkit.content.models import Check, Rule
 from simkit.engine.dialogue import Dialogue, MoodShift, StepClock, play_through
 from simkit.engine.feedback import (
     SEVERITY_ORDER,
@@ -18,13 +20,15 @@ from simkit.engine.feedback import (
     practise_next,
 )
 from simkit.engine.generation import generate
-from simkit.engine.scoring import score_reply
+from simkit.engine.scoring import context_of, score_in_context, score_reply
 from simkit.i18n.names import name
+from simkit.language.detection import detect
 
 BLAME = {
     "en": "Calm down, it's your own fault. I can give you 20 % off.",
     "ru": "Успокойтесь, вы сами виноваты. Могу дать скидку 20 %.",
 }
+NOTHING = {"ru": "ок", "en": "ok"}
 
 
 def _first_reply(
@@ -105,13 +109,33 @@ def test_a_common_practice_rule_says_so(kit: Kit) -> None:
     assert written.clause.summary == "общая практика"
 
 
-def test_the_better_phrasing_is_the_rules_suggestion_in_the_replys_language(kit: Kit) -> None:
+def test_the_better_phrasing_is_the_model_replys_sentence_that_shows_what_was_missing(kit: Kit) -> None:
     exchange = _first_reply(kit, "ru", BLAME["ru"], ["offer_discount:20"])
-    for f in explain_exchange(exchange, kit, "en"):  # an English screen over a Russian dialogue
+    model = exchange.turn.model_reply
+    feedback = {f.rule_id: f for f in explain_exchange(exchange, kit, "en")}  # an English screen over a Russian dialogue
+    greet = feedback["greet-on-phone"]
+    # the greeting's own sentence of this turn's model reply, in the reply's language
+    assert greet.better_is_model and greet.better and greet.better != model
+    assert greet.better in model and greet.better.startswith("Здравствуйте")
+    assert any(f.behavior == "greeting" for f in detect(greet.better, "ru"))
+    # a broken prohibition has nothing missing to pick by: the whole model reply shows the way
+    assert feedback["no-blame-customer"].better == model and feedback["no-blame-customer"].better_is_model
+    for f in feedback.values():
+        assert f.better and f.better in model, f.rule_id
+
+
+def test_without_a_model_reply_the_better_phrasing_is_the_rules_own_suggestion(kit: Kit) -> None:
+    # an imported conversation has no model reply: the rule's suggestion, which names no one, is shown
+    instance = generate(kit.scenario("discount-demand-sports-food"), 3, "ru")
+    context = replace(context_of(kit, instance, "demand"), model_reply="")
+    score = score_in_context(context, BLAME["ru"], None, kit=kit)
+    failed = explain(score, kit, "en")
+    assert failed
+    for f in failed:
         suggestion = kit.rules[f.rule_id].suggestion
         assert suggestion is not None
-        assert f.better == suggestion.get("ru")
-        assert not f.better_is_model
+        assert (f.better, f.better_is_model) == (suggestion.get("ru"), False)
+    assert all(suggestion_line in " ".join(score.feedback) for suggestion_line in (failed[0].better,))
 
 
 def test_without_a_suggestion_the_better_phrasing_is_the_model_reply(minikit: Path) -> None:
@@ -119,10 +143,70 @@ def test_without_a_suggestion_the_better_phrasing_is_the_model_reply(minikit: Pa
     instance = generate(kit.scenario("mini"), 2, "en")
     exchange = Dialogue(instance, kit, StepClock()).reply("It leaks, so what.", [])
     routed = next(f for f in explain_exchange(exchange, kit, "en") if f.rule_id == "route-claim")
-    assert routed.better == instance.turns[0].model_reply
+    assert routed.better and routed.better in instance.turns[0].model_reply
     assert routed.better_is_model
     # an action or its words in the text would do: named once, with its condition
     assert routed.missing == ("Route to a department (the right department)",)
+
+
+def _names(name: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def _person_names(kit: Kit) -> set[str]:
+    """Every word of every name a scenario's customer can have, in both languages."""
+    return {word for s in kit.scenarios.values() for n in s.persona.names for full in (n.ru, n.en) for word in full.split()}
+
+
+def test_no_rule_suggestion_names_a_person(kit: Kit) -> None:
+    names = _person_names(kit)
+    assert len(names) > 50
+    for rule in kit.rules.values():
+        assert rule.suggestion is not None, rule.id
+        for lang in ("ru", "en"):
+            text = rule.suggestion.get(lang)
+            found = [n for n in names if _names(n, text)]
+            assert not found, (rule.id, lang, found)
+
+
+def _leaves(check: Check) -> list[Check]:
+    return [leaf for inner in check.any_of for leaf in _leaves(inner)] if check.any_of is not None else [check]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_each_rule_suggestion_does_what_its_rule_asks_and_nothing_forbidden(kit: Kit, lang: str) -> None:
+    # a generic suggestion cannot name the department a condition wants; everything else it can show
+    def forbids(rules: list[Rule]) -> set[str | None]:
+        return {leaf.behavior for r in rules for c in r.forbids for leaf in _leaves(c) if leaf.where is None}
+
+    always = forbids([r for r in kit.rules.values() if r.when is None])
+    assert {"rude", "blame_customer", "dismissive"} <= always
+    for rule in kit.rules.values():
+        assert rule.suggestion is not None
+        text = rule.suggestion.get(lang)
+        shown = {f.behavior for f in detect(text, lang)}
+        assert not shown & (always | forbids([rule])), (rule.id, text, sorted(shown))
+        for check in rule.requires:
+            said = {leaf.behavior for leaf in _leaves(check) if leaf.behavior and leaf.where is None}
+            assert not said or said & shown, (rule.id, sorted(said), text, sorted(shown))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_phrasing_shown_never_names_another_customer(kit: Kit, lang: str) -> None:
+    names = _person_names(kit)
+    for scenario in sorted(kit.scenarios.values(), key=lambda s: s.id):
+        instance = generate(scenario, 4, lang)
+        # the script's own words may name someone (the agent introducing themselves): those are its
+        # own, not a name brought in from another conversation
+        script = " ".join(t.model.get(lang) for t in scenario.turns)
+        others = [n for n in names if n not in instance.customer.name.split() and not _names(n, script)]
+        for turn in instance.turns:
+            score = score_reply(instance, turn.id, NOTHING[lang], [], kit=kit)
+            shown = [f.better for f in explain(score, kit, lang)] + score.feedback
+            assert shown, (scenario.id, turn.id)
+            for text in shown:
+                found = [n for n in others if _names(n, text)]
+                assert not found, (scenario.id, turn.id, found, text)
 
 
 def test_a_late_reply_says_how_long_it_took(kit: Kit) -> None:

@@ -10,7 +10,7 @@ from simkit.content.kit import Kit
 from simkit.content.models import Check, Rule
 from simkit.content.scenario_model import Action
 from simkit.engine.generation import ScenarioInstance, generate
-from simkit.engine.scoring import TurnScore, actions_from_text, parse_action, score_reply
+from simkit.engine.scoring import PENALTY_PER_WEIGHT, TurnScore, actions_from_text, parse_action, score_reply
 
 from .conftest import ROOT, CliResult
 
@@ -85,12 +85,74 @@ def test_text_only_mode_reads_intents_from_the_text(kit: Kit, discount: Scenario
     assert _verdict(handed_up, "discount-over-limit-to-head") == "pass"
 
 
-def test_score_is_the_weighted_share_of_passed_rules(kit: Kit, discount: ScenarioInstance) -> None:
-    result = score_reply(discount, "demand", "Хорошо, дам вам скидку 10%.", ["offer_discount:10"], kit=kit)
+def _expected_score(kit: Kit, result: TurnScore, seconds: float | None = None) -> float:
+    # the formula of the module's docstring, recomputed from the verdicts
     applicable = [v for v in result.verdicts if v.status != "n/a"]
-    expected = 100 * sum(v.weight for v in applicable if v.status == "pass") / sum(v.weight for v in applicable)
-    assert result.score == pytest.approx(expected, abs=0.05)
-    assert 0 < result.score < 100
+    asked = [v for v in applicable if kit.rules[v.rule_id].requires or (seconds and kit.rules[v.rule_id].max_reply_seconds)]
+    earned = sum(v.weight for v in asked if v.status == "pass")
+    lost = sum(PENALTY_PER_WEIGHT * v.weight for v in applicable if kit.rules[v.rule_id].forbids and v.status == "fail")
+    return max(0.0, min(100.0, 100 * earned / sum(v.weight for v in asked) - lost))
+
+
+def test_score_is_the_asked_weight_earned_less_points_for_the_forbidden(kit: Kit, discount: ScenarioInstance) -> None:
+    handed_up = "Здравствуйте! Переключаю вас на начальника отдела."
+    cases = [
+        (handed_up, ["escalate_supervisor"]),
+        (handed_up + " Успокойтесь.", ["escalate_supervisor"]),
+        ("Хорошо, дам вам скидку 10%.", ["offer_discount:10"]),
+        ("Ладно.", []),
+    ]
+    scores = []
+    for text, actions in cases:
+        result = score_reply(discount, "demand", text, actions, kit=kit)
+        assert result.score == pytest.approx(_expected_score(kit, result), abs=0.05), text
+        scores.append(result.score)
+    good, told_to_calm_down, gave_in, nothing = scores
+    # greeted and escalated, but neither introduced nor named the customer: 10 of the 12 asked
+    assert good == pytest.approx(100 * 10 / 12, abs=0.05)
+    # "calm down" (weight 5) takes 50 points; a forbidden discount (weight 10) takes them all
+    assert told_to_calm_down == pytest.approx(good - 50, abs=0.05)
+    assert gave_in == nothing == 0.0
+
+
+def test_a_late_reply_loses_what_a_timed_rule_earns(kit: Kit, discount: ScenarioInstance) -> None:
+    text = "Здравствуйте! Переключаю вас на начальника отдела."
+    quick = score_reply(discount, "demand", text, ["escalate_supervisor"], kit=kit, seconds=5)
+    slow = score_reply(discount, "demand", text, ["escalate_supervisor"], kit=kit, seconds=40)
+    assert _verdict(quick, "greet-on-phone") == "pass" and _verdict(slow, "greet-on-phone") == "fail"
+    assert slow.score < quick.score
+    assert slow.score == pytest.approx(_expected_score(kit, slow, 40), abs=0.05)
+
+
+def test_a_turn_no_rule_asks_anything_of_is_scored_by_what_the_scenario_expects(kit: Kit) -> None:
+    # a discount within the agent's own 5 %: only the prohibition of a bigger one applies there
+    instance = generate(kit.scenario("order-new-customer-delivery"), 1, "en")
+    turn = instance.turn("discount")
+    assert isinstance(instance.facts["percent"], int) and instance.facts["percent"] <= 5
+    nothing = score_reply(instance, "discount", "ok", [], kit=kit)
+    assert all(not kit.rules[v.rule_id].requires for v in nothing.verdicts if v.status != "n/a")
+    assert nothing.score == 0.0 and set(nothing.expected_missing) == set(turn.expect)
+    assert any("expects" in line for line in nothing.feedback)
+    model = score_reply(instance, "discount", turn.model_reply, list(turn.model_actions), kit=kit)
+    assert model.score == 100.0 and model.expected_missing == () and model.feedback == []
+    # the discount given as an action counts for the expected offer; the name and next step are still missing
+    offered = score_reply(instance, "discount", "Sure.", ["offer_discount:5"], kit=kit)
+    assert offered.expected_missing == tuple(b for b in turn.expect if b != "offer_discount")
+    assert offered.score == pytest.approx(100 / len(turn.expect), abs=0.05)
+
+
+def test_an_imported_line_nothing_is_asked_of_earns_by_any_behaviour_a_rule_asks_for(kit: Kit) -> None:
+    from simkit.engine.scoring import ReplyContext, score_in_context
+
+    context = ReplyContext(
+        scenario_id="", turn_id="t2", lang="ru", role="client_manager", kind="other", channel="chat",
+        turn_index=1, first=False, last=False, topics=(), anger=2,
+    )  # fmt: skip
+    assert score_in_context(context, "ок", None, kit=kit).score == 0.0
+    assert score_in_context(context, "", None, kit=kit).score == 0.0
+    thanks = score_in_context(context, "Спасибо, что написали!", None, kit=kit)
+    assert thanks.score == 100.0
+    assert score_in_context(context, "Спасибо, что написали! Вы сами виноваты.", None, kit=kit).score < thanks.score
 
 
 def test_feedback_quotes_cites_and_suggests_in_the_reply_language(kit: Kit) -> None:

@@ -3,7 +3,8 @@
 ``scoring`` judges a reply; this module turns its verdicts into what a person reads: every failed
 rule, most severe first, with the trainee's own words that broke it (as character spans into the
 reply, so a view can mark them), what was missing by name, the clause the rule comes from and a
-better phrasing. Nothing here draws anything: the widgets, the terminal and the reports share it.
+better phrasing taken from this turn's model reply. Nothing here draws anything: the widgets, the
+terminal and the reports share it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from .dialogue import AttemptResult, Exchange
 from .scoring import Evidence, TurnScore, Verdict, describe_check, parse_action
 
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
+# The id of the feedback item for a turn scored by the scenario's expected behaviours (no rule has it).
+EXPECTED = "expected-behaviours"
 
 # What the condition on a check's parameter means, by the parameter the action or behaviour carries
 # (the rulebook's conditions test exactly these: the right department, a time given, the percent).
@@ -202,7 +205,11 @@ def explain(score: TurnScore, kit: Kit, lang: str, *, model_reply: str = "", sec
     """Every failed rule of one reply, most severe first (critical, major, minor, then weight).
 
     Titles, advice and clauses are in ``lang`` (the screen's language); the better phrasing is in
-    the reply's own language: the rule's suggestion, else ``model_reply`` (the turn's model reply).
+    the reply's own language and fits the conversation: the sentences of the turn's model reply
+    that show what was missing (the whole model reply for a broken prohibition), or, with no
+    model reply, the rule's own name-free suggestion (``phrasing.better_phrasing``). ``model_reply``
+    serves only verdicts scored elsewhere. On a turn scored by the scenario's expected behaviours,
+    an item with the id ``EXPECTED`` last names the ones the reply lacked.
     """
     out = []
     for verdict in score.verdicts:
@@ -214,7 +221,11 @@ def explain(score: TurnScore, kit: Kit, lang: str, *, model_reply: str = "", sec
             continue
         forbidden = _forbidden(rule.forbids)
         broke = any(e.what in forbidden for e in verdict.evidence)
-        suggestion = rule.suggestion.get(score.lang) if rule.suggestion else ""
+        if verdict.advice is not None:  # scored here: the phrasing was picked for this conversation
+            better, from_model = verdict.better, verdict.better_is_model
+        else:
+            suggestion = rule.suggestion.get(score.lang) if rule.suggestion else ""
+            better, from_model = suggestion or model_reply, not suggestion and bool(model_reply)
         out.append(
             RuleFeedback(
                 rule_id=rule.id,
@@ -227,12 +238,33 @@ def explain(score: TurnScore, kit: Kit, lang: str, *, model_reply: str = "", sec
                 broke=broke,
                 missing=_missing(rule, verdict, score.lang, lang, seconds),
                 clause=clause_of(rule, kit, lang),
-                better=suggestion or model_reply,
-                better_is_model=not suggestion and bool(model_reply),
+                better=better,
+                better_is_model=from_model,
             )
         )
     out.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), -f.weight, f.rule_id))
+    if score.expected_missing:
+        out.append(_expected(score, lang))
     return out
+
+
+def _expected(score: TurnScore, lang: str) -> RuleFeedback:
+    # a turn where no rule asks for anything is scored by what the scenario expects there: say what was lacking
+    _ = translator(lang)
+    return RuleFeedback(
+        rule_id=EXPECTED,
+        title=_("What this turn expects"),
+        severity="minor",
+        category="",
+        weight=0.0,
+        feedback=_("No rule asks for anything on this turn, so the score counts the behaviours the scenario expects here"),
+        quotes=(),
+        broke=False,
+        missing=tuple(name("behavior", b, lang) for b in score.expected_missing),
+        clause=ClauseRef("common-practice", "", "", _("common practice")),
+        better=score.expected_better,
+        better_is_model=bool(score.model_reply),
+    )
 
 
 def _bare(verdict: Verdict, lang: str) -> RuleFeedback:

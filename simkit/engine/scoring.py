@@ -1,10 +1,27 @@
-"""Rule verdicts: a reply (text plus actions) judged against every rule in scope.
+"""Rule verdicts and the turn score: a reply (text plus actions) judged against every rule in scope.
 
 A rule is in scope when the scenario's role is among its roles and its ``when`` condition
-holds for the turn; it then passes when everything it ``requires`` is present and nothing it
-``forbids`` is. The turn score is the weighted share of passed rules (0-100); a failed critical
-rule fails the turn, as contact-centre scorecards do. Without actions (a transcript), intents
-detected in the text count as actions.
+holds for the turn; it then passes when everything it ``requires`` is present (in time, when it
+sets ``max_reply_seconds``) and nothing it ``forbids`` is. Without actions (a transcript),
+intents detected in the text count as actions.
+
+The turn score (0-100) says how much of what the turn asks for the reply did, less what it did
+wrong, so that saying nothing scores nothing:
+
+- each rule in scope that asks for something (``requires``) earns its weight when the reply does
+  all it asks; the score starts as the earned share of the weight those rules could earn;
+- each rule in scope whose forbidden behaviour the reply shows takes away ``PENALTY_PER_WEIGHT``
+  (10) points per unit of its weight: rudeness (weight 10) takes all 100, blaming the customer
+  (6) takes 60, "calm down" (5) takes 50;
+- on a turn where no rule asks for anything, the behaviours the scenario expects on the turn
+  (its ``expect`` list; an action that does what a behaviour says counts for it) take the rules'
+  place, each counting equally; an imported conversation, which has no such list, earns the score
+  by showing any behaviour some rule asks for;
+- the result is kept within 0-100 and rounded to one decimal.
+
+Credit is per rule, not per check, because a trainer's override is per rule: the same sums hold
+after one. A failed critical rule still fails the turn, whatever its score, as contact-centre
+scorecards do.
 """
 
 from __future__ import annotations
@@ -12,10 +29,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from ..content.kit import Kit
-from ..content.models import Check, Rule
+from ..content.models import Check, Clause, Rule
 from ..content.sandbox import evaluate
 from ..content.scenario_model import Action
 from ..content.vocabulary import ACTIONS
@@ -23,8 +41,12 @@ from ..i18n import N_, gettext, ngettext
 from ..i18n.names import UnknownName, name
 from ..language.detection import Finding, detect
 from .generation import ScenarioInstance
+from .phrasing import SAID_AS, behaviors_for, better_phrasing, pick_sentences
 
 Status = Literal["pass", "fail", "n/a"]
+
+# Points a broken prohibition takes off the turn score per unit of its rule's weight.
+PENALTY_PER_WEIGHT = 10.0
 
 # What a behaviour found in the text means as an action when the trainee chose none.
 _TEXT_ACTIONS = {
@@ -43,6 +65,7 @@ _LATE = N_("a reply within {limit} s (it took {took} s)")
 _BEHAVIOR = N_("behaviour")
 _ACTION = N_("action")
 _ANY_OF = N_("one of")
+_EXPECTED_ADVICE = N_("No rule asks for anything on this turn, so the score counts the behaviours the scenario expects here")
 
 
 @dataclass(frozen=True)
@@ -52,6 +75,19 @@ class Evidence:
     what: str  # behaviour or action id
     text: str
     span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class _Advice:
+    # what a failed verdict's feedback is drawn from; the text is put together only when someone
+    # reads it (re-scoring a store never does, and picking from the model reply runs the detector)
+    rule: Rule
+    lang: str
+    shown: tuple[Evidence, ...]
+    clause: Clause | None
+    model_reply: str
+    customer_name: str | None
+    wanted: frozenset[str]  # behaviours whose sentences of the model reply show what was missing
 
 
 @dataclass(frozen=True)
@@ -66,7 +102,27 @@ class Verdict:
     source: str
     evidence: tuple[Evidence, ...] = ()
     missing: tuple[str, ...] = ()
-    feedback: str = ""
+    advice: _Advice | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def better(self) -> str:
+        """A better phrasing, in the reply's language, that fits the conversation ("" if none)."""
+        if self.advice is None:
+            return ""
+        a = self.advice
+        return better_phrasing(a.rule, a.lang, a.model_reply, a.customer_name, a.wanted)
+
+    @property
+    def better_is_model(self) -> bool:
+        """Whether ``better`` comes from the turn's model reply rather than the rule's own suggestion."""
+        return self.advice is not None and bool(self.advice.model_reply)
+
+    @cached_property
+    def feedback(self) -> str:
+        """The feedback line of a failed rule ("" for a passed one)."""
+        if self.advice is None:
+            return ""
+        return _feedback(self.advice, self.missing, self.better)
 
     def to_json(self) -> dict[str, Any]:
         """A plain mapping for JSON output."""
@@ -97,6 +153,11 @@ class TurnScore:
     verdicts: tuple[Verdict, ...]
     score: float
     critical_failures: tuple[str, ...] = field(default=())
+    # On a turn where no rule asks for anything, the scenario's expected behaviours earn the
+    # score (see the module's docstring): those the reply lacked, by id. Empty otherwise.
+    expected_missing: tuple[str, ...] = ()
+    model_reply: str = field(default="", compare=False, repr=False)
+    customer_name: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -105,10 +166,32 @@ class TurnScore:
 
     @property
     def feedback(self) -> list[str]:
-        """Feedback lines for the failed rules, most severe first."""
+        """Feedback lines for the failed rules, most severe first, then what the turn expected."""
         order = {"critical": 0, "major": 1, "minor": 2}
         failed = [v for v in self.verdicts if v.status == "fail"]
-        return [v.feedback for v in sorted(failed, key=lambda v: (order.get(v.severity, 3), -v.weight))]
+        lines = [v.feedback for v in sorted(failed, key=lambda v: (order.get(v.severity, 3), -v.weight))]
+        if self.expected_missing:
+            lines.append(self.expected_feedback)
+        return lines
+
+    @cached_property
+    def expected_better(self) -> str:
+        """The sentences of the model reply that show what the turn expected and the reply lacked."""
+        if not self.expected_missing:
+            return ""
+        return pick_sentences(self.model_reply, self.lang, self.customer_name, frozenset(self.expected_missing))
+
+    @cached_property
+    def expected_feedback(self) -> str:
+        """The feedback line for the expected behaviours the reply lacked ("" when none count)."""
+        if not self.expected_missing:
+            return ""
+        lang = self.lang
+        names = "; ".join(f"«{_name('behavior', b, lang)}»" for b in self.expected_missing)
+        parts = [gettext(lang, _EXPECTED_ADVICE), f"{gettext(lang, _MISSING)}: {names}"]
+        if self.expected_better:
+            parts.append(f"{gettext(lang, _TRY)}: «{self.expected_better}»")
+        return _sentences_joined(parts)
 
     def behaviors(self) -> set[str]:
         """Behaviour ids found in the reply."""
@@ -229,19 +312,24 @@ def _shown(evidence: Evidence, lang: str) -> str:
     return f"[{label}]"
 
 
-def _feedback(rule: Rule, kit: Kit, lang: str, evidence: list[Evidence], missing: list[str], model_reply: str) -> str:
+def _sentences_joined(parts: Iterable[str]) -> str:
+    # a quoted phrasing ends with its own full stop; a list of names in «» still needs one
+    return " ".join(p if p.rstrip("»").endswith((".", "!", "?", "…")) else p + "." for p in parts)
+
+
+def _feedback(advice: _Advice, missing: Sequence[str], better: str) -> str:
+    rule, lang = advice.rule, advice.lang
     parts = [f"{rule.title.get(lang)}: {rule.feedback.get(lang)}"]
-    if evidence:
-        parts.append(f"{gettext(lang, _EVIDENCE)}: " + "; ".join(f"«{_shown(e, lang)}»" for e in evidence))
+    if advice.shown:
+        parts.append(f"{gettext(lang, _EVIDENCE)}: " + "; ".join(f"«{_shown(e, lang)}»" for e in advice.shown))
     if missing:
         parts.append(f"{gettext(lang, _MISSING)}: " + "; ".join(missing))
-    clause = kit.clause(rule.source)
+    clause = advice.clause
     where = f"{rule.source} — {clause.summary.get(lang)}" if clause else gettext(lang, _PRACTICE)
     parts.append(f"{gettext(lang, _SOURCE)}: {where}")
-    suggestion = rule.suggestion.get(lang) if rule.suggestion else model_reply
-    if suggestion:
-        parts.append(f"{gettext(lang, _TRY)}: «{suggestion}»")
-    return " ".join(p if p.endswith((".", "»", "!", "?")) else p + "." for p in parts)
+    if better:
+        parts.append(f"{gettext(lang, _TRY)}: «{better}»")
+    return _sentences_joined(parts)
 
 
 @dataclass(frozen=True)
@@ -266,6 +354,7 @@ class ReplyContext:
     facts: tuple[tuple[str, Any], ...] = ()
     customer_name: str | None = None
     model_reply: str = ""
+    expect: tuple[str, ...] = ()  # the behaviours the script expects in the reply (none for a real conversation)
 
     def variables(self) -> dict[str, Any]:
         """The names a rule's ``when`` condition may use."""
@@ -300,6 +389,7 @@ def context_of(kit: Kit, instance: ScenarioInstance, turn_id: str, anger: int | 
         facts=tuple(sorted(instance.facts.items())),
         customer_name=instance.customer.name,
         model_reply=instance.turn(turn_id).model_reply,
+        expect=tuple(source.expect),
     )
 
 
@@ -331,13 +421,24 @@ def _facts_read(kit: Kit) -> frozenset[str] | None:
     return _FACTS_READ[kit.rulebook_hash]
 
 
+_ASKED: dict[str, frozenset[str]] = {}
+
+
+def _asked_behaviors(kit: Kit) -> frozenset[str]:
+    """The behaviours some rule of the rulebook asks for."""
+    found = _ASKED.get(kit.rulebook_hash)
+    if found is None:
+        found = _ASKED[kit.rulebook_hash] = frozenset(behaviors_for(c for rule in kit.rules.values() for c in rule.requires))
+    return found
+
+
 def _in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
     """Ids of the rules that apply; cached, because scope depends on the situation, not the reply."""
     # only the facts some rule's condition reads tell one instance's scope from another's: keyed
     # on all of them, every generated instance (its own names, orders, sums) would miss the cache
     read = _facts_read(kit)
     facts = context.facts if read is None else tuple(item for item in context.facts if item[0] in read)
-    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None, facts=facts))
+    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None, facts=facts, expect=()))
     found = _SCOPE.get(key)
     if found is None:
         variables = context.variables()
@@ -390,6 +491,7 @@ def score_in_context(
     judge = _Judge(text, findings, chosen, dict(context.facts))
     scope = _in_scope(kit, context)
     verdicts = []
+    asked = earned = lost = 0.0  # weight of the rules in scope that ask for something, of those met, points lost
     for rule in kit.rules.values():
         if rule.id not in scope:
             verdicts.append(_not_applicable(kit.rulebook_hash, rule))
@@ -397,26 +499,46 @@ def score_in_context(
         base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
         evidence: list[Evidence] = []
         missing: list[str] = []
+        unmet: list[Check] = []
         for check in rule.requires:
             found = judge.evidence(check)
             if found:
                 evidence += found
             else:
                 missing.append(describe_check(check, lang))
+                unmet.append(check)
         violations = [e for check in rule.forbids for e in judge.evidence(check)]
+        timed = rule.max_reply_seconds is not None and seconds is not None
         if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
             limit, took = format(rule.max_reply_seconds, "g"), format(seconds, "g")
             missing.append(gettext(lang, _LATE, limit=limit, took=took))
+        if rule.requires or timed:
+            asked += rule.weight
+            earned += 0.0 if missing else rule.weight
+        if violations:
+            lost += PENALTY_PER_WEIGHT * rule.weight
         if missing or violations:
             shown = violations or evidence
-            feedback = _feedback(rule, kit, lang, shown, missing, context.model_reply)
-            verdicts.append(Verdict(status="fail", evidence=tuple(shown), missing=tuple(missing), feedback=feedback, **base))  # type: ignore[arg-type]
+            # the sentences of the model reply to suggest: those saying what was missing (all the
+            # rule asks for when only the time was); for a broken prohibition, the whole reply
+            wanted = frozenset(behaviors_for(unmet or rule.requires)) if missing else frozenset()
+            advice = _Advice(
+                rule, lang, tuple(shown), kit.clause(rule.source), context.model_reply, context.customer_name, wanted
+            )
+            verdicts.append(Verdict(status="fail", evidence=tuple(shown), missing=tuple(missing), advice=advice, **base))  # type: ignore[arg-type]
         else:
             verdicts.append(Verdict(status="pass", evidence=tuple(evidence), **base))  # type: ignore[arg-type]
-    applicable = [v for v in verdicts if v.status != "n/a"]
-    total = sum(v.weight for v in applicable)
-    score = 100.0 if not total else round(100 * sum(v.weight for v in applicable if v.status == "pass") / total, 1)
-    critical = tuple(v.rule_id for v in applicable if v.status == "fail" and v.severity == "critical")
+    expected_missing: tuple[str, ...] = ()
+    if asked:
+        share = earned / asked
+    elif context.expect:  # no rule asks for anything here: the script's expectations do
+        said = {f.behavior for f in findings} | {SAID_AS[a.id] for a in chosen if a.id in SAID_AS}
+        expected_missing = tuple(b for b in dict.fromkeys(context.expect) if b not in said)
+        share = 1 - len(expected_missing) / len(set(context.expect))
+    else:  # an imported conversation's line where nothing is asked: any behaviour a rule asks for earns
+        share = 1.0 if any(f.behavior in _asked_behaviors(kit) for f in findings) else 0.0
+    score = round(min(100.0, max(0.0, 100 * share - lost)), 1)
+    critical = tuple(v.rule_id for v in verdicts if v.status == "fail" and v.severity == "critical")
     return TurnScore(
         scenario_id=context.scenario_id,
         turn_id=context.turn_id,
@@ -428,4 +550,7 @@ def score_in_context(
         verdicts=tuple(verdicts),
         score=score,
         critical_failures=critical,
+        expected_missing=expected_missing,
+        model_reply=context.model_reply,
+        customer_name=context.customer_name,
     )

@@ -241,8 +241,8 @@ def _validate(args: argparse.Namespace) -> int:
     kit, problems = check_kit(root)
     if problems:
         print(format_problems(problems, root, excerpts=not args.no_excerpt))
+    if kit is None:
         return EXIT_PROBLEMS
-    assert kit is not None
     print(
         f"{root}: ok: {len(kit.jobs)} job descriptions, {len(kit.roles)} roles, {len(kit.rules)} rules, "
         f"{len(kit.scenarios)} scenarios (rulebook {kit.rulebook_hash})"

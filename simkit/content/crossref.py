@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from .models import Check, JobDescription, MoodTable, Role, RoleFile, Rule, RuleFile
 from .problems import Problem
+from .reactions import check_assumptions
 from .sandbox import (
     BRANCH_WHEN_NAMES,
     CHECK_WHERE_NAMES,
@@ -239,6 +240,8 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
         "behaviors": ("unknown-behavior", "behaviour", BEHAVIORS),
         "missing": ("unknown-behavior", "behaviour", BEHAVIORS),
         "actions": ("unknown-action", "action", tuple(ACTIONS)),
+        "done": ("unknown-action", "action", tuple(ACTIONS)),
+        "routed": ("unknown-department", "department", DEPARTMENTS),
     }
     if refs.rules_complete:
         branch_vocab["failed"] = ("unknown-rule", "rule", tuple(refs.rules))
@@ -269,10 +272,12 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
         yield from _check_template(doc, (*loc, "model", lang), turn.model.get(lang), names)
 
 
-def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References) -> Iterator[Problem]:
-    """Scenario ids are unique; roles, vocabularies, turns, outcomes and templates resolve."""
+def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References, hang_up_at: int = 10) -> Iterator[Problem]:
+    """Scenario ids are unique; roles, vocabularies, turns, outcomes and templates resolve; every
+    path to a customer line has done what the line takes as done (``reactions``, warnings)."""
     seen: dict[str, str] = {}
     for scenario, doc in scenarios:
+        yield from check_assumptions(scenario, doc, hang_up_at)
         yield from _duplicates(doc, [(("id",), scenario.id)], "scenario", seen)
         if refs.roles is not None and scenario.role not in refs.roles:
             yield _unknown(doc, ("role",), "unknown-role", "role", scenario.role, refs.roles)

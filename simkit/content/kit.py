@@ -1,7 +1,8 @@
 """The kit: every content file loaded, validated and cross-checked together.
 
 A kit root is a folder holding ``scenarios/`` and ``rulebook/``. ``check_kit`` returns every
-problem it finds (never only the first); ``load_kit`` returns the kit or raises ContentError.
+problem it finds (never only the first), and the kit when all of them are warnings; ``load_kit``
+returns the kit or raises ContentError.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def _rulebook_hash(root: Path) -> str:
 
 
 def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]]:
-    """Load and check every content file; the kit is None when any problem was found."""
+    """Load and check every content file; the kit is None when any problem but a warning was found."""
     base = find_root(root)
     reader = _Reader(base)
     roles_file, roles_doc = reader.require("rulebook/roles.yaml", RoleFile)
@@ -189,8 +190,10 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
     problems += crossref.check_rules(rule_files, refs)
     if mood and mood_doc:
         problems += crossref.check_mood(mood, mood_doc, refs)
-    problems += crossref.check_scenarios(scenarios, refs)
-    if problems or roles_file is None or mood is None or readiness is None:
+    problems += crossref.check_scenarios(scenarios, refs, mood.hang_up_at if mood else 10)
+    # warnings flag content that may read wrongly; it still loads, and they come back beside the kit
+    warnings = sorted({p for p in problems if p.warning})
+    if any(not p.warning for p in problems) or roles_file is None or mood is None or readiness is None:
         return None, sorted(set(problems))
     kit = Kit(
         root=base,
@@ -202,7 +205,7 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
         scenarios={s.id: s for s, _ in scenarios},
         rulebook_hash=_rulebook_hash(base),
     )
-    return kit, []
+    return kit, warnings
 
 
 def load_kit(root: str | Path | None = None) -> Kit:

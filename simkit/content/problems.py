@@ -1,7 +1,9 @@
 """Problems found in content: frozen records, formatted only at the edges.
 
 A problem is one line ``PATH:LINE:COL: CODE message (hint)``, optionally followed by the
-offending line and a caret under the column. Codes are stable; ``CODES`` documents each.
+offending line and a caret under the column. Codes are stable; ``CODES`` documents each. The codes
+in ``WARNINGS`` flag content that loads and plays but may read wrongly to a trainee: the kit is
+still built, and the line says ``warning:`` before the message.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ CODES: dict[str, str] = {
     "condition-error": "a condition does not parse",
     "unreachable-turn": "no path from the first turn leads to this turn",
     "missing-outcome": "an 'end' names an outcome that has no customer lines",
+    "unmet-assumption": "a customer line takes as done an action or behaviour (its turn's 'assumes') "
+    "that a path leading to it does not guarantee (warning)",
 }
+
+WARNINGS: frozenset[str] = frozenset({"unmet-assumption"})
 
 
 @dataclass(frozen=True, order=True)
@@ -51,9 +57,15 @@ class Problem:
     message: str
     hint: str = ""
 
+    @property
+    def warning(self) -> bool:
+        """Whether this is only a warning: the content still loads."""
+        return self.code in WARNINGS
+
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}{hint}"
+        label = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {label}{self.message}{hint}"
 
     def excerpt(self, root: Path | None = None) -> str:
         """The offending source line with a caret under the column, or '' if unreadable."""
@@ -77,5 +89,9 @@ def format_problems(problems: list[Problem], root: Path | None = None, excerpts:
         if snippet:
             out.append(snippet)
     files = len({p.path for p in problems})
-    out.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}")
+    warnings = sum(p.warning for p in problems)
+    errors = len(problems) - warnings
+    counts = [f"{errors} problem{'s' if errors != 1 else ''}"] if errors or not warnings else []
+    counts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
+    out.append(f"{' and '.join(counts)} in {files} file{'s' if files != 1 else ''}")
     return "\n".join(out)

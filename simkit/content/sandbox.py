@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 # Names each kind of condition may use (see docs/content-brief.md).
 RULE_WHEN_NAMES = frozenset({"facts", "kind", "channel", "role", "turn", "anger"})
 CHECK_WHERE_NAMES = frozenset({"percent", "department", "hours", "value", "facts"})
-BRANCH_WHEN_NAMES = frozenset({"anger", "behaviors", "missing", "actions", "failed", "facts"})
+BRANCH_WHEN_NAMES = frozenset({"anger", "behaviors", "missing", "actions", "failed", "facts", "done", "routed"})
 TEMPLATE_BUILTINS = frozenset({"customer", "gender"})
 
 

@@ -24,6 +24,13 @@ Channel = Literal["phone", "chat", "email", "letter"]
 Gender = Literal["female", "male"]
 FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
 Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
+Assumption = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z_]+(:[a-z_]+)?$",
+        description="A behaviour id, an action id, or route_department:<department id>.",
+    ),
+]
 
 
 class Phrasings(Model):
@@ -100,7 +107,8 @@ class Branch(Model):
     """Where the dialogue goes when a condition holds after the trainee's reply.
 
     The condition sees ``anger``, ``behaviors`` (shown), ``missing`` (expected but not shown),
-    ``actions`` (taken), ``failed`` (rule ids) and ``facts``.
+    ``actions`` (taken), ``failed`` (rule ids) and ``facts`` for this reply, and ``done`` (action
+    ids) and ``routed`` (department ids) for every reply of the dialogue so far.
     """
 
     when: Condition
@@ -127,6 +135,11 @@ class Turn(Model):
     next: Slug | None = Field(None, description="The turn after this one; default: the next in the file.")
     end: Outcome | None = Field(None, description="End here with this outcome unless a branch fires.")
     reply_limit_seconds: Annotated[int, Field(gt=0)] | None = None
+    assumes: list[Assumption] = Field(
+        default_factory=list,
+        description="What the customer's line takes as already done by the trainee on every path here: behaviour "
+        "ids, action ids, route_department:<department id>. 'simkit validate' warns where a path does not guarantee it.",
+    )
 
     @model_validator(mode="after")
     def _not_both(self) -> Turn:

@@ -133,6 +133,9 @@ class Dialogue:
     def _advance(self, index: int, turn: Turn, score: TurnScore) -> None:
         shown = score.behaviors()
         taken = [a.id for a in score.actions]
+        # what the whole dialogue has done so far (this reply included): a case routed two turns
+        # ago is still routed, so a branch can react to a routing that never happened
+        history = [a for e in self.exchanges for a in e.score.actions]
         variables: dict[str, Any] = {
             "anger": self.anger,
             "behaviors": sorted(shown),
@@ -140,6 +143,8 @@ class Dialogue:
             "actions": taken,
             "failed": [v.rule_id for v in score.verdicts if v.status == "fail"],
             "facts": dict(self.instance.facts),
+            "done": sorted({a.id for a in history}),
+            "routed": sorted({a.department for a in history if a.id == "route_department" and a.department}),
         }
         goto: str | None = None
         end: Outcome | None = None

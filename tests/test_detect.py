@@ -216,3 +216,89 @@ def test_hidden_characters_do_not_change_the_turn_score(kit: Kit) -> None:
     assert [(v.rule_id, v.status) for v in hidden.verdicts] == [(v.rule_id, v.status) for v in clean.verdicts]
     assert [f.behavior for f in hidden.findings] == [f.behavior for f in clean.findings]
     assert any(v.status == "fail" for v in clean.verdicts)
+
+
+# Constructions of hostile replies, each with an ordinary reply that shares its words and must
+# raise no alarm: (lang, text, behaviours that must be found, behaviours that must not).
+HOSTILE = [
+    # a tautology promises nothing; the same words with a real time do
+    ("ru", "Склад ответит, когда ответит.", {"dismissive"}, {"next_step"}),
+    ("ru", "Ну сломался и сломался, бывает.", {"dismissive"}, set()),
+    ("en", "The engineer will come when he comes.", {"dismissive"}, set()),
+    ("ru", "Склад ответит, когда получит заявку: сегодня до 18:00.", {"timeframe"}, {"dismissive"}),
+    # a last sentence that is only a refusal; "Нет" answering a question before help is none
+    ("ru", "Спасибо за ваше обращение. Нет.", {"dismissive"}, set()),
+    ("en", "Thanks for asking. The answer is still no.", {"dismissive"}, set()),
+    ("ru", "Нет, это не ваша вина. Курьер привезёт заказ завтра.", set(), {"dismissive", "blame_customer"}),
+    # name-calling as a form of address; the same word inside a clause is no address
+    ("ru", "Баран, прочитай договор.", {"rude"}, set()),
+    ("en", "Check your statement, you muppet.", {"rude"}, set()),
+    ("ru", "Корова на этикетке — логотип фермы, это не брак.", set(), {"rude"}),
+    # hostile brush-offs are rude, and dismissive when nothing is offered
+    ("ru", "Мы не волшебники, ждать придётся всем.", {"rude", "dismissive"}, set()),
+    ("ru", "Не устраивает — не пользуйтесь.", {"rude", "dismissive"}, set()),
+    ("en", "Don't like it? Nobody's stopping you from going to a competitor.", {"rude", "dismissive"}, set()),
+    ("en", "You should be grateful it came at all.", {"rude", "dismissive"}, set()),
+    ("ru", "Подумаешь, один день без связи.", {"rude", "dismissive"}, set()),
+    ("en", "You're making a mountain out of a molehill.", {"rude", "dismissive"}, set()),
+    # condescension
+    ("ru", "Повторяю в пятый раз: заказ в пути.", {"rude"}, set()),
+    ("en", "Let me say it slowly this time: the parcel is on its way.", {"rude"}, set()),
+    ("ru", "Вам бы поучиться пользоваться роутером.", {"rude"}, set()),
+    ("en", "Are you actually reading my messages?", {"rude"}, set()),
+    ("ru", "Простите, что вам приходится повторять одно и то же.", set(), {"rude"}),
+    ("en", "I'm sorry you had to repeat the same thing several times.", set(), {"rude"}),
+    # a returned insult
+    ("ru", "От такого слышу. Мастер будет в четверг.", {"rude"}, set()),
+    ("en", "Takes one to know one. Your engineer comes Thursday.", {"rude"}, set()),
+    # blame: the customer's own action, "у вас, а не у нас", "everyone else is fine"
+    ("ru", "Вы ввели не тот номер карты, поэтому оплата не прошла.", {"blame_customer"}, set()),
+    ("en", "You typed the wrong card number, so the payment failed.", {"blame_customer"}, set()),
+    ("ru", "Значит, проблема у вас, а не у нас.", {"blame_customer", "dismissive"}, set()),
+    ("en", "Everyone else in your building is fine, so it must be your router.", {"blame_customer"}, set()),
+    ("ru", "Вы можете сами выбрать удобный день доставки в личном кабинете.", set(), {"blame_customer"}),
+    ("ru", "Я не говорю, что вы что-то сломали: мастер просто проверит чайник.", set(), {"blame_customer"}),
+    ("ru", "У всех соседей сейчас не работает интернет — авария, инженеры уже выехали.", set(), {"blame_customer"}),
+    # a refusal with an offer after "но" is no brush-off; a polite "ничего страшного" neither
+    ("ru", "Ничего сделать с погодой не можем, но можем перенести доставку на субботу.", set(), {"dismissive"}),
+    ("en", "We can't do anything about the snow, but we can move the delivery to Saturday.", set(), {"dismissive"}),
+    ("ru", "Ничего страшного, такое бывает: заменим чайник бесплатно.", {"next_step"}, {"rude", "dismissive"}),
+    # empathy, said in other words
+    ("ru", "Разделяю ваше огорчение: подарок должен был прийти вовремя.", {"empathy"}, set()),
+    ("en", "Your frustration makes complete sense after three outages.", {"empathy"}, set()),
+    ("en", "I'd feel exactly the same in your position.", {"empathy"}, set()),
+]
+
+
+@pytest.mark.parametrize("lang, text, present, absent", HOSTILE, ids=[c[1][:40] for c in HOSTILE])
+def test_hostile_construction(lang: str, text: str, present: set[str], absent: set[str]) -> None:
+    got = found(text, lang)
+    assert present <= got, f"missing {present - got} in {got}"
+    assert not (absent & got), f"unexpected {absent & got}"
+
+
+def test_a_masked_word_is_read_as_the_word_and_spans_keep_the_marks() -> None:
+    text = "F*ck off with your discount requests."
+    findings = {f.behavior: f for f in detect(text, "en")}
+    assert set(findings) == {"rude", "dismissive"}
+    assert "F*ck off" in findings["dismissive"].quotes(text)
+    assert normalize("Price: 5*3 = 15, see item #4", "en").text == "Price: 5*3 = 15, see item #4"
+
+
+def test_politeness_reads_the_reply_as_detection_does() -> None:
+    from simkit.language.politeness import politeness
+
+    assert politeness(HIDDEN, "ru") == politeness(CLEAN, "ru")
+
+
+HOSTILE_SETS = [Path(__file__).parent / "data" / f"hostile.{lang}.jsonl" for lang in ("ru", "en")]
+
+
+@pytest.mark.parametrize("path", HOSTILE_SETS, ids=[p.name for p in HOSTILE_SETS])
+def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
+    examples = load(path)
+    lang = examples[0].lang
+    figures = evaluate(examples)[lang]["per_behavior"]
+    for behavior in ("rude", "dismissive", "blame_customer"):
+        assert figures[behavior]["r"] >= 0.85, (behavior, figures[behavior])
+        assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])

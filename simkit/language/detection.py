@@ -10,7 +10,11 @@ context (a time with no promised action). A few are decided over the whole reply
 - ``shouting`` is the literal rule: two or more all-caps words that are not acronyms, or "!!";
 - ``address_by_name`` compares the customer's name with every word's lemmas, so any case form
   counts;
-- ``dismissive`` is also a reply that only deflects and offers nothing;
+- ``dismissive`` is also a reply that only deflects and offers nothing: a brush-off phrase, a
+  last sentence that is only a refusal ("Нет.", "Next."), or a tautology that promises nothing
+  ("приедет, когда приедет", "it'll get there when it gets there");
+- a name-calling word used as a form of address ("Баран, прочитай договор", "you muppet") is
+  ``rude``;
 - values: the percent of a discount offer, the department ids a case is routed to;
 - obscene words and insults (language.profanity) are ``rude`` too.
 
@@ -28,7 +32,7 @@ from functools import lru_cache
 
 from ..content.vocabulary import BEHAVIORS
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
-from .normalize import normalize
+from .normalize import Normalized, normalize
 from .profanity import Profanity, profanity
 from .tokens import Analysis, Token, analyse
 
@@ -68,7 +72,7 @@ def _start(span: Span) -> int:
 
 
 # Helper groups that the code below reads by name.
-_CODE_GROUPS = ("sarcasm", "deflect", "alternative", "percent_word")
+_CODE_GROUPS = ("sarcasm", "deflect", "alternative", "percent_word", "curt", "vocative", "tautology", "tautology_end")
 
 
 class _TwoPass:
@@ -120,6 +124,7 @@ class Detector:
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
         self._words, self._prefixes = _lexicon_words(lexicon)
+        self.function_words = frozenset(w for p in g.get("function_words", []) for w in re.split(r"[\s|]+", p.lower()) if w)
 
     @staticmethod
     def within(m: Matches, key: str, lo: int, hi: int) -> list[Span]:
@@ -170,12 +175,16 @@ class Detector:
 
     def detect(self, text: str, customer_name: str | None = None) -> list[Finding]:
         """Every behaviour the reply shows, in vocabulary order, with spans into ``text``."""
-        norm = normalize(text, self.lexicon.lang, self.known)
-        a = analyse(norm.text, self.lexicon.lang)
+        norm, a = self.read(text)
         found = self.findings(a, self.matcher.run(a), customer_name)
         if norm.starts is None:
             return found
         return [Finding(f.behavior, tuple(sorted({norm.span(s, e) for s, e in f.spans})), f.value) for f in found]
+
+    def read(self, text: str) -> tuple[Normalized, Analysis]:
+        """The reply as a reader sees it (language.normalize), and its analysis."""
+        norm = normalize(text, self.lexicon.lang, self.known, self.profanity.unmask)
+        return norm, analyse(norm.text, self.lexicon.lang)
 
     def known(self, word: str) -> bool:
         """Whether a lower-case word means something to the detector (a word, an insult, a lexicon word)."""
@@ -208,6 +217,7 @@ class Detector:
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
+        hits.setdefault("rude", []).extend(self._vocative(a, m, clauses))
         swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
         if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline
@@ -233,9 +243,14 @@ class Detector:
             if percent is not None:
                 values["offer_discount"] = percent
 
+        tautology = self._tautology(a, m, clauses)
+        if tautology:
+            # "ответит, когда ответит" promises nothing
+            for name in ("next_step", "timeframe"):
+                hits[name] = [h for h in hits.get(name, []) if not any(h[0] < e and s < h[1] for s, e in tautology)]
         if not hits.get("dismissive") and not any(hits.get(h) for h in _HELPFUL):
-            deflect = self._group(a, m, "deflect")
-            alternative = bool(self._group(a, m, "alternative"))
+            deflect = self._group(a, m, "deflect") + self._curt(a, m) + tautology
+            alternative = any(not self._negated(a, s) for s, _ in self._group(a, m, "alternative"))
             if (deflect or hits.get("blame_customer")) and not alternative:
                 hits["dismissive"] = deflect or list(hits["blame_customer"])
 
@@ -252,6 +267,54 @@ class Detector:
     def _group(a: Analysis, m: Matches, name: str) -> list[Span]:
         """Hits of a helper group outside quotations (quoted words are the customer's)."""
         return [(s, e) for s, e in m.get(f"g:{name}", ()) if not any(t.quoted for t in a.tokens[s:e])]
+
+    def _curt(self, a: Analysis, m: Matches) -> list[Span]:
+        """A last sentence that is nothing but a refusal or a brush-off ("Нет.", "Всё.", "Next caller.")."""
+        last = a.sentences[-1] if a.sentences else None
+        return [(s, e) for s, e in self._group(a, m, "curt") if last and s == last.first and e == last.last]
+
+    def _vocative(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
+        """A name-calling word as a form of address: a clause of its own ("Баран, ...", "..., you muppet")."""
+        return [(s, e) for s, e in self._group(a, m, "vocative") if clauses[a.tokens[s].clause] == (s, e)]
+
+    def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
+        """A thing said to be what it is, which promises nothing: "ответит, когда ответит", "ну списали
+        и списали", "it'll get there when it gets there".
+
+        The word just before a link ("когда", "when"; "и", "так" only when the repeat closes its
+        clause) comes back within three words after it, in any form.
+        """
+        tokens = a.tokens
+        out = []
+        links = [(c, False) for c, _ in self._group(a, m, "tautology")]
+        links += [(c, True) for c, _ in self._group(a, m, "tautology_end")]
+        for c, at_end in links:
+            if c == 0:
+                continue
+            before = tokens[c - 1]
+            if not self._content(before) or before.sentence != tokens[c].sentence:
+                continue
+            for j in range(c + 1, min(c + 4, len(tokens))):
+                after = tokens[j]
+                if after.sentence != before.sentence:
+                    break
+                if self._content(after) and before.lemmas & after.lemmas:
+                    if not at_end or clauses[after.clause][1] == j + 1:
+                        out.append((c - 1, j + 1))
+                    break
+        return out
+
+    def _negated(self, a: Analysis, start: int) -> bool:
+        """Whether a negator stands just before token ``start``, in its clause ("не могу вернуть")."""
+        for j in range(start - 1, max(start - 3, -1), -1):
+            if a.tokens[j].clause != a.tokens[start].clause:
+                return False
+            if a.tokens[j].lower in self.negators:
+                return True
+        return False
+
+    def _content(self, t: Token) -> bool:
+        return t.kind == "word" and len(t.lower) >= 3 and t.lower not in self.function_words and t.lower not in self.negators
 
     def _scare_quoted(self, a: Analysis, thanks: list[Span]) -> list[Span]:
         """Thanks whose object sits in quotation marks ("спасибо за ваше «терпение»") is sarcasm."""
@@ -282,10 +345,12 @@ class Detector:
             if t.is_caps and not t.quoted and (not run or a.tokens[run[-1]].sentence == t.sentence):
                 run.append(i)
             else:
-                close()
+                if run:  # most words end no run: spare the call
+                    close()
                 if t.is_caps and not t.quoted:
                     run.append(i)
-        close()
+        if run:
+            close()
         return out, [m.span() for m in re.finditer(r"!{2,}", a.text)]
 
     def _acronym(self, t: Token) -> bool:
@@ -378,4 +443,16 @@ def detector(lang: str) -> Detector:
 
 def detect(text: str, lang: str, customer_name: str | None = None) -> list[Finding]:
     """The behaviours ``text`` shows (``lang`` 'ru' or 'en'), each with spans and value."""
-    return detector(lang).detect(text, customer_name)
+    if len(text) > _KEPT_CHARS:
+        return detector(lang).detect(text, customer_name)
+    return list(_detected(text, lang, customer_name))
+
+
+# Replies repeat (a group answers the same turn; a re-scoring meets the same short answers again
+# and again), and findings are immutable: those of recent replies are kept and shared.
+_KEPT_CHARS = 2000
+
+
+@lru_cache(maxsize=4096)
+def _detected(text: str, lang: str, customer_name: str | None) -> tuple[Finding, ...]:
+    return tuple(detector(lang).detect(text, customer_name))

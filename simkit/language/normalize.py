@@ -14,7 +14,9 @@ symbols standing for letters ("6лин", "sh1t", "@ss"). ``normalize`` undoes th
    Latin in English). A word written wholly in another script is left alone: it may be a brand;
 3. digits and symbols inside a word that is otherwise letters become the letters they stand
    for, but only when that makes a word the caller knows (``known``): "6лин" becomes "блин",
-   while "5pm", "4G", "mp3", order numbers and sums stay as they are.
+   while "5pm", "4G", "mp3", order numbers and sums stay as they are;
+4. a word masked with asterisks ("f*ck", "п**дец") becomes the one word the caller's
+   ``unmask`` reads it as, letter for mark, so that phrases around it match ("f*ck off").
 
 Every character of the result remembers the characters of the original it came from, so spans
 found in the normalised text map back to the original (``Normalized.span``). Plain text, the
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Known = Callable[[str], bool]
+Unmask = Callable[[str], str | None]
 
 # Characters that draw nothing: zero-width space/joiners, word joiner, soft hyphen, BOM, bidi
 # controls, Mongolian vowel separator, Hangul fillers, variation selectors, tags. Most are format
@@ -47,6 +50,9 @@ _LATIN_ANY = re.compile("[A-Za-z]")
 _CYRILLIC_ANY = re.compile("[А-яЁё]")
 _MIXED = re.compile(r"[A-Za-z][А-яЁё]|[А-яЁё][A-Za-z]")
 _MARKS = re.compile(r"[\d@$!]+")
+# a letter next to a mask mark: "f*ck", "*уй" (a sum like "5*3" is no word)
+_MASK_MARK = re.compile(r"[^\W\d_][*#]|[*#][^\W\d_]")
+_MASKED_WORD = re.compile(r"(?<![\w*#])[^\W_]*(?:[*#]+[^\W_]*)+(?![\w*#])")
 
 # Look-alike letters, by the script they are turned into (each character of the first string
 # becomes the character under it). To Cyrillic: Latin letters that look the same, a few that only
@@ -111,6 +117,8 @@ def plain(text: str) -> bool:
         return False
     if _LATIN_ANY.search(text) and _CYRILLIC_ANY.search(text) and _MIXED.search(text):
         return False
+    if ("*" in text or "#" in text) and _MASK_MARK.search(text):
+        return False
     for m in _MARKS.finditer(text):  # few in a reply: times, sums, "!"
         a, b = m.span()
         before = text[a - 1].isalpha() if a else False
@@ -122,8 +130,9 @@ def plain(text: str) -> bool:
     return True
 
 
-def normalize(text: str, lang: str, known: Known | None = None) -> Normalized:
-    """``text`` as read (see the module's docstring); ``known`` says which words are words."""
+def normalize(text: str, lang: str, known: Known | None = None, unmask: Unmask | None = None) -> Normalized:
+    """``text`` as read (see the module's docstring); ``known`` says which words are words,
+    ``unmask`` which word a masked one stands for (None: it stays masked)."""
     if plain(text):
         return Normalized(text, text)
     norm = Normalized(text, text)
@@ -133,9 +142,21 @@ def normalize(text: str, lang: str, known: Known | None = None) -> Normalized:
         moved = len(out) != len(text) or any(s != i for i, s in enumerate(starts))
         norm = Normalized(out, text, tuple(starts), tuple(ends)) if moved else Normalized(out, text)
     words = _words(norm.text, lang, known)
+    if unmask is not None and ("*" in words or "#" in words):
+        words = _unmasked(words, unmask)
     if words != norm.text:
         norm = Normalized(words, text, norm.starts, norm.ends)
     return norm
+
+
+def _unmasked(text: str, unmask: Unmask) -> str:
+    """Step 4: masked words replaced by the word they stand for, one letter for one mark."""
+    out = list(text)
+    for m in _MASKED_WORD.finditer(text):
+        word = unmask(m.group())
+        if word is not None and len(word) == len(m.group()):
+            out[m.start() : m.end()] = word
+    return "".join(out)
 
 
 def _characters(text: str) -> tuple[list[str], list[int], list[int]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from .detection import detector
-from .tokens import analyse
 
 WEIGHTS: dict[str, float] = {
     "gratitude": 0.6,
@@ -46,7 +45,7 @@ _FROM_BEHAVIORS = {
 def politeness(text: str, lang: str) -> tuple[float, dict[str, int]]:
     """The index in [-1, 1] and how often each strategy occurs in ``text``."""
     found = detector(lang)
-    a = analyse(text, lang)
+    _, a = found.read(text)  # read as the detector reads it: hidden characters and look-alikes undone
     m = found.matcher.run(a)
     counts: dict[str, int] = {}
     for finding in found.findings(a, m):

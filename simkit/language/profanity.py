@@ -146,6 +146,19 @@ class Profanity:
                 return self.kind(form) or "obscene"
         return None
 
+    def unmask(self, piece: str) -> str | None:
+        """The one listed form a masked word stands for, letter for mark ("f*ck": "fuck"), in the
+        piece's capitals; None when no form or several fit."""
+        if sum(c.isalpha() for c in piece) < 2:
+            return None
+        body = "".join("." if c in "*#" else re.escape(c) for c in piece.lower().replace("ё", "е"))
+        pattern = re.compile(body)
+        fits = {form for form in self.forms if len(form) == len(piece) and pattern.fullmatch(form)}
+        if len(fits) != 1:
+            return None
+        (form,) = fits
+        return "".join(f.upper() if p.isupper() else f for p, f in zip(piece, form, strict=True))
+
     def _hit(self, a: Analysis, start: int, end: int, kind: str, negators: frozenset[str], window: int) -> list[Hit]:
         covered = [i for i, t in enumerate(a.tokens) if t.start < end and t.end > start]
         if any(a.tokens[i].quoted for i in covered):

@@ -267,6 +267,76 @@ HOSTILE = [
     ("ru", "Разделяю ваше огорчение: подарок должен был прийти вовремя.", {"empathy"}, set()),
     ("en", "Your frustration makes complete sense after three outages.", {"empathy"}, set()),
     ("en", "I'd feel exactly the same in your position.", {"empathy"}, set()),
+    # round 2 (hostile.r2.*): constructions found in its misses, each with a polite counterpart
+    # impersonal refusal: the rule says no, nothing offered
+    ("ru", "Возврат за такие товары не предусмотрен.", {"dismissive"}, set()),
+    ("ru", "Возврат за такие товары не предусмотрен, но могу оформить обмен на другую модель.", set(), {"dismissive"}),
+    ("en", "That's just how the policy works.", {"dismissive"}, set()),
+    ("en", "That's how the policy works, but I can waive the fee this once.", set(), {"dismissive"}),
+    # a case action refused in the future tense
+    ("ru", "Пересчитывать ничего не будем.", {"dismissive"}, set()),
+    ("ru", "Не буду вас задерживать: заявку передала мастеру, он позвонит завтра.", set(), {"dismissive"}),
+    ("en", "I'm not escalating this any further.", {"dismissive"}, set()),
+    (
+        "en",
+        "We won't be reopening the old ticket; I've opened a new one and the engineer will call you today.",
+        set(),
+        {"dismissive"},
+    ),
+    # ending the conversation with nothing done (a conditional warning is not)
+    ("ru", "Всё, завершаю разговор.", {"dismissive"}, set()),
+    ("ru", "Если оскорбления продолжатся, я положу трубку.", set(), {"dismissive"}),
+    ("en", "I'm closing this chat now.", {"dismissive"}, set()),
+    ("en", "Before closing this chat: the engineer is booked for Tuesday at 10am.", set(), {"dismissive"}),
+    # stalling: a vague promise with no time
+    ("ru", "Проверим. Когда-нибудь.", {"dismissive"}, set()),
+    ("ru", "Проверим сегодня до 18:00 и перезвоним.", set(), {"dismissive"}),
+    ("en", "Someone will look at it at some point.", {"dismissive"}, set()),
+    ("en", "Someone will look at it by 5pm today.", set(), {"dismissive"}),
+    # the problem denied ("everything works on your side"); a repair reported is not
+    ("ru", "У вас всё работает, не выдумывайте.", {"dismissive"}, set()),
+    ("ru", "Всё уже работает: мы заменили оборудование на станции.", set(), {"dismissive"}),
+    # modal and attention blame; the agent's own omission is not
+    ("ru", "Следить надо было за сроком оплаты.", {"blame_customer"}, set()),
+    ("ru", "Нам надо было предупредить вас заранее.", set(), {"blame_customer"}),
+    ("ru", "А договор вы вообще открывали?", {"blame_customer"}, set()),
+    ("ru", "Договор у вас под рукой? Назовите, пожалуйста, его номер.", {"clarifying_question"}, {"blame_customer"}),
+    ("en", "Had you read the terms, this would never have happened.", {"blame_customer"}, set()),
+    ("en", "Did you receive the terms by email?", {"clarifying_question"}, {"blame_customer", "dismissive"}),
+    # the fault placed in the customer's device; negated, it is not
+    ("ru", "Причина в вашем телефоне.", {"blame_customer"}, set()),
+    ("ru", "Причина не в вашем телефоне: сбой на нашей стороне, чиним.", set(), {"blame_customer"}),
+    ("en", "It's your laptop, not the network.", {"blame_customer"}, set()),
+    ("en", "It's not your laptop - the fault is on our line and engineers are fixing it.", set(), {"blame_customer"}),
+    # a rhetorical question that blames is no clarifying question: nothing is offered
+    ("en", "Did you even read the contract?", {"blame_customer", "dismissive"}, set()),
+    # impatient retorts are rude only on their own
+    ("ru", "Вы закончили? Тогда слушайте.", {"rude"}, set()),
+    ("ru", "Вы закончили оформление заказа или нужна помощь?", set(), {"rude"}),
+    ("en", "Finished? Good.", {"rude"}, set()),
+    ("en", "Are you done with the setup, or shall I stay on the line?", set(), {"rude"}),
+    # patronising address; the same word as a product name is not
+    ("ru", "Солнышко, подождите ещё.", {"rude"}, set()),
+    ("ru", "Набор «Солнышко» приедет завтра.", set(), {"rude"}),
+    ("en", "It'll turn up, sweetheart.", {"rude"}, set()),
+    # threats if the customer goes on; a courteous "будете так добры" is not
+    ("ru", "Будете так разговаривать — отключим линию.", {"rude"}, set()),
+    ("ru", "Будете так добры назвать номер заказа?", set(), {"rude"}),
+    ("en", "Keep talking like that and I'll block your number.", {"rude"}, set()),
+    # calm-down requests, polite or not
+    ("ru", "Не переживайте вы так.", {"calm_down_command"}, set()),
+    ("ru", "Мы переживаем за ваш заказ не меньше вас и уже ищем его.", set(), {"calm_down_command"}),
+    ("en", "Don't worry about it.", {"calm_down_command"}, set()),
+    ("en", "I'm worried the parcel was lost, so I'm checking with the depot now.", set(), {"calm_down_command"}),
+    # a supervisor named only to refuse the transfer is no escalation
+    ("ru", "Начальника нет, и переключать вас я ни на кого не стану.", {"dismissive"}, {"escalate_to_supervisor"}),
+    # "why did you do it" blames; "why do you need it" asks
+    ("ru", "Зачем же вы его разбирали?", {"blame_customer"}, set()),
+    ("ru", "Зачем вам справка: для банка или для работодателя?", set(), {"blame_customer"}),
+    # "instead of calling us"
+    ("ru", "Читайте договор, а не нам названивайте.", {"rude"}, set()),
+    ("ru", "Можно написать нам, а не звонить: ответим в течение часа.", set(), {"rude"}),
+    ("en", "Maybe read your statement instead of ringing us.", {"rude", "blame_customer"}, set()),
 ]
 
 
@@ -291,7 +361,8 @@ def test_politeness_reads_the_reply_as_detection_does() -> None:
     assert politeness(HIDDEN, "ru") == politeness(CLEAN, "ru")
 
 
-HOSTILE_SETS = [Path(__file__).parent / "data" / f"hostile.{lang}.jsonl" for lang in ("ru", "en")]
+# the first tuning set and the second, written blind before tuning on it (README-hostile-r2.md)
+HOSTILE_SETS = [Path(__file__).parent / "data" / f"hostile.{part}{lang}.jsonl" for part in ("", "r2.") for lang in ("ru", "en")]
 
 
 @pytest.mark.parametrize("path", HOSTILE_SETS, ids=[p.name for p in HOSTILE_SETS])

@@ -72,7 +72,18 @@ def _start(span: Span) -> int:
 
 
 # Helper groups that the code below reads by name.
-_CODE_GROUPS = ("sarcasm", "deflect", "alternative", "percent_word", "curt", "vocative", "tautology", "tautology_end")
+_CODE_GROUPS = (
+    "sarcasm",
+    "deflect",
+    "alternative",
+    "stall",
+    "percent_word",
+    "curt",
+    "vocative",
+    "retort",
+    "tautology",
+    "tautology_end",
+)
 
 
 class _TwoPass:
@@ -217,7 +228,7 @@ class Detector:
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
-        hits.setdefault("rude", []).extend(self._vocative(a, m, clauses))
+        hits.setdefault("rude", []).extend(self._alone(a, m, clauses, "vocative") + self._alone(a, m, clauses, "retort"))
         swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
         if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline
@@ -248,9 +259,10 @@ class Detector:
             # "ответит, когда ответит" promises nothing
             for name in ("next_step", "timeframe"):
                 hits[name] = [h for h in hits.get(name, []) if not any(h[0] < e and s < h[1] for s, e in tautology)]
-        if not hits.get("dismissive") and not any(hits.get(h) for h in _HELPFUL):
-            deflect = self._group(a, m, "deflect") + self._curt(a, m) + tautology
-            alternative = any(not self._negated(a, s) for s, _ in self._group(a, m, "alternative"))
+        if not hits.get("dismissive") and not self._helps(a, hits):
+            stall = self._group(a, m, "stall")
+            deflect = self._group(a, m, "deflect") + self._curt(a, m) + tautology + stall
+            alternative = any(self._offers(a, span, hits, stall) for span in self._group(a, m, "alternative"))
             if (deflect or hits.get("blame_customer")) and not alternative:
                 hits["dismissive"] = deflect or list(hits["blame_customer"])
 
@@ -273,9 +285,11 @@ class Detector:
         last = a.sentences[-1] if a.sentences else None
         return [(s, e) for s, e in self._group(a, m, "curt") if last and s == last.first and e == last.last]
 
-    def _vocative(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
-        """A name-calling word as a form of address: a clause of its own ("Баран, ...", "..., you muppet")."""
-        return [(s, e) for s, e in self._group(a, m, "vocative") if clauses[a.tokens[s].clause] == (s, e)]
+    def _alone(self, a: Analysis, m: Matches, clauses: dict[int, Span], group: str) -> list[Span]:
+        """Hits of ``group`` that are a clause of their own: a name-calling word as a form of address
+        ("Баран, ...", "..., you muppet"), or an impatient retort ("Вы закончили?", "Finished?",
+        "Серьёзно?") that within a longer clause would be an ordinary question."""
+        return [(s, e) for s, e in self._group(a, m, group) if clauses[a.tokens[s].clause] == (s, e)]
 
     def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
         """A thing said to be what it is, which promises nothing: "ответит, когда ответит", "ну списали
@@ -303,6 +317,37 @@ class Detector:
                         out.append((c - 1, j + 1))
                     break
         return out
+
+    @staticmethod
+    def _helps(a: Analysis, hits: dict[str, list[Span]]) -> bool:
+        """Whether the reply offers the customer something.
+
+        A question asked in the sentence that blames or mocks ("Did you even read the manual?",
+        "Всё сказали?") is rhetorical: it asks for nothing and helps no one.
+        """
+        hostile = {a.tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+        for name in _HELPFUL:
+            spans = hits.get(name, [])
+            if name == "clarifying_question":
+                spans = [(s, e) for s, e in spans if a.tokens[s].sentence not in hostile]
+            if spans:
+                return True
+        return False
+
+    def _offers(self, a: Analysis, span: Span, hits: dict[str, list[Span]], stall: list[Span]) -> bool:
+        """Whether an alternative's words really offer something.
+
+        Not when negated ("не могу предложить"), when they are part of a reproach ("instead of
+        ringing us"), or when a stall goes with them: "We'll look into it at some point", "Мы
+        посмотрим. Когда-нибудь." promise nothing (the stall in the same or the next sentence).
+        """
+        s, e = span
+        if self._negated(a, s):
+            return False
+        if any(hs < e and s < he for name in ("rude", "blame_customer") for hs, he in hits.get(name, [])):
+            return False
+        sentence = a.tokens[s].sentence
+        return not any(a.tokens[t].sentence in (sentence, sentence + 1) for t, _ in stall)
 
     def _negated(self, a: Analysis, start: int) -> bool:
         """Whether a negator stands just before token ``start``, in its clause ("не могу вернуть")."""

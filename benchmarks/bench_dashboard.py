@@ -1,14 +1,15 @@
 """Budget: the HR dashboard's first render for 1,000 trainees x 100 attempts <= 2 s (issue 10).
 
-Run: .venv/bin/python benchmarks/bench_dashboard.py [--trainees 1000] [--attempts 100] [--runs 5] [--file F]
+Run: .venv/bin/python benchmarks/bench_dashboard.py [--trainees 1000] [--attempts 100] [--runs 5] [--file F] [--kit K]
 
 The store is filled as ``bench_readiness.py`` fills it (its builder is reused; --file keeps or
-reuses the SQLite file, so the two benchmarks can share one). The figure is the median wall
-time from nothing to a drawn dashboard: the store opened, every trainee's verdict summed in SQL
-(``store_readiness``), HR's latest decisions read, the rulebook choices listed and the first page
-of the cohort table (50 trainees) drawn, in a fresh process state each run. Beside it: the same
-verdicts judged under a rulebook none of the attempts was scored with, where every reply falls
-back to its own rulebook (the extended sums), and opening one trainee.
+reuses the SQLite file, so the two benchmarks can share one; --kit names the kit it was filled
+with). The figure is the median wall time from nothing to a drawn dashboard: the store opened,
+every trainee's verdict judged from the sums each attempt keeps (``store_readiness``), HR's
+latest decisions read, the rulebook choices listed and the first page of the cohort table (50
+trainees) drawn, in a fresh process state each run. Beside it: the same verdicts judged under a
+rulebook none of the attempts was scored with, where every reply falls back to its own rulebook,
+and opening one trainee.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--file", help="SQLite file to fill (kept), or to reuse when it holds attempts")
+    parser.add_argument("--kit", help="kit root (default: this kit); a reused store was filled with some kit's rulebook")
     args = parser.parse_args()
-    kit = load_kit()
+    kit = load_kit(args.kit)
     path = Path(args.file) if args.file else Path(tempfile.mkdtemp()) / "dashboard.db"
     url = f"sqlite:///{path}"
     engine = create_engine(url)

@@ -1,15 +1,18 @@
-"""Budget: readiness verdicts for 1,000 trainees x 100 attempts <= 2 s (PRODUCT.md).
+"""Budget: readiness verdicts for 1,000 trainees x 100 attempts <= 1 s (PRODUCT.md).
 
 Run: .venv/bin/python benchmarks/bench_readiness.py [--trainees 1000] [--attempts 100] [--runs 5] [--file F]
+                                                    [--pg-database NAME] [--no-sqlite] [--kit K]
      pg_virtualenv -t -v 15 .venv/bin/python benchmarks/bench_readiness.py   # SQLite, then PostgreSQL too
 
 The store is filled with Core bulk inserts of realistic rows: attempts played through the engine
 on every scenario in both languages (model replies, shortened text-only replies and rude ones),
 about three replies each with the verdicts that apply to them, spread over the last 16 days in
-every mode, some unfinished. The fill is timed apart. The figure is the median wall time of
+every mode, some unfinished, each attempt with its sums as the store writes them with its replies
+(``simkit.store.sums``). The fill is timed apart. The figure is the median wall time of
 ``store_readiness`` over several runs, with a fresh Store each run (as ``simkit readiness`` opens
-one). With --file the SQLite file is kept, and reused if it already holds attempts. With PGHOST set
-the same is measured on a throwaway PostgreSQL database as well.
+one). With --file the SQLite file is kept, and reused if it already holds attempts (a file of an
+earlier schema is migrated when opened, its sums computed then). With PGHOST set the same is
+measured on a throwaway PostgreSQL database as well, or on --pg-database, kept and reused.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from simkit.engine.generation import InstanceTurn
 from simkit.reports.readiness import store_readiness
 from simkit.store.database import Store, score_values
 from simkit.store.records import Base
+from simkit.store.sums import summarise, sums_of
 
-BUDGET_S = 2.0
+BUDGET_S = 1.0
 RUDE = {
     "ru": "Успокойтесь. Вы сами виноваты, надо было читать договор. Вы вообще слушаете?",
     "en": "Calm down. It's your own fault, you should have read the contract. Are you even listening?",
@@ -82,6 +86,7 @@ class Template:
     variant: str
     verdicts: list[list[dict[str, Any]]]  # per reply
     scores: list[dict[str, Any]]
+    sums: dict[str, Any]  # the attempt's sums, as the store writes them with a new attempt
 
 
 def templates(kit: Kit) -> list[Template]:
@@ -97,7 +102,8 @@ def templates(kit: Kit) -> list[Template]:
                     for vs, _ in rows
                 ]
                 scores = [{**ts, "critical_failures": json.dumps(ts["critical_failures"])} for _, ts in rows]
-                out.append(Template(result, variant, verdicts, scores))
+                sums = sums_of([v for vs, _ in rows for v in vs], len(rows))
+                out.append(Template(result, variant, verdicts, scores, sums))
     return out
 
 
@@ -129,6 +135,7 @@ def attempt_rows(
             "score": result.score if finished else None,
             "rulebook_hash": result.rulebook_hash,
             "kit_version": result.kit_version,
+            **template.sums,
         },
     )
     replies = texts(result) if texts else [(e.reply, list(e.score.actions), e.score.text_only) for e in result.exchanges]
@@ -157,10 +164,11 @@ def attempt_rows(
 
 
 def bulk_insert(url: str, rows: Iterator[tuple[str, dict[str, Any]]], per_transaction: int = 50_000) -> Counter[str]:
-    """Insert (table, values) pairs by the driver's executemany, parents first, in large transactions.
+    """Insert (table, values) pairs in bulk, parents first, in large transactions.
 
-    Values go in as the store writes them: JSON as its text (a str is taken as JSON text already)
-    and, in SQLite, moments as SQLAlchemy's UTC text.
+    SQLite takes them by the driver's executemany, PostgreSQL by COPY (several times faster than
+    even pipelined inserts). Values go in as the store writes them: JSON as its text (a str is
+    taken as JSON text already) and, in SQLite, moments as SQLAlchemy's UTC text.
     """
     store = Store(url)  # migrated, and with the store's SQLite settings
     sqlite = store.engine.dialect.name == "sqlite"
@@ -185,10 +193,18 @@ def bulk_insert(url: str, rows: Iterator[tuple[str, dict[str, Any]]], per_transa
     def flush() -> None:
         with store.engine.begin() as connection:
             for name in TABLES:  # in dependency order
-                if pending[name]:
+                if not pending[name]:
+                    continue
+                if sqlite:
                     connection.exec_driver_sql(statements[name][0], pending[name])
-                    counts[name] += len(pending[name])
-                    pending[name] = []
+                else:
+                    columns = statements[name][0].split("(", 1)[1].split(")", 1)[0]
+                    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                        for row in pending[name]:
+                            copy.write_row(row)
+                counts[name] += len(pending[name])
+                pending[name] = []
 
     size = 0
     for name, values in rows:
@@ -200,6 +216,8 @@ def bulk_insert(url: str, rows: Iterator[tuple[str, dict[str, Any]]], per_transa
             flush()
             size = 0
     flush()
+    with store.engine.begin() as connection:
+        assert summarise(connection) == 0  # every attempt came with its sums
     store.close()
     return counts
 
@@ -253,8 +271,18 @@ def measure(url: str, kit: Kit, trainees: int, attempts: int, runs: int) -> None
         took = time.perf_counter() - start
         rows = ", ".join(f"{counts[n]} {n}" for n in TABLES)
         print(f"{backend}: filled in {took:.1f} s: {rows}", flush=True)
-    with Store(url) as store, store.engine.connect() as connection:
+    start = time.perf_counter()
+    with Store(url) as store, store.engine.connect() as connection:  # a file of an earlier schema is migrated here
+        opened = time.perf_counter() - start
         verdict_rows = connection.execute(select(text("count(*)")).select_from(TABLES["verdicts"])).scalar_one()
+        attempts_table = TABLES["attempts"]
+        elsewhere = connection.execute(
+            select(text("count(*)")).select_from(attempts_table).where(attempts_table.c.rulebook_hash != kit.rulebook_hash)
+        ).scalar_one()
+    if opened > 1:
+        print(f"  opened (and migrated) in {opened:.1f} s", flush=True)
+    if elsewhere:
+        print(f"  note: {elsewhere} attempts were played under another rulebook than the kit's: they fall back to it", flush=True)
     passes = ["as filled"]
     if backend.startswith("postgresql"):
         passes.append("after ANALYZE")  # statistics as autovacuum gathers them on a live database
@@ -280,20 +308,26 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--file", help="SQLite file to fill (kept), or to reuse when it holds attempts")
+    parser.add_argument("--pg-database", help="PostgreSQL database to fill (kept), or to reuse when it holds attempts")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument("--kit", help="kit root (default: this kit); a reused store was filled with some kit's rulebook")
     args = parser.parse_args()
-    kit = load_kit()
-    path = Path(args.file) if args.file else Path(tempfile.mkdtemp()) / "readiness.db"
-    measure(f"sqlite:///{path}", kit, args.trainees, args.attempts, args.runs)
+    kit = load_kit(args.kit)
+    if not args.no_sqlite:
+        path = Path(args.file) if args.file else Path(tempfile.mkdtemp()) / "readiness.db"
+        measure(f"sqlite:///{path}", kit, args.trainees, args.attempts, args.runs)
     if os.environ.get("PGHOST") or os.environ.get("PGPORT"):
-        name = f"simkit_bench_{uuid.uuid4().hex[:8]}"
+        name = args.pg_database or f"simkit_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine("postgresql+psycopg:///postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             measure(f"postgresql+psycopg:///{name}", kit, args.trainees, args.attempts, args.runs)
         finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not args.pg_database:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
 
 

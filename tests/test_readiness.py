@@ -289,3 +289,36 @@ def test_sql_and_mappings_agree_under_a_chosen_rulebook_with_overrides(db: str, 
         scores = {v.trainee: _reason(v, "min_score")[0] for v in store_readiness(store, new, rulebook=old.rulebook_hash)}
         plain = {v.trainee: _reason(v, "min_score")[0] for v in readiness(attempts, new, rulebook=old.rulebook_hash)}
         assert scores["Борис"] > plain["Борис"]  # overrides to pass raise the rude attempt's score
+
+
+def test_attempts_without_kept_sums_are_judged_from_their_verdicts(db: str, shipped_copy: Path) -> None:
+    """Attempts written around the store keep no sums: readiness sums their verdicts, and summarise fills them in."""
+    from sqlalchemy import text
+
+    from simkit.store.evidence import overrides
+    from simkit.store.sums import summarise
+
+    kit = replace(load_kit(shipped_copy), readiness=LENIENT)
+    with Store(db) as store:
+        _store_calm_trainee(store, kit)
+        store.save_attempt(_rude(kit, "discount-demand-sports-food"), "Борис", "practice")
+        store.save_attempt(_model(kit, "late-delivery-fridge", 2), "Борис", "practice")
+        store.save_attempt(_model(kit, "discount-demand-sports-food", 3), "Борис", "assessment")
+        attempts = store.attempts()
+        rude = next(a for a in attempts if a["replies"][0]["reply"] == RUDE)
+        failed = next(v["rule"] for v in rude["replies"][0]["verdicts"] if v["status"] == "fail")
+        _override(store, rude["replies"][0]["id"], failed, "pass")
+        moment = datetime.now(UTC)
+        kept = store_readiness(store, kit, now=moment)
+        assert kept == readiness(attempts, kit, now=moment, overrides=overrides(store))
+        assert {v.verdict for v in kept} == {"ready", "not_ready"}
+        with store.engine.begin() as c:
+            sums = c.execute(text("SELECT id, sum_passed, sum_total, sum_critical FROM attempts ORDER BY id")).all()
+            boris = "SELECT id FROM trainees WHERE name = 'Борис'"
+            c.execute(text(f"UPDATE attempts SET sum_total = NULL, sum_passed = NULL WHERE trainee_id IN ({boris})"))
+        assert store_readiness(store, kit, now=moment) == kept
+        with store.engine.begin() as c:
+            assert summarise(c) == 3  # the attempts without sums, no others
+        with store.engine.connect() as c:
+            assert c.execute(text("SELECT id, sum_passed, sum_total, sum_critical FROM attempts ORDER BY id")).all() == sums
+        assert store_readiness(store, kit, now=moment) == kept

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
-from simkit.content.kit import Kit
+from simkit.content.kit import Kit, load_kit
 from simkit.engine.dialogue import AttemptResult, Dialogue, StepClock, play_model, play_through
 from simkit.engine.generation import generate
 from simkit.errors import SimkitError
@@ -63,7 +63,7 @@ def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    assert [tuple(row) for row in version] == [("0004_human_judgement",)]
+    assert [tuple(row) for row in version] == [("0005_attempt_sums",)]
     store.close()
     Store(db).close()  # opening again finds the schema current
 
@@ -494,8 +494,216 @@ def test_a_store_of_the_previous_schema_upgrades_with_its_evidence(db: str, kit:
         assert stored["replies"][0]["score"] == played.exchanges[0].score.score
         store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 2, "ru"), kit), "Анна", "drill")
         with store.engine.connect() as c:
-            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004_human_judgement"
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005_attempt_sums"
             if store.engine.dialect.name == "sqlite":
                 assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert c.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         assert sorted(a["mode"] for a in store.attempts("Анна")) == ["drill", "practice"]
+
+
+# --- the sums each attempt keeps for readiness (migration 0005) --------------------------------
+
+
+def test_the_sums_have_a_column_pair_for_every_category_of_rule() -> None:
+    from typing import get_args
+
+    from simkit.content.models import Category
+    from simkit.store.records import CATEGORIES
+
+    assert get_args(Category) == CATEGORIES
+    columns = {c.name for c in Base.metadata.tables["attempts"].c}
+    assert {f"sum_{c}_{part}" for c in CATEGORIES for part in ("passed", "total")} <= columns
+
+
+def _expected_sums(attempt: dict[str, Any]) -> dict[str, Any]:
+    """An attempt's sums worked out from its stored verdicts (under its own rulebook), as readiness would."""
+    verdicts = [v for r in attempt["replies"] for v in r["verdicts"] if v["rulebook_hash"] == attempt["rulebook_hash"]]
+    out: dict[str, Any] = {
+        "sum_replies": len(attempt["replies"]),
+        "sum_critical": sum(v["status"] == "fail" and v["severity"] == "critical" for v in verdicts),
+        "sum_passed": sum(v["weight"] for v in verdicts if v["status"] == "pass"),
+        "sum_total": sum(v["weight"] for v in verdicts),
+    }
+    from simkit.store.records import CATEGORIES
+
+    for category in CATEGORIES:
+        inside = [v for v in verdicts if v["category"] == category]
+        passed = [v["weight"] for v in inside if v["status"] == "pass"]
+        out[f"sum_{category}_passed"] = sum(passed) if passed else None
+        out[f"sum_{category}_total"] = sum(v["weight"] for v in inside) if inside else None
+    return out
+
+
+def _kept_sums(store: Store) -> dict[str, dict[str, Any]]:
+    """The sums kept in every attempt's row, by attempt id."""
+    attempts = Base.metadata.tables["attempts"]
+    names = [c.name for c in attempts.c if c.name.startswith("sum_")]
+    with store.engine.connect() as c:
+        rows = c.execute(text(f"SELECT id, {', '.join(names)} FROM attempts")).all()
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def _assert_sums_agree(store: Store) -> int:
+    """Every attempt's kept sums equal the sums of its stored verdicts; returns how many attempts."""
+    kept = _kept_sums(store)
+    attempts = store.attempts()
+    assert set(kept) == {a["id"] for a in attempts}
+    for attempt in attempts:
+        expected = _expected_sums(attempt)
+        assert kept[attempt["id"]] == pytest.approx(expected), attempt["id"]
+    return len(attempts)
+
+
+def test_every_way_of_storing_an_attempt_keeps_its_sums(db: str, shipped_copy: Path) -> None:
+    from simkit.store.rescore import rescore
+    from simkit.store.transcripts import import_transcripts
+
+    from .test_rescore import _change_a_rule
+    from .test_transcripts import SAMPLE
+
+    kit = load_kit(shipped_copy)
+    rude = "Успокойтесь. Вы сами виноваты, надо было читать договор."
+    with Store(db) as store:
+        store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 1, "ru"), kit), "Анна", "practice")
+        instance = generate(kit.scenario("discount-demand-sports-food"), 2, "ru")
+        store.save_attempt(play_through(instance, [(rude, None)] * 4, kit), "Анна", "assessment")
+        for result in _snapshots(kit):  # an attempt growing reply by reply, as an app records it
+            store.save_attempt(result, "Борис", "practice")
+            assert _assert_sums_agree(store) == 3
+        played = play_model(generate(kit.scenario("defective-kettle"), 1, "en"), kit)
+        header = AttemptHeader.start(generate(kit.scenario("defective-kettle"), 1, "en"), kit, "Вера", "session")
+        for k, exchange in enumerate(played.exchanges):  # one reply at a time through the ORM
+            store.save_reply(header, str(uuid.uuid4()), exchange, k)
+        store.finish_attempt(header.id, played)
+        walked_away = Dialogue(generate(kit.scenario("late-delivery-fridge"), 3, "ru"), kit).result()
+        store.save_attempt(walked_away, "Глеб", "practice", final=True)  # no reply at all
+        import_transcripts(store, kit, SAMPLE, "Дина")  # real conversations
+        assert _assert_sums_agree(store) == 9
+        kept = _kept_sums(store)
+        assert kept[walked_away.attempt_id or ""]["sum_replies"] == 0 and kept[walked_away.attempt_id or ""]["sum_total"] == 0
+        assert sum(s["sum_critical"] for s in kept.values()) > 0 and all(s["sum_total"] is not None for s in kept.values())
+        # re-scoring adds verdicts under another rulebook: the sums of the attempts' own stay as they were
+        assert rescore(store, _change_a_rule(shipped_copy), workers=1).scored > 0
+        assert _kept_sums(store) == kept
+        assert _assert_sums_agree(store) == 9
+
+
+def _store_at_0004(db: str, kit: Kit) -> tuple[list[str], int]:
+    """A store of the previous schema (0004) written as that version wrote it: attempts, verdicts,
+    a re-scoring of some replies under another rulebook, and overrides; the attempt ids and how
+    many overrides."""
+    engine = create_engine(db)
+    if engine.dialect.name == "sqlite":
+        from simkit.store.database import _sqlite_engine_setup
+
+        _sqlite_engine_setup(engine)
+    tables = Base.metadata.tables
+    rude = "Успокойтесь. Вы сами виноваты, надо было читать договор. Вы вообще слушаете?"
+    plays = [
+        ("Анна", "practice", play_model(generate(kit.scenario("discount-demand-sports-food"), 1, "ru"), kit)),
+        ("Анна", "assessment", play_model(generate(kit.scenario("late-delivery-fridge"), 1, "ru"), kit)),
+        ("Анна", "practice", play_through(generate(kit.scenario("late-delivery-fridge"), 2, "ru"), [(rude, None)] * 4, kit)),
+        ("Борис", "practice", play_model(generate(kit.scenario("defective-kettle"), 1, "en"), kit)),
+        ("Борис", "session", play_through(generate(kit.scenario("legal-threat-refund"), 3, "ru"), [(rude, None)] * 4, kit)),
+    ]
+    ids, overridden = [], 0
+    with engine.begin() as c:
+        migrate(c, "0004_human_judgement")
+        people = {
+            name: c.execute(insert(tables["trainees"]).values(name=name, cohort="A")).inserted_primary_key[0]
+            for name in ("Анна", "Борис")
+        }
+        for number, (name, mode, played) in enumerate(plays):
+            attempt_id = str(uuid.uuid4())
+            ids.append(attempt_id)
+            finished = number != 1 or None  # one attempt left unfinished
+            c.execute(
+                insert(tables["attempts"]),
+                [
+                    {
+                        "id": attempt_id,
+                        "trainee_id": people[name],
+                        "scenario_id": played.scenario_id,
+                        "seed": played.seed,
+                        "lang": played.lang,
+                        "mode": mode,
+                        "started_at": now(),
+                        "finished_at": now() if finished else None,
+                        "outcome": played.outcome if finished else None,
+                        "score": played.score if finished else None,
+                        "rulebook_hash": played.rulebook_hash,
+                        "kit_version": played.kit_version,
+                    }
+                ],
+            )
+            for k, exchange in enumerate(played.exchanges):
+                reply_id = str(uuid.uuid5(uuid.UUID(attempt_id), str(k)))
+                values = {
+                    "id": reply_id,
+                    "attempt_id": attempt_id,
+                    "turn_index": k,
+                    "turn_id": exchange.turn.id,
+                    "text": exchange.reply,
+                    "actions": [],
+                    "text_only": True,
+                    "seconds": exchange.seconds,
+                    "late": False,
+                    "anger_before": exchange.anger_before,
+                    "anger_after": exchange.anger_after,
+                    "created_at": now(),
+                }
+                c.execute(insert(tables["replies"]), [values])
+                for rulebook in [played.rulebook_hash] + (["another-rulebook"] if number % 2 == 0 and k == 0 else []):
+                    verdicts, score = score_values(reply_id, exchange.score, rulebook)
+                    if rulebook != played.rulebook_hash:  # the other rulebook judges every rule the other way
+                        verdicts = [{**v, "status": "pass" if v["status"] == "fail" else "fail"} for v in verdicts]
+                    c.execute(insert(tables["verdicts"]), verdicts)
+                    c.execute(insert(tables["turn_scores"]), [score])
+                    if rulebook == played.rulebook_hash and k == 1:
+                        override = {"reply_id": reply_id, "rule_id": verdicts[0]["rule_id"], "reason": "по записи", "who": "Т"}
+                        c.execute(insert(tables["verdict_overrides"]), [{**override, "status": "n/a", "created_at": now()}])
+                        overridden += 1
+    engine.dispose()
+    return ids, overridden
+
+
+def test_a_store_at_0004_upgrades_with_each_attempts_sums_and_judges_the_same(db: str, kit: Kit) -> None:
+    from dataclasses import replace
+
+    from simkit.content.models import Readiness, Text
+    from simkit.store.evidence import overrides
+
+    ids, overridden = _store_at_0004(db, kit)
+    policy = Readiness(
+        window_days=14,
+        min_attempts=2,
+        min_score=60,
+        min_category_scores={"etiquette": 60, "escalation": 60},
+        max_critical_failures=0,
+        required_kinds=["discount_demand"],
+        count_real_transcripts=False,
+        modes=["practice", "assessment", "session"],
+        about=Text(ru="Политика для теста", en="A policy for a test"),
+    )
+    judged = replace(kit, readiness=policy)
+    with Store(db) as store:  # opening upgrades it
+        with store.engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005_attempt_sums"
+        assert _assert_sums_agree(store) == len(ids) == 5
+        attempts, found = store.attempts(), overrides(store)
+        assert len(found) == overridden >= 2  # one per attempt with a second reply
+        moment = now()
+        before = {}
+        for rulebook in (kit.rulebook_hash, "another-rulebook", "no-such-rulebook"):
+            expected = readiness(attempts, judged, now=moment, rulebook=rulebook, overrides=found)
+            before[rulebook] = store_readiness(store, judged, now=moment, rulebook=rulebook)
+            assert before[rulebook] == expected, rulebook
+        assert any(v.verdict != "insufficient_evidence" for v in before[kit.rulebook_hash])
+        assert any(v.overridden for v in before[kit.rulebook_hash])
+        assert all(set(v.fallback) == set(v.attempts) and v.attempts for v in before["no-such-rulebook"])
+        assert before["another-rulebook"] != before[kit.rulebook_hash]  # the re-scored replies count there
+        # the same verdicts when every attempt's verdicts are summed again, as before the sums were kept
+        with store.engine.begin() as c:
+            c.execute(text("UPDATE attempts SET sum_total = NULL"))
+        for rulebook, verdicts in before.items():
+            assert store_readiness(store, judged, now=moment, rulebook=rulebook) == verdicts, rulebook

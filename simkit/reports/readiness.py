@@ -12,10 +12,10 @@ rulebook its attempt was played with, and the verdict lists those attempts (``fa
 trainer's latest override of a verdict replaces the automatic status (the automatic row stays in
 the store).
 
-Two entries give the same verdicts: ``store_readiness`` lets the database sum the evidence (it
-reads no reply or verdict into Python, so a whole company is judged in about a second), and
-``readiness`` judges attempts already read as mappings (``Store.attempts``), for callers that have
-them at hand.
+Two entries give the same verdicts: ``store_readiness`` reads the sums each attempt keeps in the
+store (it reads no reply or verdict into Python, so a whole company is judged in well under a
+second), and ``readiness`` judges attempts already read as mappings (``Store.attempts``), for
+callers that have them at hand.
 """
 
 from __future__ import annotations
@@ -24,11 +24,24 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..content.kit import Kit
 from ..content.models import Readiness
-from ..store.evidence import AttemptEvidence, collector_paused, readiness_evidence
+from ..store.evidence import (
+    CRITICAL,
+    FALLBACK,
+    ID,
+    OVERRIDDEN,
+    SCENARIO,
+    SCORE,
+    SUMS,
+    AttemptEvidence,
+    collector_paused,
+    readiness_evidence,
+)
 
 if TYPE_CHECKING:
     from ..store.database import Store
@@ -176,19 +189,31 @@ def judge(
     modes = counted_modes(policy)
     categories = list(policy.min_category_scores)
     window = [
-        _evidence(a, categories, rulebook, overrides)
+        _evidence(a, categories, rulebook, overrides).row(categories)
         for a in attempts
         if a["mode"] in modes and a["finished_at"] and now - timedelta(days=policy.window_days) <= _when(a) <= now
     ]
     cohort = attempts[0].get("cohort") if attempts else None
-    return _decide(policy, kit, trainee, cohort, window, rulebook)
+    return _decide(policy, _kinds(kit), trainee, cohort, window, rulebook)
+
+
+def _kinds(kit: Kit) -> dict[str, str]:
+    # the kind of situation of each scenario the kit knows
+    return {scenario_id: scenario.kind for scenario_id, scenario in kit.scenarios.items()}
 
 
 def _decide(
-    policy: Readiness, kit: Kit, trainee: str, cohort: str | None, window: Sequence[AttemptEvidence], rulebook: str
+    policy: Readiness,
+    kinds_of: Mapping[str, str],
+    trainee: str,
+    cohort: str | None,
+    window: Sequence[Sequence[Any]],
+    rulebook: str,
 ) -> TraineeReadiness:
-    # the verdict from the attempts in the window, oldest first
-    ids = tuple(a.id for a in window)
+    # the verdict from the attempts in the window, oldest first, each laid out as evidence.ID ...
+    # evidence.SUMS say. A company's attempts pass through here: each figure is a pass over one
+    # column of them, in C where it can be (map, compress), every list in the window's order.
+    ids = tuple(map(itemgetter(ID), window))
     reasons: list[Reason] = [
         Reason(
             "min_attempts",
@@ -199,24 +224,10 @@ def _decide(
             ids,
         )
     ]
-    kinds: dict[str, list[str]] = defaultdict(list)
-    scores: list[float] = []
-    passed: dict[str, float] = defaultdict(float)
-    total: dict[str, float] = defaultdict(float)
-    behind: dict[str, list[str]] = defaultdict(list)
-    critical: list[str] = []
-    for a in window:  # oldest first: every list of attempts below keeps that order
-        scenario = kit.scenarios.get(a.scenario_id)
-        if scenario is not None:
-            kinds[scenario.kind].append(a.id)
-        if a.score is not None:
-            scores.append(a.score)
-        for category, (category_passed, category_total) in a.categories.items():
-            passed[category] += category_passed
-            total[category] += category_total
-            behind[category].append(a.id)
-        if a.critical:
-            critical.append(a.id)
+    kinds: dict[str, list[str]] = {}
+    for attempt_id, kind in zip(ids, map(kinds_of.get, map(itemgetter(SCENARIO), window)), strict=True):
+        if kind is not None:
+            kinds.setdefault(kind, []).append(attempt_id)
     missing_kinds = [k for k in policy.required_kinds if k not in kinds]
     covered = tuple(i for k in policy.required_kinds for i in kinds.get(k, []))
     reasons.append(
@@ -229,11 +240,16 @@ def _decide(
             covered,
         )
     )
+    scores = [s for s in map(itemgetter(SCORE), window) if s is not None]
     mean = round(sum(scores) / len(scores), 1) if scores else 0.0
     reasons.append(Reason("min_score", mean, policy.min_score, bool(scores) and mean >= policy.min_score, bool(scores), ids))
-    for category, threshold in policy.min_category_scores.items():
-        judged = total[category] > 0
-        figure = round(100 * passed[category] / total[category], 1) if judged else 0.0
+    for k, (category, threshold) in enumerate(policy.min_category_scores.items()):
+        totals = list(map(itemgetter(SUMS + 2 * k + 1), window))  # None: nothing in the category judged
+        judged_in = [t is not None for t in totals]
+        weight = sum(compress(totals, judged_in))  # added up oldest first, as the attempts come
+        judged = weight > 0
+        passed = sum(compress(map(itemgetter(SUMS + 2 * k), window), judged_in))
+        figure = round(100 * passed / weight, 1) if judged else 0.0
         reasons.append(
             Reason(
                 f"min_category_score:{category}",
@@ -241,9 +257,10 @@ def _decide(
                 threshold,
                 judged and figure >= threshold,
                 judged,
-                tuple(behind[category]),
+                tuple(compress(ids, judged_in)),
             )
         )
+    critical = tuple(compress(ids, map(itemgetter(CRITICAL), window)))
     reasons.append(
         Reason(
             "max_critical_failures",
@@ -251,7 +268,7 @@ def _decide(
             policy.max_critical_failures,
             len(critical) <= policy.max_critical_failures,
             True,
-            tuple(critical),
+            critical,
         )
     )
     verdict: Verdict
@@ -261,8 +278,8 @@ def _decide(
         verdict = "ready"
     else:
         verdict = "not_ready"
-    fallback = tuple(a.id for a in window if a.fallback)
-    overridden = tuple(a.id for a in window if a.overridden)
+    fallback = tuple(compress(ids, map(itemgetter(FALLBACK), window)))
+    overridden = tuple(compress(ids, map(itemgetter(OVERRIDDEN), window)))
     return TraineeReadiness(trainee, cohort, verdict, tuple(reasons), ids, rulebook, fallback, overridden)
 
 
@@ -291,26 +308,32 @@ def store_readiness(
     """Verdicts for every trainee with attempts in ``store`` (of ``cohort`` only, if given), by name.
 
     Under ``rulebook`` (default: the kit's current one) with the trainers' overrides: the same
-    verdicts as ``readiness(store.attempts(), kit, cohort, now, rulebook, overrides(store))``, but the
-    database sums the verdicts per attempt and category, so no reply or verdict is read into Python.
+    verdicts as ``readiness(store.attempts(), kit, cohort, now, rulebook, overrides(store))``, but
+    from the sums each attempt keeps per category (``store.evidence``), so no reply or verdict is
+    read into Python.
     """
-    policy = kit.readiness
     now = now or datetime.now(UTC)
     rulebook = rulebook or kit.rulebook_hash
-    with collector_paused():  # some objects per attempt for a whole company, none in a cycle
-        trainees, window = readiness_evidence(
-            store,
-            counted_modes(policy),
-            now - timedelta(days=policy.window_days),
-            now,
-            list(policy.min_category_scores),
-            cohort,
-            rulebook,
-        )
-        by_trainee: dict[str, list[AttemptEvidence]] = defaultdict(list)
-        for attempt in window:
-            by_trainee[attempt.trainee].append(attempt)
-        return [_decide(policy, kit, name, trainees[name], by_trainee[name], rulebook) for name in sorted(trainees)]
+    # some objects per attempt for a whole company, none in a cycle: the collector would walk them
+    # again and again. It resumes once they are gone, when _judge_stored has returned, so that
+    # its next pass does not walk them either.
+    with collector_paused():
+        return _judge_stored(store, kit, cohort, now, rulebook)
+
+
+def _judge_stored(store: Store, kit: Kit, cohort: str | None, now: datetime, rulebook: str) -> list[TraineeReadiness]:
+    policy = kit.readiness
+    trainees, windows = readiness_evidence(
+        store,
+        counted_modes(policy),
+        now - timedelta(days=policy.window_days),
+        now,
+        list(policy.min_category_scores),
+        cohort,
+        rulebook,
+    )
+    kinds = _kinds(kit)
+    return [_decide(policy, kinds, name, trainees[name], windows.get(name, []), rulebook) for name in sorted(trainees)]
 
 
 def store_judge(

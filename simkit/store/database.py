@@ -8,6 +8,7 @@ so a client may retry after a lost answer. The schema is created and upgraded by
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
+    JSON,
     Engine,
     create_engine,
     event,
@@ -36,6 +38,7 @@ from .. import __version__
 from ..content.kit import find_root
 from ..errors import SimkitError
 from .records import MODES, Attempt, Base, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
+from .sums import summarise, sums_of
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
@@ -382,8 +385,9 @@ class Store:
             if before is not None and before.finished_at is not None:
                 return attempt_id  # finished already: a retry, a double click or a replayed spool file
             present: dict[int, str] = {}
-            if before is None:
-                connection.execute(insert(_ATTEMPTS), [{**self._attempt_values(s, header, cohort), **ending}])
+            if before is None:  # with the sums readiness reads, of the rows inserted below
+                sums = sums_of([v for verdicts, _ in judged for v in verdicts], len(ids))
+                connection.execute(insert(_ATTEMPTS), [{**self._attempt_values(s, header, cohort), **ending, **sums}])
             else:  # begun earlier (a shorter result, or reply by reply): add the replies it lacks
                 rows = connection.execute(select(_REPLIES.c.turn_index, _REPLIES.c.id).where(_REPLIES.c.attempt_id == attempt_id))
                 present = {index: reply_id for index, reply_id in rows}
@@ -396,6 +400,8 @@ class Store:
             if fresh:
                 connection.execute(insert(_REPLIES), [replies[k] for k in fresh])
                 _insert_scores(connection, [v for k in fresh for v in judged[k][0]], [judged[k][1] for k in fresh])
+            if fresh and before is not None:
+                summarise(connection, [attempt_id])  # the sums readiness reads, with the rows they sum
             if before is not None and ending:
                 # the first finish wins: a concurrent saver may have finished it since our read
                 connection.execute(
@@ -411,8 +417,14 @@ class Store:
         ``scored`` pairs reply ids with their scores. Replies already scored under that hash (by a
         concurrent run, say) are skipped, so the rows of a reply and a rulebook are stored once.
         """
-
         rows = {reply_id: score_values(reply_id, score, rulebook_hash) for reply_id, score in scored}
+        return self.add_score_values(rows, rulebook_hash)
+
+    def add_score_values(self, rows: dict[str, ScoreValues], rulebook_hash: str) -> int:
+        """``add_scores`` with each score already turned into its rows' values (``score_values``).
+
+        Re-scoring builds the values in its worker processes and only inserts them here.
+        """
         scored_before = select(_TURN_SCORES.c.reply_id).where(
             _TURN_SCORES.c.rulebook_hash == rulebook_hash, _TURN_SCORES.c.reply_id.in_(list(rows))
         )
@@ -424,7 +436,7 @@ class Store:
             _insert_scores(connection, [v for verdicts, _ in fresh for v in verdicts], [score for _, score in fresh])
             return len(fresh)
 
-        return self._retry(add) if scored else 0
+        return self._retry(add) if rows else 0
 
     def _retry(self, work: Callable[[Session], T]) -> T:
         # a concurrent writer may insert the same trainee, attempt or reply between our check and
@@ -506,9 +518,12 @@ class Store:
 
     @staticmethod
     def _add_reply(s: Session, attempt: Attempt, reply_id: str, exchange: Exchange, turn_index: int, rulebook_hash: str) -> None:
-        # no flush here: the unit of work inserts the reply before the rows that refer to it
+        # the unit of work inserts the reply before the rows that refer to it; flushed, they are
+        # summed into the attempt's row (the sums readiness reads) in the same transaction
         s.add(Reply(**_reply_values(attempt.id, reply_id, exchange, turn_index)))
         s.add_all(score_rows(reply_id, exchange.score, rulebook_hash))
+        s.flush()
+        summarise(s.connection(), [attempt.id])
 
     @staticmethod
     def _finish(attempt: Attempt, result: AttemptResult, finished_at: datetime | None = None) -> None:
@@ -595,7 +610,11 @@ def _reply_values(attempt_id: str, reply_id: str, exchange: Exchange, turn_index
     }
 
 
-def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+# the column values of a reply's verdict rows and of its turn-score row
+ScoreValues = tuple[list[dict[str, Any]], dict[str, Any]]
+
+
+def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> ScoreValues:
     """The column values of the verdict rows and of the turn-score row that record how one reply was judged."""
     verdicts = [
         {
@@ -631,10 +650,20 @@ def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[Verd
 
 
 def _insert_scores(connection: Connection, verdicts: list[dict[str, Any]], scores: list[dict[str, Any]]) -> None:
-    if verdicts:
-        connection.execute(insert(_VERDICTS), verdicts)
-    if scores:
-        connection.execute(insert(_TURN_SCORES), scores)
+    for table, rows in ((_VERDICTS, verdicts), (_TURN_SCORES, scores)):
+        if not rows:
+            continue
+        if connection.dialect.name != "sqlite":
+            connection.execute(insert(table), rows)
+            continue
+        # SQLite keeps JSON as the text json.dumps gives, which is what SQLAlchemy would write; the
+        # rows go straight to the driver, without its per-row processing (a re-scoring of 100,000
+        # replies writes about a million verdicts)
+        columns = list(rows[0])
+        as_json = [isinstance(table.c[c].type, JSON) for c in columns]
+        values = [tuple(json.dumps(row[c]) if j else row[c] for c, j in zip(columns, as_json, strict=True)) for row in rows]
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        connection.exec_driver_sql(sql, values)
 
 
 def _reply_json(r: Reply, rulebook_hash: str) -> dict[str, Any]:

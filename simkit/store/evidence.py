@@ -1,32 +1,32 @@
-"""The figures readiness judges, summed up by the database for a whole cohort at once.
+"""The figures readiness judges, for a whole cohort at once, read without reading every verdict.
 
-Reading every attempt with its replies and verdicts through the ORM costs seconds per thousand
-attempts; readiness needs only, per attempt, its score, its kind of situation and its verdicts'
-weights summed per category. The database does those sums, in parallel parts where it can, so
-a thousand trainees with a hundred attempts each are judged within the budget.
+Readiness needs, per attempt, its score, its kind of situation and its verdicts' weights summed
+per category. Most attempts are judged by the rulebook they were played with, and for those the
+sums are kept in the attempt's own row (``sums``): one row per attempt is read, already in each
+trainee's order, and judged as it comes, so a thousand trainees with a hundred attempts each take
+a fraction of a second. The database sums the verdicts themselves only for attempts without
+kept sums, and for those re-scored under the chosen rulebook.
 
-The verdicts summed are those of a chosen rulebook version: a reply re-scored under it (it has a
+The verdicts counted are those of a chosen rulebook version: a reply re-scored under it (it has a
 turn score under that hash) is judged by those rows; a reply that was not is judged by the rulebook
 its attempt was played with, and the attempt says so (``fallback``). A trainer's latest override
 of a verdict (``verdict_overrides``, the latest row per reply and rule) replaces the automatic
-status; overrides are few, so they are read apart and applied to the sums here, which keeps the
-big query as fast as it was.
+status; overrides are few, so they are read apart and applied to the sums here.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import String, and_, case, exists, func, literal_column, or_, select, true, type_coerce
+from sqlalchemy import String, and_, case, exists, false, func, null, or_, select, true, type_coerce
 from sqlalchemy.engine import Connection
 
-from .records import Base
+from .records import CATEGORIES, Base
+from .sums import Summed, Sums, category_columns, summed_verdicts
 
 if TYPE_CHECKING:
     from .database import Store
@@ -37,26 +37,18 @@ _VERDICTS = Base.metadata.tables["verdicts"]
 _TRAINEES = Base.metadata.tables["trainees"]
 _TURN_SCORES = Base.metadata.tables["turn_scores"]
 _OVERRIDES = Base.metadata.tables["verdict_overrides"]
-# How PostgreSQL runs one part of the sums: (setting, first server version that has it). The plan
-# wanted is always the same: the window's attempts, then their replies and verdicts by index,
-# grouped in memory. Right after a bulk load, with statistics missing or half gathered, the planner
-# was seen to sort a million joined rows on disk, or to memoize every verdict of a rulebook and
-# search them all for each reply (minutes, not seconds); a cached generic plan may go astray later.
-_POSTGRES_PART = (
-    ("max_parallel_workers_per_gather = 0", (9, 6)),  # the parts already keep the cores busy
-    ("work_mem = '64MB'", (9, 0)),
-    ("enable_hashjoin = off", (9, 0)),
-    ("enable_mergejoin = off", (9, 0)),
-    ("enable_sort = off", (9, 0)),  # group by hashing; the final ORDER BY still sorts
-    ("enable_memoize = off", (14, 0)),
-    ("jit = off", (11, 0)),  # compiling costs more than it saves here
-    ("plan_cache_mode = force_custom_plan", (12, 0)),
-)
 
 
 def _as_utc(moment: datetime) -> datetime:
     # a bound for comparing with stored moments: SQLite compares the UTC text, so convert first
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# An attempt's evidence as readiness judges it is a tuple (or a database row) laid out as
+# (id, scenario id, score, critical, fallback, overridden, then for each category judged its passed
+# and its total weight, the total None when nothing in it was judged), possibly followed by more:
+# the rows the database gives are judged as they come, without copying.
+ID, SCENARIO, SCORE, CRITICAL, FALLBACK, OVERRIDDEN, SUMS = range(7)
 
 
 class AttemptEvidence(NamedTuple):
@@ -80,6 +72,14 @@ class AttemptEvidence(NamedTuple):
     critical: bool
     fallback: bool = False
     overridden: bool = False
+
+    def row(self, categories: Sequence[str]) -> tuple[Any, ...]:
+        """The attempt in the layout readiness judges (``ID`` ... ``SUMS``), for ``categories`` in order."""
+        sums: list[Any] = []
+        for category in categories:
+            found = self.categories.get(category)
+            sums += found if found is not None else (0.0, None)
+        return (self.id, self.scenario_id, self.score, self.critical, self.fallback, self.overridden, *sums)
 
 
 @contextmanager
@@ -117,49 +117,6 @@ def overrides(store: Store, trainee: str | None = None) -> dict[tuple[str, str],
         return {(row.reply_id, row.rule_id): row.status for row in connection.execute(query)}
 
 
-class _Sums:
-    # one attempt's sums as the database gave them, before overrides are applied
-    __slots__ = ("all_passed", "all_total", "categories", "critical", "fallback", "overridden", "rejudged")
-
-    def __init__(self, categories: dict[str, list[float]], all_passed: float, all_total: float, critical: int) -> None:
-        self.categories = categories
-        self.all_passed, self.all_total, self.critical = all_passed, all_total, critical
-        self.fallback = self.rejudged = self.overridden = False
-
-    def change(self, category: str, weight: float, severity: str, automatic: str, status: str) -> None:
-        # one verdict's status replaced by an override: take the automatic one out, put the new one in
-        sums = self.categories.setdefault(category, [0.0, 0.0])
-        for state, sign in ((automatic, -1.0), (status, 1.0)):
-            if state == "n/a":
-                continue
-            sums[1] += sign * weight
-            self.all_total += sign * weight
-            if state == "pass":
-                sums[0] += sign * weight
-                self.all_passed += sign * weight
-            if state == "fail" and severity == "critical":
-                self.critical += int(sign)
-        self.overridden = True
-
-
-class _Pending(NamedTuple):
-    # an attempt summed in full, waiting for the overrides before it becomes AttemptEvidence
-    id: str
-    trainee: str
-    scenario_id: str
-    score: float | None
-    sums: _Sums
-
-    def evidence(self, categories: Sequence[str]) -> AttemptEvidence:
-        found, score = self.sums, self.score
-        if (found.rejudged or found.overridden) and score is not None and found.all_total > 0:
-            score = round(100 * found.all_passed / found.all_total, 1)  # as the engine scores an attempt
-        judged = {c: (p, total) for c, (p, total) in found.categories.items() if c in categories and total > 0}
-        return AttemptEvidence(
-            self.id, self.trainee, self.scenario_id, score, judged, found.critical > 0, found.fallback, found.overridden
-        )
-
-
 def readiness_evidence(
     store: Store,
     modes: Iterable[str],
@@ -168,18 +125,23 @@ def readiness_evidence(
     categories: Sequence[str],
     cohort: str | None = None,
     rulebook: str | None = None,
-) -> tuple[dict[str, str | None], list[AttemptEvidence]]:
-    """What readiness judges, summed up in SQL: trainees with attempts, and the attempts in the window.
+) -> tuple[dict[str, str | None], dict[str, list[Sequence[Any]]]]:
+    """What readiness judges, summed up in SQL: trainees with attempts, and their attempts in the window.
 
     The first part maps the name of every trainee with at least one attempt (of ``cohort``, if
-    given) to their cohort. The second lists the finished attempts of ``modes`` whose finish
-    lies in [``since``, ``until``], each trainee's oldest first as ``attempts`` orders them,
-    each with its verdicts summed per category of ``categories`` and whether a critical rule
-    failed. The verdicts are those under ``rulebook`` (None: the rulebook each attempt was
-    played with), falling back per reply to the attempt's own rulebook, with trainers' latest
-    overrides applied. The database does the sums, in parallel parts where it can (see ``_parts``).
+    given) to their cohort. The second maps the name of each trainee with finished attempts of
+    ``modes`` whose finish lies in [``since``, ``until``] to those attempts, oldest first as
+    ``attempts`` orders them, each laid out as ``ID`` ... ``SUMS`` say with its verdicts summed
+    per category of ``categories``. The verdicts are those under ``rulebook`` (None: the rulebook
+    each attempt was played with), falling back per reply to the attempt's own rulebook, with
+    trainers' latest overrides applied.
+
+    Most attempts are read with the sums kept in their row (``sums``): those judged wholly by the
+    rulebook they were played with, because it is the one chosen or because none of their replies
+    was re-scored under the chosen one. The others (re-scored ones, and any without sums) have
+    their verdicts summed by the database, in parallel parts where it can (see ``_parts``).
     """
-    a, r, v, t, ts = _ATTEMPTS, _REPLIES, _VERDICTS, _TRAINEES, _TURN_SCORES
+    a, t = _ATTEMPTS, _TRAINEES
     since, until = _as_utc(since), _as_utc(until)
     of_cohort = [t.c.cohort == cohort] if cohort is not None else []
     in_window = [
@@ -190,104 +152,138 @@ def readiness_evidence(
     ]
     if cohort is not None:
         in_window.append(a.c.trainee_id.in_(select(t.c.id).where(*of_cohort)))
-    # started_at as stored, unparsed: SQLite's parts are sorted by it in Python, as ORDER BY would
-    started = type_coerce(a.c.started_at, String)
-    head = [a.c.trainee_id, started, a.c.id, a.c.scenario_id, a.c.score]
-
-    def summed(extended: bool) -> Any:
-        # per attempt: failed critical rules, [extended: the passed and total weight of all its
-        # verdicts, whether any reply was judged under the chosen rulebook and whether any fell
-        # back to its own], then for each category the total weight (NULL when nothing in it was
-        # judged) and the passed weight. The plain sums serve attempts played under the chosen
-        # rulebook and not overridden (nearly all of them, as fast as ever); the extended ones
-        # cost an index probe per reply and more sums per verdict. Left joins keep attempts
-        # without verdicts, and make SQLite walk attempts, then their replies, then their verdicts.
-        judged_under: Any = a.c.rulebook_hash
-        joined = a.outerjoin(r, r.c.attempt_id == a.c.id)
-        sums: list[Any] = [func.count().filter(v.c.status == "fail", v.c.severity == "critical")]
-        if extended and rulebook is not None:
-            joined = joined.outerjoin(ts, and_(ts.c.reply_id == r.c.id, ts.c.rulebook_hash == rulebook))
-            judged_under = func.coalesce(ts.c.rulebook_hash, a.c.rulebook_hash)
-        joined = joined.outerjoin(v, and_(v.c.reply_id == r.c.id, v.c.rulebook_hash == judged_under))
-        if extended:
-            sums += [func.sum(v.c.weight), func.sum(v.c.weight).filter(v.c.status == "pass")]
-            if rulebook is not None:
-                elsewhere = a.c.rulebook_hash != rulebook  # an attempt played under the chosen rulebook is simply judged by it
-                rescored, own = and_(elsewhere, ts.c.id.is_not(None)), and_(elsewhere, r.c.id.is_not(None), ts.c.id.is_(None))
-                sums += [func.max(case((rescored, 1), else_=0)), func.max(case((own, 1), else_=0))]
-            else:
-                sums += [literal_column("0"), literal_column("0")]
-        for category in categories:
-            in_category = v.c.category == category
-            sums += [func.sum(v.c.weight).filter(in_category), func.sum(v.c.weight).filter(in_category, v.c.status == "pass")]
-        return select(*head, *sums).select_from(joined).where(*in_window)
-
     trainees = select(t.c.id, t.c.name, t.c.cohort).where(exists().where(a.c.trainee_id == t.c.id), *of_cohort)
+    kept = all(c in CATEGORIES for c in categories)  # the sums kept cover every category judged
+    trainee = SUMS + 2 * len(categories)  # a row of kept sums: the layout, then its trainee's id
     reading = store.engine.execution_options(simkit_read_only=True)
     with reading.begin() as connection:
         people = {row.id: (row.name, row.cohort) for row in connection.execute(trainees)}
-        parts = _parts(store, connection)
         changes = [c for c in connection.execute(_override_query(in_window, rulebook)) if c.status != c.automatic]
-    overridden = sorted({c.attempt_id for c in changes})
-    plain: list[Any] = [] if rulebook is None else [a.c.rulebook_hash == rulebook]
-    other: list[Any] = [] if rulebook is None else [a.c.rulebook_hash != rulebook]
-    if overridden:
-        plain.append(a.c.id.not_in(overridden))
-        other.append(a.c.id.in_(overridden))
-    tasks = [(where, key, False, and_(true(), *plain)) for where, key in parts]
-    if other:
-        tasks += [(where, key, True, or_(*other)) for where, key in parts]
-    # each part reads its attempts with their verdicts in one transaction; a trainee added
-    # after the list above was read is left out until the next run
-    queries = {extended: summed(extended) for extended in (False, True)}
+        rows: Sequence[Any] = []
+        if kept:  # the rows as the driver gives them: no column needs SQLAlchemy's conversion, and
+            # building its row objects would cost as much as reading the rows
+            result = connection.execute(_kept_query(in_window, categories, rulebook))
+            rows = result.cursor.fetchall()
+            result.close()
+        # an attempt falling back to its own rulebook is judged by its kept sums unless a reply
+        # of it was re-scored under the chosen one after all
+        elsewhere = rulebook is not None and any(row[FALLBACK] for row in rows)
+        rescored = _rescored(connection, rulebook) if elsewhere and rulebook is not None else set()
+        changed: dict[str, list[Any]] = {}
+        for change in changes:
+            changed.setdefault(change.attempt_id, []).append(change)
+        totals = _kept_totals(connection, list(changed)) if changed and kept else {}
+    by_trainee: dict[str, list[Sequence[Any]]] = {}
+    rest = not kept  # whether some attempts are left for the database to sum their verdicts
+    summed: list[Summed] = []
+    for row in rows:
+        person = people.get(row[trainee])
+        if person is None:
+            continue  # a trainee added since the list was read
+        if row[FALLBACK] is None or (row[FALLBACK] and row[ID] in rescored):
+            rest = True  # no sums kept, or re-scored: its verdicts are summed below
+            continue
+        if row[ID] in changed:  # an override applies: corrected below
+            pairs = ((c, SUMS + 2 * i) for i, c in enumerate(categories))
+            found = Sums({c: [row[k], row[k + 1]] for c, k in pairs if row[k + 1] is not None}, *totals[row[ID]])
+            found.fallback = bool(row[FALLBACK])
+            summed.append(Summed(row[ID], row[trainee], row[SCENARIO], row[SCORE], found))
+            continue
+        group = by_trainee.get(person[0])
+        if group is None:
+            group = by_trainee[person[0]] = []
+        group.append(row)
+    if rest:
+        judged = {row[ID] for row in rows if row[FALLBACK] is not None and not (row[FALLBACK] and row[ID] in rescored)}
+        which: Any = true()
+        if kept:  # those without sums, and those of another rulebook with a reply re-scored under the chosen one
+            which = a.c.sum_total.is_(None)
+            if rulebook is not None:
+                again = a.c.id.in_(select(_REPLIES.c.attempt_id).where(_REPLIES.c.id.in_(_scored(rulebook))))
+                which = or_(which, and_(a.c.rulebook_hash != rulebook, again))
+        # an attempt judged by its kept sums above is not judged twice (it was re-scored since)
+        summed += [s for s in summed_verdicts(store, [*in_window, which], categories, rulebook) if s.id not in judged]
+    names = set()
+    for item in summed:
+        person = people.get(item.trainee_id)
+        if person is None:
+            continue  # a trainee added since the list was read
+        for change in changed.get(item.id, ()):
+            item.sums.change(change.category, change.weight, change.severity, change.automatic, change.status)
+        by_trainee.setdefault(person[0], []).append(_evidence(item, person[0], categories).row(categories))
+        names.add(person[0])
+    if names:
+        _reorder(store, by_trainee, names, in_window)
+    return {name: group for name, group in people.values()}, by_trainee
 
-    def part(where: Any, key: Any, extended: bool, which: Any) -> list[tuple[Any, AttemptEvidence | _Pending]]:
-        query = queries[extended].where(where, which).group_by(key).order_by(a.c.started_at, a.c.id)
-        first = len(head) + (5 if extended else 1)
-        columns = [(category, first + 2 * i, first + 2 * i + 1) for i, category in enumerate(categories)]
-        out: list[tuple[Any, AttemptEvidence | _Pending]] = []
-        with reading.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                version = connection.dialect.server_version_info or (0,)
-                for setting, since in _POSTGRES_PART:
-                    if version >= since:
-                        connection.exec_driver_sql(f"SET LOCAL {setting}")
-            for row in connection.execute(query):
-                person = people.get(row[0])
-                if person is None:  # a trainee added since the list was read
-                    continue
-                if not extended:  # final as read: the common case stays as cheap as it was
-                    judged = {c: (row[passed] or 0.0, row[total]) for c, total, passed in columns if row[total] is not None}
-                    out.append(((row[1], row[2]), AttemptEvidence(row[2], person[0], row[3], row[4], judged, row[5] > 0)))
-                    continue
-                sums = {c: [row[passed] or 0.0, row[total]] for c, total, passed in columns if row[total] is not None}
-                found = _Sums(sums, row[7] or 0.0, row[6] or 0.0, row[5])
-                found.rejudged, found.fallback = bool(row[8]), bool(row[9])
-                out.append(((row[1], row[2]), _Pending(row[2], person[0], row[3], row[4], found)))
-        return out
 
-    with collector_paused():  # a few small objects per attempt, none in a cycle
-        if len(tasks) == 1:
-            results = [part(*tasks[0])]
-        else:  # each part in its own connection, at once: the database works while Python waits
-            with ThreadPoolExecutor(len(parts)) as pool:
-                results = list(pool.map(lambda task: part(*task), tasks))
-        rows = [row for result in results for row in result]
-        if len(tasks) > 1:
-            # SQLite's parts are ranges of storage order, each sorted: merge them as ORDER BY
-            # does there (Python compares strings as SQLite's default BINARY collation does).
-            # PostgreSQL's parts each hold all of some trainees' attempts, in its own order:
-            # a stable sort by start merges the plain and the extended sums of one trainee.
-            sqlite = store.engine.dialect.name == "sqlite"
-            rows.sort(key=(lambda row: row[0]) if sqlite else (lambda row: row[0][0]))
-        pending = {item.id: item for _, item in rows if isinstance(item, _Pending)}
-        for change in changes:  # every overridden attempt was summed in full (extended)
-            if change.attempt_id in pending:
-                pending[change.attempt_id].sums.change(
-                    change.category, change.weight, change.severity, change.automatic, change.status
-                )
-        evidence = [item if isinstance(item, AttemptEvidence) else item.evidence(categories) for _, item in rows]
-        return {name: group for name, group in people.values()}, evidence
+def _evidence(item: Summed, trainee: str, categories: Sequence[str]) -> AttemptEvidence:
+    # an attempt summed in full, overrides applied, as readiness judges it
+    found, score = item.sums, item.score
+    if (found.rejudged or found.overridden) and score is not None and found.all_total > 0:
+        score = round(100 * found.all_passed / found.all_total, 1)  # as the engine scores an attempt
+    judged = {c: (p, total) for c, (p, total) in found.categories.items() if c in categories and total > 0}
+    return AttemptEvidence(
+        item.id, trainee, item.scenario_id, score, judged, found.critical > 0, found.fallback, found.overridden
+    )
+
+
+def _kept_query(in_window: list[Any], categories: Sequence[str], rulebook: str | None) -> Any:
+    # the attempts in the window with the sums kept in their rows, each trainee's oldest first:
+    # the layout readiness judges, then the trainee's id. FALLBACK doubles as a state: NULL when
+    # no sums are kept; 1 when the attempt, played under another rulebook than the chosen one,
+    # has replies judged by its own; else 0
+    a = _ATTEMPTS
+    fallback: Any = case((a.c.sum_total.is_(None), null()), else_=0)
+    if rulebook is not None:
+        elsewhere = and_(a.c.rulebook_hash != rulebook, a.c.sum_replies > 0)
+        fallback = case((a.c.sum_total.is_(None), null()), (elsewhere, 1), else_=0)
+    sums: list[Any] = []
+    for category in categories:
+        passed, total = category_columns(category)
+        sums += [func.coalesce(passed, 0.0), total]
+    layout = [a.c.id, a.c.scenario_id, a.c.score, a.c.sum_critical > 0, fallback, false(), *sums]
+    return select(*layout, a.c.trainee_id).where(*in_window).order_by(a.c.trainee_id, a.c.started_at, a.c.id)
+
+
+def _reorder(store: Store, by_trainee: dict[str, list[Sequence[Any]]], names: set[str], in_window: list[Any]) -> None:
+    # put the attempts of ``names`` back in the order ``attempts`` gives (started_at, then id)
+    # after some were summed apart. SQLite's order is Python's order of the stored text; in
+    # PostgreSQL ids order by its collation, so a stable sort by start keeps the order it gave.
+    a, t = _ATTEMPTS, _TRAINEES
+    started = type_coerce(a.c.started_at, String)
+    query = select(a.c.id, started).join(t, t.c.id == a.c.trainee_id).where(*in_window)
+    moments: dict[str, Any] = {}
+    ordered = sorted(names)
+    with store.engine.execution_options(simkit_read_only=True).begin() as connection:
+        for start in range(0, len(ordered), 500):
+            found = connection.execute(query.where(t.c.name.in_(ordered[start : start + 500])))
+            moments.update(found.cursor.fetchall())  # (id, start) pairs as the driver gives them
+            found.close()
+    sqlite = store.engine.dialect.name == "sqlite"
+    for name in names:
+        by_trainee[name].sort(key=(lambda row: (moments[row[ID]], row[ID])) if sqlite else (lambda row: moments[row[ID]]))
+
+
+def _kept_totals(connection: Connection, attempt_ids: list[str]) -> dict[str, tuple[float, float, int]]:
+    # the passed and total weight and the failed critical verdicts kept for attempts an override applies to
+    a, out = _ATTEMPTS, {}
+    kept = select(a.c.id, a.c.sum_passed, a.c.sum_total, a.c.sum_critical)
+    for start in range(0, len(attempt_ids), 500):
+        query = kept.where(a.c.id.in_(attempt_ids[start : start + 500]))
+        out.update({row[0]: (row[1], row[2], row[3]) for row in connection.execute(query)})
+    return out
+
+
+def _scored(rulebook: str) -> Any:
+    # the replies scored under ``rulebook``, found by the index of turn scores by rulebook
+    return select(_TURN_SCORES.c.reply_id).where(_TURN_SCORES.c.rulebook_hash == rulebook)
+
+
+def _rescored(connection: Connection, rulebook: str) -> set[str]:
+    # the attempts with a reply scored under ``rulebook``: the turn scores under it, then their replies by id
+    r = _REPLIES
+    return set(connection.scalars(select(r.c.attempt_id).where(r.c.id.in_(_scored(rulebook))).distinct()))
 
 
 def _override_query(in_window: list[Any], rulebook: str | None) -> Any:
@@ -314,28 +310,6 @@ def _override_query(in_window: list[Any], rulebook: str | None) -> Any:
         .where(*in_window)
         .order_by(o.c.id)
     )
-
-
-def _parts(store: Store, connection: Connection) -> list[tuple[Any, Any]]:
-    # how to split the attempts into parts that are summed at once in separate connections:
-    # (condition, group key) pairs. SQLite walks the attempts in storage (rowid) order, where
-    # an attempt's replies and verdicts lie close together; grouping by rowid keeps it on
-    # that plan. PostgreSQL splits by trainee.
-    a = _ATTEMPTS
-    count = max(1, min(4, os.cpu_count() or 1))
-    if store.engine.dialect.name != "sqlite":
-        if count == 1:
-            return [(true(), a.c.id)]
-        return [(a.c.trainee_id % count == k, a.c.id) for k in range(count)]
-    rowid: Any = literal_column("attempts.rowid")
-    database = store.engine.url.database or ""
-    if database in ("", ":memory:") or "mode=memory" in database:
-        count = 1  # each connection to an in-memory database would see a database of its own
-    low, high = connection.execute(select(func.min(rowid), func.max(rowid)).select_from(a)).one()
-    if low is None or count == 1:
-        return [(true(), rowid)]
-    step = (high - low) // count + 1
-    return [(and_(rowid >= low + k * step, rowid < low + (k + 1) * step), rowid) for k in range(count)]
 
 
 class RuleDifference(NamedTuple):

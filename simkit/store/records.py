@@ -12,6 +12,8 @@ from typing import Any, ClassVar, Literal
 from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# the rules' categories, each with its sums in an attempt's row (Attempt.sum_<category>_passed/_total)
+CATEGORIES: tuple[str, ...] = ("etiquette", "procedure", "escalation", "confidentiality")
 # drill: the one-turn exercises of days 1 and 2, kept as evidence of practice; the readiness
 # policy lists the modes that count, and the shipped one leaves drills out
 Mode = Literal["practice", "session", "assessment", "real", "drill"]
@@ -88,6 +90,22 @@ class Attempt(Base):
     score: Mapped[float | None]
     rulebook_hash: Mapped[str] = mapped_column(String(64))
     kit_version: Mapped[str] = mapped_column(String(32))
+    # The sums readiness judges, of its replies' verdicts under its own rulebook, kept by the store
+    # in the transaction that stores the replies (evidence.summarise), so that readiness reads one
+    # row per attempt instead of every verdict. NULL: not summed (readiness then sums the verdicts).
+    sum_replies: Mapped[int | None]  # the replies summed
+    sum_critical: Mapped[int | None]  # failed critical verdicts
+    sum_passed: Mapped[float | None]  # the weight of passed verdicts
+    sum_total: Mapped[float | None]  # the weight of all verdicts
+    # per category (see CATEGORIES): the weight of passed verdicts, and of all (NULL: none in it)
+    sum_etiquette_passed: Mapped[float | None]
+    sum_etiquette_total: Mapped[float | None]
+    sum_procedure_passed: Mapped[float | None]
+    sum_procedure_total: Mapped[float | None]
+    sum_escalation_passed: Mapped[float | None]
+    sum_escalation_total: Mapped[float | None]
+    sum_confidentiality_passed: Mapped[float | None]
+    sum_confidentiality_total: Mapped[float | None]
     trainee: Mapped[Trainee] = relationship()
     session: Mapped[TrainerSession | None] = relationship()
     replies: Mapped[list[Reply]] = relationship(back_populates="attempt", order_by="Reply.turn_index")
@@ -142,7 +160,7 @@ class TurnScoreRow(Base):
     __table_args__ = (UniqueConstraint("reply_id", "rulebook_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
-    rulebook_hash: Mapped[str] = mapped_column(String(64))
+    rulebook_hash: Mapped[str] = mapped_column(String(64), index=True)  # which replies a rulebook scored
     score: Mapped[float]
     critical_failures: Mapped[list[Any]]
 

@@ -35,6 +35,7 @@ from ..errors import SimkitError
 from ..language.topics import customer_topics, kind_of
 from .database import Store, score_rows
 from .records import Attempt, Reply, Trainee, now
+from .sums import summarise
 
 COLUMNS = ("conversation_id", "timestamp", "speaker", "text")
 OPTIONAL = ("customer", "channel")
@@ -393,4 +394,6 @@ def _save(store: Store, kit: Kit, conversation: Conversation, trainee: str, role
                 )
             )
             s.add_all(score_rows(reply_id, turn.score, kit.rulebook_hash))
+        s.flush()
+        summarise(s.connection(), [identifier])  # the sums readiness reads, with the rows they sum
     return len(scored)

@@ -20,7 +20,7 @@ from ..content.models import MoodTable
 from ..content.sandbox import evaluate
 from ..content.scenario_model import Action, Outcome, Turn
 from .generation import InstanceTurn, ScenarioInstance
-from .scoring import TurnScore, score_reply
+from .scoring import TurnScore, attempt_score, score_reply
 
 
 class DialogueOver(RuntimeError):
@@ -172,9 +172,6 @@ class Dialogue:
 
     def result(self) -> AttemptResult:
         """The attempt so far; a dialogue stopped before its end counts as lost (unresolved)."""
-        applicable = [v for e in self.exchanges for v in e.score.verdicts if v.status != "n/a"]
-        total = sum(v.weight for v in applicable)
-        passed = sum(v.weight for v in applicable if v.status == "pass")
         critical = sorted({r for e in self.exchanges for r in e.score.critical_failures})
         outcome: Outcome = self.outcome or "lost"
         return AttemptResult(
@@ -183,7 +180,7 @@ class Dialogue:
             lang=self.instance.lang,
             outcome=outcome,
             finished=self.finished,
-            score=round(100 * passed / total, 1) if total else 0.0,
+            score=attempt_score(e.score.score for e in self.exchanges),
             critical_failures=critical,
             anger=[self.instance.anger, *(e.anger_after for e in self.exchanges)],
             seconds=[e.seconds for e in self.exchanges],
@@ -198,7 +195,7 @@ class Dialogue:
 
 @dataclass(frozen=True)
 class AttemptResult:
-    """A finished attempt: outcome, weighted score across turns, critical failures, anger curve."""
+    """A finished attempt: outcome, score (the mean of its turn scores), critical failures, anger curve."""
 
     scenario_id: str
     seed: int

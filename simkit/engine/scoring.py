@@ -198,6 +198,43 @@ class TurnScore:
         return {f.behavior for f in self.findings}
 
 
+def asks(rule: Rule) -> bool:
+    """Whether ``rule`` asks for something (it earns the score when met) rather than only forbids.
+
+    A rule that only forbids counts when it is broken and not when it is kept: keeping quiet keeps
+    every prohibition, and a non-answer must not look like a good one.
+    """
+    return bool(rule.requires) or rule.max_reply_seconds is not None
+
+
+def attempt_score(turn_scores: Iterable[float]) -> float:
+    """An attempt's score: the mean of its turn scores (0 for an attempt with no reply)."""
+    scores = list(turn_scores)
+    return round(sum(scores) / len(scores), 1) if scores else 0.0
+
+
+def turn_score_after(stored: float, verdicts: Iterable[tuple[float, bool, str, str]]) -> float:
+    """A turn's score once trainers' overrides count: ``stored`` is the score it was given.
+
+    ``verdicts`` are the turn's verdicts in scope as (weight, whether the rule asks for something
+    (``asks``), status as scored, status that counts); ``n/a`` as the status that counts drops a
+    verdict. Where rules ask for something the score is summed again from the statuses; on a turn
+    where none does (its score came from the scenario's expected behaviours) the stored score
+    moves only by the prohibitions an override broke or cleared.
+    """
+    asked = earned = lost_before = lost_after = 0.0
+    for weight, asking, scored, counts in verdicts:
+        if asking:
+            if counts != "n/a":
+                asked += weight
+                earned += weight if counts == "pass" else 0.0
+        else:
+            lost_before += PENALTY_PER_WEIGHT * weight if scored == "fail" else 0.0
+            lost_after += PENALTY_PER_WEIGHT * weight if counts == "fail" else 0.0
+    value = 100 * earned / asked - lost_after if asked else stored + lost_before - lost_after
+    return round(min(100.0, max(0.0, value)), 1)
+
+
 def parse_action(text: str) -> Action:
     """An action from 'id' or 'id:param' (route_department:legal, offer_discount:5, promise_callback:2)."""
     name, _, param = text.partition(":")

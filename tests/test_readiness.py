@@ -322,3 +322,144 @@ def test_attempts_without_kept_sums_are_judged_from_their_verdicts(db: str, ship
         with store.engine.connect() as c:
             assert c.execute(text("SELECT id, sum_passed, sum_total, sum_critical FROM attempts ORDER BY id")).all() == sums
         assert store_readiness(store, kit, now=moment) == kept
+
+
+# --- the attempt score readiness judges: the mean of the turn scores -----------------------------------
+
+
+def _calm_down_heavier(root: Path) -> Kit:
+    """The kit with ``no-calm-down-command`` weighing 8 instead of 5: every turn score it breaks moves."""
+    file = root / "rulebook" / "rules" / "etiquette.yaml"
+    text = file.read_text(encoding="utf-8")
+    start = text.index("  - id: no-calm-down-command")
+    head, tail = text[:start], text[start:]
+    assert "    weight: 5\n" in tail
+    file.write_text(head + tail.replace("    weight: 5\n", "    weight: 8\n", 1), encoding="utf-8")
+    return replace(load_kit(root), readiness=LENIENT)
+
+
+def _turn_from_verdicts(kit: Kit, verdicts: list[dict], statuses: dict[str, str]) -> float:  # type: ignore[type-arg]
+    """A turn score summed from its verdicts as the engine's docstring says, for a turn where some rule asks."""
+    asked = earned = lost = 0.0
+    for v in verdicts:
+        status, rule = statuses.get(v["rule"], v["status"]), kit.rules[v["rule"]]
+        if rule.requires and status != "n/a":
+            asked += v["weight"]
+            earned += v["weight"] if status == "pass" else 0.0
+        if rule.forbids and not rule.requires and status == "fail":
+            lost += 10 * v["weight"]
+    assert asked > 0
+    return round(min(100.0, max(0.0, 100 * earned / asked - lost)), 1)
+
+
+def _under(attempt: dict, rulebook: str) -> list[tuple[dict, str]]:  # type: ignore[type-arg]
+    # each reply with the rulebook readiness judges it by
+    return [
+        (r, rulebook if any(s["rulebook_hash"] == rulebook for s in r["scores"]) else attempt["rulebook_hash"])
+        for r in attempt["replies"]
+    ]
+
+
+def test_an_attempt_of_bare_acknowledgements_scores_nothing_and_is_not_ready(db: str, shipped_copy: Path) -> None:
+    """Replies of "ок" keep every prohibition: the old share of passed verdicts gave them credit, the turn scores give none."""
+    from simkit.store.evidence import overrides
+
+    old = replace(load_kit(shipped_copy), readiness=POLICY.model_copy(update={"min_category_scores": {"etiquette": 10}}))
+    ok = [("ок", None)] * 8
+    with Store(db) as store:
+        for scenario, seed in (
+            ("discount-demand-sports-food", 1),
+            ("discount-demand-sports-food", 2),
+            ("late-delivery-fridge", 1),
+        ):
+            store.save_attempt(play_through(generate(old.scenario(scenario), seed, "ru"), ok, old), "Олег", "practice")
+        new = replace(_calm_down_heavier(shipped_copy), readiness=old.readiness)
+        assert rescore(store, new, workers=1).scored > 0
+        attempts = store.attempts()
+        for attempt in attempts:  # what the earlier scale made of them: most of the weight judged passed
+            judged = [v for r in attempt["replies"] for v in r["verdicts"] if v["rulebook_hash"] == new.rulebook_hash]
+            assert sum(v["weight"] for v in judged if v["status"] == "pass") / sum(v["weight"] for v in judged) > 0.5
+        for rulebook in (old.rulebook_hash, new.rulebook_hash):
+            verdict = store_readiness(store, new, rulebook=rulebook)[0]
+            assert verdict == readiness(attempts, new, rulebook=rulebook, overrides=overrides(store))[0]
+            figure, _threshold, met, evidence = _reason(verdict, "min_score")
+            assert figure < 5 and not met and evidence, rulebook
+            assert _reason(verdict, "min_category_score:etiquette")[2]  # the category figure alone would pass
+            assert _reason(verdict, "min_attempts")[2] and _reason(verdict, "required_kinds")[2]
+            assert verdict.verdict == "not_ready" and [r.requirement for r in verdict.unmet()] == ["min_score"]
+
+
+def test_an_override_clearing_a_false_rude_raises_the_attempt_score_by_its_turn(db: str, shipped_copy: Path) -> None:
+    from simkit.store.evidence import overrides
+
+    kit = replace(load_kit(shipped_copy), readiness=LENIENT)
+    instance = generate(kit.scenario("late-delivery-fridge"), 1, "ru")
+    flagged = [
+        (t.model_reply + (" Вы вообще слушаете?" if i == 1 else ""), list(t.model_actions)) for i, t in enumerate(instance.turns)
+    ]
+    with Store(db) as store:
+        _store_calm_trainee(store, kit)
+        store.save_attempt(play_through(instance, flagged, kit), "Жанна", "practice")
+        attempts = store.attempts()
+        rude = next(
+            a
+            for a in attempts
+            if any(v["rule"] == "no-rudeness" and v["status"] == "fail" for r in a["replies"] for v in r["verdicts"])
+        )
+        reply = next(
+            r for r in rude["replies"] if any(v["rule"] == "no-rudeness" and v["status"] == "fail" for v in r["verdicts"])
+        )
+        assert [v["rule"] for v in reply["verdicts"] if v["status"] == "fail"] == ["no-rudeness"] and reply["score"] == 0.0
+        before = store_readiness(store, kit)[0]
+        _override(store, reply["id"], "no-rudeness", "pass")
+        after = store_readiness(store, kit)[0]
+        assert after == readiness(store.attempts(), kit, overrides=overrides(store))[0]
+        assert after.overridden == (rude["id"],)
+        # expected from the stored turn scores: the cleared reply summed again from its verdicts, the others as stored
+        cleared = _turn_from_verdicts(kit, reply["verdicts"], {"no-rudeness": "pass"})
+        assert cleared > reply["score"]
+        turns = [cleared if r["id"] == reply["id"] else r["score"] for r in rude["replies"]]
+        others = [a["score"] for a in attempts if a["id"] != rude["id"]]
+        assert _reason(before, "min_score")[0] == round(sum([*others, rude["score"]]) / len(attempts), 1)
+        expected = round(sum([*others, round(sum(turns) / len(turns), 1)]) / len(attempts), 1)
+        assert _reason(after, "min_score")[0] == expected > _reason(before, "min_score")[0]
+
+
+def test_sql_and_mappings_agree_on_turn_scores_rescored_and_overridden(db: str, shipped_copy: Path) -> None:
+    """Under a rulebook that re-weighs a rule, with overrides, both paths give each attempt the mean of its judged turn scores."""
+    from simkit.store.evidence import overrides
+
+    old = replace(load_kit(shipped_copy), readiness=LENIENT)
+    with Store(db) as store:
+        _store_calm_trainee(store, old)
+        store.save_attempt(_calm(old, "discount-demand-sports-food"), "Борис", "practice")
+        store.save_attempt(_rude(old, "late-delivery-fridge"), "Борис", "practice")
+        store.save_attempt(_model(old, "late-delivery-fridge", 2), "Борис", "assessment")
+        new = _calm_down_heavier(shipped_copy)
+        assert rescore(store, new, workers=1).scored > 0
+        attempts = store.attempts()
+        calm = [a for a in attempts if a["replies"][0]["reply"].startswith(CALM)]
+        first = calm[0]["replies"][0]
+        _override(store, first["id"], "no-calm-down-command", "pass")
+        _override(store, calm[1]["replies"][-1]["id"], "no-calm-down-command", "n/a")
+        found = overrides(store)
+        for rulebook in (old.rulebook_hash, new.rulebook_hash):
+            from_sql = store_readiness(store, new, rulebook=rulebook)
+            assert from_sql == readiness(attempts, new, rulebook=rulebook, overrides=found), rulebook
+            for verdict in from_sql:
+                expected = []
+                for attempt in (a for a in attempts if a["trainee"] == verdict.trainee):
+                    turns = []
+                    for reply, under in _under(attempt, rulebook):
+                        statuses = {rule: s for (reply_id, rule), s in found.items() if reply_id == reply["id"]}
+                        verdicts = [v for v in reply["verdicts"] if v["rulebook_hash"] == under]
+                        stored = next(s["score"] for s in reply["scores"] if s["rulebook_hash"] == under)
+                        turns.append(_turn_from_verdicts(new, verdicts, statuses) if statuses else stored)
+                    rescored = rulebook != attempt["rulebook_hash"] or any(
+                        r["id"] in {k[0] for k in found} for r in attempt["replies"]
+                    )
+                    expected.append(round(sum(turns) / len(turns), 1) if rescored else attempt["score"])
+                assert _reason(verdict, "min_score")[0] == round(sum(expected) / len(expected), 1), (rulebook, verdict.trainee)
+        heavier = {v.trainee: _reason(v, "min_score")[0] for v in store_readiness(store, new, rulebook=new.rulebook_hash)}
+        lighter = {v.trainee: _reason(v, "min_score")[0] for v in store_readiness(store, new, rulebook=old.rulebook_hash)}
+        assert heavier["Борис"] < lighter["Борис"]  # "calm down" takes 80 points a turn under the new rulebook, not 50

@@ -10,7 +10,9 @@ Verdicts are given under a chosen rulebook version (by default the kit's current
 re-scored under it (``simkit rescore``) is judged by those verdicts, a reply that was not by the
 rulebook its attempt was played with, and the verdict lists those attempts (``fallback``). A
 trainer's latest override of a verdict replaces the automatic status (the automatic row stays in
-the store).
+the store). An attempt's score is the mean of its turn scores: those it was played with, unless a
+reply was re-scored under the chosen rulebook (then its turn score there counts) or a verdict of
+it was overridden (then that reply's turn score is worked out again, ``scoring.turn_score_after``).
 
 Two entries give the same verdicts: ``store_readiness`` reads the sums each attempt keeps in the
 store (it reads no reply or verdict into Python, so a whole company is judged in well under a
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import compress
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..content.kit import Kit
 from ..content.models import Readiness
+from ..engine.scoring import asks, attempt_score, turn_score_after
 from ..store.evidence import (
     CRITICAL,
     FALLBACK,
@@ -142,32 +146,52 @@ def counted_modes(policy: Readiness) -> set[str]:
 
 
 def _evidence(
-    attempt: dict[str, Any], categories: Sequence[str], rulebook: str | None, overrides: Overrides | None
+    attempt: dict[str, Any],
+    categories: Sequence[str],
+    rulebook: str | None,
+    overrides: Overrides | None,
+    forbidding: AbstractSet[str],
 ) -> AttemptEvidence:
     # the same summary of an attempt that evidence.readiness_evidence makes in SQL
     sums: dict[str, tuple[float, float]] = {}
     critical = overridden = False
-    all_passed = all_total = 0.0
-    for _reply, v, status in effective_verdicts(attempt, rulebook, overrides):
-        overridden = overridden or status != v["status"]
-        if status == "n/a":
-            continue
-        passed, total = sums.get(v["category"], (0.0, 0.0))
-        gained = v["weight"] if status == "pass" else 0.0
-        sums[v["category"]] = (passed + gained, total + v["weight"])
-        all_passed, all_total = all_passed + gained, all_total + v["weight"]
-        critical = critical or (status == "fail" and v["severity"] == "critical")
+    turn_scores: list[float] = []  # of each reply, under the rulebook it is judged by, overrides counted
+    for reply in attempt["replies"]:
+        under = judged_under(attempt, reply, rulebook)
+        moved = False
+        counted: list[tuple[float, bool, str, str]] = []
+        for v in reply["verdicts"]:
+            if v["rulebook_hash"] != under:
+                continue
+            status = overrides.get((reply["id"], v["rule"]), v["status"]) if overrides else v["status"]
+            moved = moved or status != v["status"]
+            counted.append((v["weight"], v["rule"] not in forbidding, v["status"], status))
+            if status == "n/a":
+                continue
+            passed, total = sums.get(v["category"], (0.0, 0.0))
+            sums[v["category"]] = (passed + (v["weight"] if status == "pass" else 0.0), total + v["weight"])
+            critical = critical or (status == "fail" and v["severity"] == "critical")
+        stored = next((s["score"] for s in reply["scores"] if s["rulebook_hash"] == under), None)
+        if stored is not None:
+            turn_scores.append(turn_score_after(stored, counted) if moved else stored)
+        overridden = overridden or moved
     own = attempt["rulebook_hash"]
-    under = {judged_under(attempt, reply, rulebook) for reply in attempt["replies"]}
-    rejudged = rulebook is not None and rulebook != own and rulebook in under
-    fallback = rulebook is not None and rulebook != own and own in under
+    judged_by = {judged_under(attempt, reply, rulebook) for reply in attempt["replies"]}
+    rejudged = rulebook is not None and rulebook != own and rulebook in judged_by
+    fallback = rulebook is not None and rulebook != own and own in judged_by
     score = attempt["score"]
-    if (rejudged or overridden) and score is not None and all_total > 0:
-        score = round(100 * all_passed / all_total, 1)  # as the engine scores an attempt
+    if (rejudged or overridden) and score is not None and turn_scores:
+        score = attempt_score(turn_scores)  # as the engine scores an attempt
     judged = {c: s for c, s in sums.items() if c in categories}
     return AttemptEvidence(
         attempt["id"], attempt["trainee"], attempt["scenario_id"], score, judged, critical, fallback, overridden
     )
+
+
+def forbidding_rules(kit: Kit) -> frozenset[str]:
+    """Ids of the kit's rules that only forbid (``scoring.asks`` is false): an override of one moves a
+    turn score by its penalty. A rule the kit does not know is taken to ask for something."""
+    return frozenset(rule.id for rule in kit.rules.values() if not asks(rule))
 
 
 def judge(
@@ -188,8 +212,9 @@ def judge(
     rulebook = rulebook or kit.rulebook_hash
     modes = counted_modes(policy)
     categories = list(policy.min_category_scores)
+    forbidding = forbidding_rules(kit)
     window = [
-        _evidence(a, categories, rulebook, overrides).row(categories)
+        _evidence(a, categories, rulebook, overrides, forbidding).row(categories)
         for a in attempts
         if a["mode"] in modes and a["finished_at"] and now - timedelta(days=policy.window_days) <= _when(a) <= now
     ]
@@ -331,6 +356,7 @@ def _judge_stored(store: Store, kit: Kit, cohort: str | None, now: datetime, rul
         list(policy.min_category_scores),
         cohort,
         rulebook,
+        forbidding=forbidding_rules(kit),
     )
     kinds = _kinds(kit)
     return [_decide(policy, kinds, name, trainees[name], windows.get(name, []), rulebook) for name in sorted(trainees)]

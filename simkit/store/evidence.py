@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import String, and_, case, exists, false, func, null, or_, select, true, type_coerce
 from sqlalchemy.engine import Connection
 
+from ..engine.scoring import attempt_score, turn_score_after
 from .records import CATEGORIES, Base
 from .sums import Summed, Sums, category_columns, summed_verdicts
 
@@ -59,8 +61,9 @@ class AttemptEvidence(NamedTuple):
     under the rulebook the attempt was played with), with trainers' overrides applied; a category
     appears when the attempt has at least one such verdict in it. ``critical`` says whether any of
     those verdicts is a failed critical rule. ``score`` is the stored score, or, when the attempt
-    was judged under another rulebook than its own or a verdict of it was overridden, the weighted
-    share of passed verdicts as the engine computes it. ``fallback`` is True when at least one reply
+    was judged under another rulebook than its own or a verdict of it was overridden, the mean of
+    its replies' turn scores as judged (``scoring.attempt_score``), a reply with an overridden
+    verdict scored again (``scoring.turn_score_after``). ``fallback`` is True when at least one reply
     had no verdicts under the chosen rulebook; ``overridden`` when an override changed a verdict.
     """
 
@@ -125,6 +128,8 @@ def readiness_evidence(
     categories: Sequence[str],
     cohort: str | None = None,
     rulebook: str | None = None,
+    *,
+    forbidding: AbstractSet[str],
 ) -> tuple[dict[str, str | None], dict[str, list[Sequence[Any]]]]:
     """What readiness judges, summed up in SQL: trainees with attempts, and their attempts in the window.
 
@@ -134,7 +139,14 @@ def readiness_evidence(
     ``attempts`` orders them, each laid out as ``ID`` ... ``SUMS`` say with its verdicts summed
     per category of ``categories``. The verdicts are those under ``rulebook`` (None: the rulebook
     each attempt was played with), falling back per reply to the attempt's own rulebook, with
-    trainers' latest overrides applied.
+    trainers' latest overrides applied. ``forbidding`` are the ids of the rules that only forbid
+    (``scoring.asks`` is false; any other rule is taken to ask for something): an override of
+    one moves a turn score by its penalty rather than by its share.
+
+    An attempt's score is the stored one, unless it is judged otherwise than it was played (a reply
+    re-scored under the chosen rulebook, or a verdict overridden): then it is the mean of its
+    replies' turn scores under the rulebooks they are judged by, a reply with an overridden verdict
+    scored again by ``scoring.turn_score_after`` (``_scores_again``, for those few attempts only).
 
     Most attempts are read with the sums kept in their row (``sums``): those judged wholly by the
     rulebook they were played with, because it is the one chosen or because none of their replies
@@ -203,6 +215,8 @@ def readiness_evidence(
                 which = or_(which, and_(a.c.rulebook_hash != rulebook, again))
         # an attempt judged by its kept sums above is not judged twice (it was re-scored since)
         summed += [s for s in summed_verdicts(store, [*in_window, which], categories, rulebook) if s.id not in judged]
+    moved = [s.id for s in summed if s.score is not None and (s.sums.rejudged or s.id in changed)]
+    scores = _scores_again(store, moved, rulebook, changed, forbidding) if moved else {}
     names = set()
     for item in summed:
         person = people.get(item.trainee_id)
@@ -210,22 +224,71 @@ def readiness_evidence(
             continue  # a trainee added since the list was read
         for change in changed.get(item.id, ()):
             item.sums.change(change.category, change.weight, change.severity, change.automatic, change.status)
-        by_trainee.setdefault(person[0], []).append(_evidence(item, person[0], categories).row(categories))
+        evidence = _evidence(item, person[0], categories, scores.get(item.id))
+        by_trainee.setdefault(person[0], []).append(evidence.row(categories))
         names.add(person[0])
     if names:
         _reorder(store, by_trainee, names, in_window)
     return {name: group for name, group in people.values()}, by_trainee
 
 
-def _evidence(item: Summed, trainee: str, categories: Sequence[str]) -> AttemptEvidence:
-    # an attempt summed in full, overrides applied, as readiness judges it
-    found, score = item.sums, item.score
-    if (found.rejudged or found.overridden) and score is not None and found.all_total > 0:
-        score = round(100 * found.all_passed / found.all_total, 1)  # as the engine scores an attempt
+def _evidence(item: Summed, trainee: str, categories: Sequence[str], score: float | None) -> AttemptEvidence:
+    # an attempt summed in full, overrides applied, as readiness judges it; ``score`` is its score
+    # worked out again (None: the stored one stands)
+    found = item.sums
+    if not (found.rejudged or found.overridden) or item.score is None or score is None:
+        score = item.score
     judged = {c: (p, total) for c, (p, total) in found.categories.items() if c in categories and total > 0}
     return AttemptEvidence(
         item.id, trainee, item.scenario_id, score, judged, found.critical > 0, found.fallback, found.overridden
     )
+
+
+def _scores_again(
+    store: Store, attempt_ids: list[str], rulebook: str | None, changed: Mapping[str, list[Any]], forbidding: AbstractSet[str]
+) -> dict[str, float]:
+    # the scores of attempts judged otherwise than they were played: the mean of their replies'
+    # turn scores under the rulebook each reply is judged by (the chosen one where it scored the
+    # reply, else the attempt's own), replies left out that have none; a reply with an overridden
+    # verdict is scored again from its verdicts. Two statements per chunk of attempts: their
+    # replies' turn scores, and the verdicts of the few replies with an override.
+    a, r, v, ts = _ATTEMPTS, _REPLIES, _VERDICTS, _TURN_SCORES
+    own = ts.alias("own_score")
+    joined = r.join(a, a.c.id == r.c.attempt_id).outerjoin(
+        own, and_(own.c.reply_id == r.c.id, own.c.rulebook_hash == a.c.rulebook_hash)
+    )
+    score: Any = own.c.score
+    under: Any = a.c.rulebook_hash
+    if rulebook is not None:
+        chosen = ts.alias("chosen_score")
+        joined = joined.outerjoin(chosen, and_(chosen.c.reply_id == r.c.id, chosen.c.rulebook_hash == rulebook))
+        score = case((chosen.c.id.is_not(None), chosen.c.score), else_=own.c.score)
+        under = func.coalesce(chosen.c.rulebook_hash, a.c.rulebook_hash)
+    replies = select(r.c.attempt_id, r.c.id, score).select_from(joined).order_by(r.c.attempt_id, r.c.turn_index)
+    verdicts = (
+        select(v.c.reply_id, v.c.rule_id, v.c.weight, v.c.status)
+        .select_from(joined.join(v, and_(v.c.reply_id == r.c.id, v.c.rulebook_hash == under)))
+        .order_by(v.c.id)
+    )
+    statuses = {(c.reply_id, c.rule_id): c.status for found in changed.values() for c in found}
+    moved = {reply_id for reply_id, _ in statuses}
+    turn_scores: dict[str, list[float]] = {}
+    with store.engine.execution_options(simkit_read_only=True).begin() as connection:
+        for start in range(0, len(attempt_ids), 500):
+            chunk = attempt_ids[start : start + 500]
+            counted: dict[str, list[tuple[float, bool, str, str]]] = {}
+            touched = [c.reply_id for i in chunk for c in changed.get(i, ())]
+            if touched:
+                for row in connection.execute(verdicts.where(r.c.id.in_(list(dict.fromkeys(touched))))):
+                    status = statuses.get((row.reply_id, row.rule_id), row.status)
+                    counted.setdefault(row.reply_id, []).append((row.weight, row.rule_id not in forbidding, row.status, status))
+            for attempt_id, reply_id, stored in connection.execute(replies.where(r.c.attempt_id.in_(chunk))):
+                if stored is None:
+                    continue
+                if reply_id in moved:
+                    stored = turn_score_after(stored, counted.get(reply_id, ()))
+                turn_scores.setdefault(attempt_id, []).append(stored)
+    return {attempt_id: attempt_score(found) for attempt_id, found in turn_scores.items()}
 
 
 def _kept_query(in_window: list[Any], categories: Sequence[str], rulebook: str | None) -> Any:
@@ -300,6 +363,8 @@ def _override_query(in_window: list[Any], rulebook: str | None) -> Any:
     return (
         select(
             r.c.attempt_id,
+            r.c.id.label("reply_id"),
+            o.c.rule_id,
             v.c.category,
             v.c.weight,
             v.c.severity,

@@ -1,4 +1,4 @@
-"""Budget: re-scoring 100,000 stored replies <= 60 s on 2 cores (PRODUCT.md).
+"""Budget: re-scoring 100,000 stored replies <= 30 s on 2 cores, peak memory <= 500 MB (PRODUCT.md).
 
 Run: .venv/bin/python benchmarks/bench_rescore.py [--replies 100000] [--workers 2] [--runs 1] [--file F]
 
@@ -8,7 +8,8 @@ and dates; some trainees answer with the model reply plus the customer's words, 
 sentence only (text only, actions read from the text) or rudely. Each reply has the verdicts and
 turn score of the shipped rulebook. The kit is then copied to a temporary folder and one rule's
 weight changed, which gives a new rulebook hash, and ``rescore`` is timed with its worker
-processes (the kit loading, spawning and writing included). Each further run changes the weight
+processes and this one writing what they score (the kit loading, spawning and writing included);
+the peak memory is that of the largest process. Each further run changes the weight
 again, so it has all the replies to do. A last run under the same rulebook shows the cost of
 finding that there is nothing to do. With --file the SQLite file is kept, and reused if it
 already holds replies.
@@ -41,7 +42,8 @@ from simkit.store.rescore import default_workers, rescore
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_readiness import MODES, VARIANTS, attempt_rows, bulk_insert, reply_as, templates
 
-BUDGET_S = 60.0
+BUDGET_S = 30.0
+BUDGET_MB = 500
 
 
 def answers(variant: str, instance: ScenarioInstance) -> Callable[[AttemptResult], list[tuple[str, list[Any], bool]]]:
@@ -151,6 +153,8 @@ def main() -> None:
             f"that is at least {used / args.workers:.1f} s (uptime load before the run: {_load()})",
             flush=True,
         )
+        peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+        print(f"  peak memory of one process: {peak:.0f} MB (budget {BUDGET_MB} MB; {'within' if peak <= BUDGET_MB else 'OVER'})")
     start = time.perf_counter()
     again = rescore(store, new_kit, workers=args.workers)
     print(f"again under the same rulebook: {again.scored} scored, {again.already} already, {time.perf_counter() - start:.1f} s")

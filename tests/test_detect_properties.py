@@ -144,3 +144,34 @@ def test_hidden_characters_and_look_alikes_inside_words_change_no_behaviour(
     disguised = "".join(chars)
     assert {f.behavior for f in detect(disguised, lang, name)} == {f.behavior for f in detect(text, lang, name)}
     _check(disguised, lang)
+
+
+def test_what_is_kept_between_replies_never_changes_what_is_found() -> None:
+    """Findings kept for a text, hits kept for a sentence and analyses kept for a text give what a
+    detector seeing every sentence for the first time finds, in any order, met once or again."""
+    from simkit.language.detection import Detector, detector
+    from simkit.language.lexicon import load_lexicon
+
+    replies = list(_REPLIES)
+    random.Random(11).shuffle(replies)
+    fresh = {lang: Detector(load_lexicon(lang)) for lang in ("ru", "en")}
+    for rnd in range(2):
+        for lang, text, name in replies if rnd == 0 else reversed(replies):
+            cold = fresh[lang]
+            cold.matcher.first._sentences.clear()
+            cold.matcher.checks._sentences.clear()
+            expected = [(f.behavior, f.spans, f.value) for f in cold.detect(text, name)]
+            assert [(f.behavior, f.spans, f.value) for f in detect(text, lang, name)] == expected, text
+            assert [(f.behavior, f.spans, f.value) for f in detector(lang).detect(text, name)] == expected, text
+
+
+def test_politeness_is_the_same_whether_or_not_the_reply_was_just_detected() -> None:
+    """Politeness counts the findings detect has just made (under any customer name) as its own."""
+    from simkit.language import tokens
+    from simkit.language.detection import detector
+
+    for lang, text, name in _REPLIES[::3]:
+        tokens._RECENT.clear()
+        alone = politeness(text, lang)
+        detector(lang).detect(text, name or "Ирина")
+        assert politeness(text, lang) == alone, text

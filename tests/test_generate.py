@@ -141,3 +141,56 @@ def test_output_matches_the_golden_file(lang: str, cli: Callable[..., CliResult]
     code, out, _ = cli("generate", "mini", "--seed", "7", "--lang", lang, "--json", "--kit", str(FIXTURES / "minikit"))
     assert code == 0
     assert out == (Path(__file__).parent / "golden" / f"mini-seed7-{lang}.json").read_text(encoding="utf-8")
+
+
+def _sources(scenario: object, lang: str) -> list[str]:
+    """Every template of a scenario in ``lang``: all phrasings of the customer, the model replies, the outcomes."""
+    out: list[str] = []
+    for turn in scenario.turns:  # type: ignore[attr-defined]
+        out += list(getattr(turn.customer, lang))
+        out.append(turn.model.get(lang))
+    for phrasings in scenario.outcomes.values():  # type: ignore[attr-defined]
+        out += list(getattr(phrasings, lang))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_plain_substitutions_render_as_the_sandbox_does(kit: Kit, lang: str) -> None:
+    """Lines made of text, facts, the customer and gender() are filled without Jinja, to the same text."""
+    from simkit.content.sandbox import render
+    from simkit.engine.generation import _filled, _pieces
+
+    fast = slow = 0
+    for scenario in kit.scenarios.values():
+        for seed in range(4):
+            instance = generate(scenario, seed, lang)
+            female = instance.customer.gender == "female"
+            customer = {"name": instance.customer.name, "gender": instance.customer.gender}
+            variables = {**instance.facts, "customer": customer, "gender": lambda m, f, female=female: f if female else m}
+            for source in _sources(scenario, lang):
+                pieces = _pieces(source)
+                filled = (
+                    pieces if isinstance(pieces, str) or pieces is None else _filled(pieces, instance.facts, customer, female)
+                )
+                if filled is None:
+                    slow += 1
+                    continue
+                fast += 1
+                assert " ".join(filled.split()) == " ".join(render(source, variables).split()), source
+    assert fast > 20 * slow  # nearly every line takes the quick way, so the comparison covers it
+
+
+def test_what_the_quick_way_fills_and_what_it_leaves_to_jinja() -> None:
+    from simkit.engine.generation import _filled, _pieces
+
+    assert _pieces("{{ agreed * extra }} left") is None
+    customer = {"name": "A", "gender": "male"}
+    summed = _pieces("{{ agreed + extra }} left")
+    assert isinstance(summed, tuple) and _filled(summed, {"agreed": 5, "extra": 7}, customer, False) == "12 left"
+    assert _filled(summed, {"agreed": 5, "extra": "7"}, customer, False) is None  # a text and a number: Jinja's call
+    assert _pieces("{{ product | upper }}") is None
+    assert _pieces("{% if x %}y{% endif %}") is None
+    assert _pieces("{{ customer.items }}") is None
+    unknown = _pieces("Order {{ nosuch }}")
+    assert isinstance(unknown, tuple) and _filled(unknown, {"order_no": 5}, customer, False) is None
+    assert _pieces("  Plain   text\n") == "Plain text"

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from simkit.content.kit import Kit, load_kit
@@ -134,4 +135,60 @@ def test_scores_written_twice_are_stored_once(db: str, shipped_copy: Path) -> No
     assert store.add_scores(scored, new_kit.rulebook_hash) == len(scored) - 1  # type: ignore[arg-type]
     assert store.add_scores(scored, new_kit.rulebook_hash) == 0  # type: ignore[arg-type]
     assert rescore(store, new_kit, workers=1).already == len(scored)
+    store.close()
+
+
+class _Stop(Exception):
+    """Raised from the progress callback: the run stops there, as a killed run would."""
+
+
+def _rows_under(store: Store, rulebook_hash: str) -> tuple[dict[str, int], dict[str, list[tuple[str, str, float]]]]:
+    """Per reply: how many turn scores under ``rulebook_hash``, and its verdicts (rule, status, weight)."""
+    from simkit.store.records import TurnScoreRow, VerdictRow
+
+    with store.session(write=False) as s:
+        counts: dict[str, int] = {}
+        for reply_id in s.scalars(select(TurnScoreRow.reply_id).where(TurnScoreRow.rulebook_hash == rulebook_hash)):
+            counts[reply_id] = counts.get(reply_id, 0) + 1
+        verdicts: dict[str, list[tuple[str, str, float]]] = {}
+        rows = s.execute(
+            select(VerdictRow.reply_id, VerdictRow.rule_id, VerdictRow.status, VerdictRow.weight).where(
+                VerdictRow.rulebook_hash == rulebook_hash
+            )
+        )
+        for reply_id, rule, status, weight in rows:
+            verdicts.setdefault(reply_id, []).append((rule, status, weight))
+    return counts, {k: sorted(v) for k, v in verdicts.items()}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stopped_run_resumes_and_matches_one_process(db: str, shipped_copy: Path, workers: int) -> None:
+    """Stopped after its first chunk, a run has written whole chunks only; the next run does the rest,
+    and every reply ends with one turn score and the verdicts one process scoring alone gives."""
+    old_kit = load_kit(shipped_copy)
+    store = Store(db)
+    for seed, scenario in enumerate(["late-delivery-fridge", "defective-kettle", "legal-threat-refund"]):
+        for lang in ("ru", "en"):
+            played = play_model(generate(old_kit.scenario(scenario), seed, lang), old_kit)
+            store.save_attempt(played, f"T{seed}{lang}", "practice")
+    new_kit = _change_a_rule(shipped_copy)
+    replies = sum(len(a["replies"]) for a in store.attempts())
+
+    def stop_after_first(done: int, total: int) -> None:
+        raise _Stop
+
+    with pytest.raises(_Stop):
+        rescore(store, new_kit, workers=workers, batch=2, progress=stop_after_first)
+    partial, _ = _rows_under(store, new_kit.rulebook_hash)
+    assert len(partial) == 2 and set(partial.values()) == {1}  # the first chunk, written whole
+    report = rescore(store, new_kit, workers=workers, batch=2)
+    assert (report.scored, report.already, report.missing_content) == (replies - 2, 2, 0)
+
+    counts, verdicts = _rows_under(store, new_kit.rulebook_hash)
+    assert len(counts) == replies and set(counts.values()) == {1}  # nothing lost, nothing twice
+    with store.session(write=False) as s:
+        for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
+            expected = score_stored(new_kit, reply, attempt)
+            assert expected is not None
+            assert verdicts[reply.id] == sorted((v.rule_id, v.status, v.weight) for v in expected.verdicts if v.status != "n/a")
     store.close()

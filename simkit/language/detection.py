@@ -134,6 +134,7 @@ class Detector:
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
+        self._last: tuple[Analysis, list[Finding]] | None = None  # see last_findings
         self._words, self._prefixes = _lexicon_words(lexicon)
         self.function_words = frozenset(w for p in g.get("function_words", []) for w in re.split(r"[\s|]+", p.lower()) if w)
 
@@ -188,9 +189,17 @@ class Detector:
         """Every behaviour the reply shows, in vocabulary order, with spans into ``text``."""
         norm, a = self.read(text)
         found = self.findings(a, self.matcher.run(a), customer_name)
+        self._last = (a, found)
         if norm.starts is None:
             return found
         return [Finding(f.behavior, tuple(sorted({norm.span(s, e) for s, e in f.spans})), f.value) for f in found]
+
+    def last_findings(self, a: Analysis) -> list[Finding] | None:
+        """What ``detect`` found last, if it read this very analysis: language.politeness counts
+        these rather than finding them again. They may carry a customer's name; only
+        ``address_by_name`` depends on it."""
+        last = self._last
+        return last[1] if last is not None and last[0] is a else None
 
     def read(self, text: str) -> tuple[Normalized, Analysis]:
         """The reply as a reader sees it (language.normalize), and its analysis."""
@@ -498,6 +507,6 @@ def detect(text: str, lang: str, customer_name: str | None = None) -> list[Findi
 _KEPT_CHARS = 2000
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _detected(text: str, lang: str, customer_name: str | None) -> tuple[Finding, ...]:
     return tuple(detector(lang).detect(text, customer_name))

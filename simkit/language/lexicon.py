@@ -14,26 +14,31 @@ A pattern is a line of slots separated by spaces:
 - ``@futr`` ``@VERB+impr``  a word with these grammemes in one of its parses (Russian)
 - ``{group}``       any pattern of the named group, inline
 
-Matching walks the tokens of one sentence; a pattern never spans two sentences.
+Matching walks the tokens of one sentence; a pattern never spans two sentences. The patterns
+compile in language.patterns and match in language.matcher; this module loads a lexicon, with its
+patterns compiled, from the disk cache (language.compiled) when it can.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
+import pydantic
 from pydantic import Field
 
 from ..content.models import Model
-from ..errors import SimkitError
-from .tokens import Analysis, Token
+from .compiled import cached, source_of
+from .matcher import Matcher as Matcher
+from .patterns import LexiconError as LexiconError
+from .patterns import Patterns, compile_pattern
+from .patterns import PatternSet as PatternSet
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
-
-Patterns = list[str]
 
 
 class BehaviorLexicon(Model):
@@ -68,300 +73,75 @@ class Lexicon(Model):
     topics: dict[str, Patterns] = Field(default_factory=dict, description="What a customer's words raise (language.topics).")
 
 
-class LexiconError(SimkitError):
-    """A lexicon that does not load or whose pattern does not parse."""
-
-
-# -- patterns -------------------------------------------------------------------------------
-
-AltKind = Literal["lemma", "prefix", "form", "cased", "any", "num", "time", "sym", "gram"]
-
-
-@dataclass(frozen=True, slots=True)
-class Alt:
-    kind: AltKind
-    value: str = ""
-    grams: frozenset[str] = frozenset()
-
-    def test(self, token: Token) -> bool:
-        if self.kind == "lemma":
-            return self.value in token.lemmas
-        if self.kind == "prefix":
-            return token.lower.startswith(self.value) or any(lemma.startswith(self.value) for lemma in token.lemmas)
-        if self.kind == "form":
-            return token.lower == self.value
-        if self.kind == "cased":
-            return token.text == self.value
-        if self.kind == "any":
-            return token.kind == "word"
-        if self.kind == "gram":
-            return any(self.grams <= g for g in token.grams)
-        return token.kind == self.kind
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    alts: tuple[Alt, ...]
-    optional: bool = False
-    gap: int = 0  # >0: a gap of up to ``gap`` tokens instead of a word
-    # the alternatives split for speed: plain lemmas and forms are tested as sets
-    lemmas: frozenset[str] = frozenset()
-    forms: frozenset[str] = frozenset()
-    others: tuple[Alt, ...] = ()
-
-    @classmethod
-    def of(cls, alts: tuple[Alt, ...], optional: bool = False) -> Slot:
-        return cls(
-            alts,
-            optional,
-            0,
-            frozenset(a.value for a in alts if a.kind == "lemma"),
-            frozenset(a.value for a in alts if a.kind == "form"),
-            tuple(a for a in alts if a.kind not in ("lemma", "form")),
-        )
-
-    def test(self, token: Token) -> bool:
-        if self.lemmas and not self.lemmas.isdisjoint(token.lemmas):
-            return True
-        if token.lower in self.forms:
-            return True
-        return any(a.test(token) for a in self.others)
+def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
+    """A pattern set from pattern texts (compiled already when they are a loaded lexicon's)."""
+    known = _PRECOMPILED.get(id(groups))
+    if known is not None and known[0] is groups:
+        found = known[1].get(tuple(sources))
+        if found is not None:
+            return found
+    return PatternSet([p for s in sources for p in compile_pattern(s, groups)])
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """A compiled pattern; ``source`` is the text it was written as."""
+class _Compiled:
+    """A lexicon with every pattern list of it compiled, as the disk cache keeps it."""
 
-    source: str
-    slots: tuple[Slot, ...]
-
-    def keys(self) -> list[tuple[str, str]] | None:
-        """Index keys of the first slot, or None when the pattern can start anywhere."""
-        first = self.slots[0]
-        if first.gap or first.optional:
-            return None
-        out = []
-        for alt in first.alts:
-            if alt.kind == "lemma" or alt.kind == "form":
-                out.append(("w", alt.value))
-            elif alt.kind == "cased":
-                out.append(("w", alt.value.lower().replace("ё", "е")))
-            elif alt.kind == "prefix" and len(alt.value) >= 3:
-                out.append(("p", alt.value[:3]))
-            else:
-                return None
-        return out
+    lexicon: Lexicon
+    sets: dict[tuple[str, ...], PatternSet]
 
 
-_SLOT = re.compile(r"^(?:~(?P<gap>\d)|(?P<alts>[^\s?]+)(?P<opt>\?)?)$")
+# The compiled pattern lists of each loaded lexicon, found by the identity of its groups (the
+# dict every compile_set call of that lexicon passes); the groups are held, so the id stays theirs.
+_PRECOMPILED: dict[int, tuple[dict[str, Patterns], dict[tuple[str, ...], PatternSet]]] = {}
 
 
-def _alt(text: str, source: str) -> Alt:
-    if text in ("#num", "#time"):
-        return Alt(text[1:])  # type: ignore[arg-type]
-    if text == "%":
-        return Alt("sym")
-    if text.startswith("@"):
-        return Alt("gram", grams=frozenset(text[1:].split("+")))
-    if text == "*":
-        return Alt("any")
-    if text.startswith("=="):
-        return Alt("cased", text[2:])
-    if text.startswith("="):
-        return Alt("form", text[1:].lower().replace("ё", "е"))
-    value = text.lower().replace("ё", "е")
-    if value.endswith("*"):
-        return Alt("prefix", value[:-1])
-    if not value or not re.match(r"^[\w'’-]+$", value):
-        raise LexiconError(f"pattern '{source}': '{text}' is not a word, prefix*, =form, *, #num, #time, % or @grammeme")
-    return Alt("lemma", value)
+def _pattern_lists(lexicon: Lexicon) -> Iterator[Patterns]:
+    for b in lexicon.behaviors.values():
+        yield from (b.patterns, b.question_patterns, b.block, b.block_sentence, b.context)
+    for table in (lexicon.groups, lexicon.departments, lexicon.politeness, lexicon.topics):
+        yield from table.values()
 
 
-def compile_pattern(source: str, groups: dict[str, Patterns] | None = None) -> list[Pattern]:
-    """The pattern (expanded over any ``{group}`` it names) as compiled alternatives."""
-    groups = groups or {}
-    match = re.search(r"\{(\w+)\}", source)
-    if match:
-        if match.group(1) not in groups:
-            raise LexiconError(f"pattern '{source}': no group named '{match.group(1)}'")
-        out: list[Pattern] = []
-        for inner in groups[match.group(1)]:
-            out += compile_pattern(source[: match.start()] + inner + source[match.end() :], groups)
-        return out
-    slots = []
-    for piece in source.split():
-        m = _SLOT.match(piece)
-        if not m:
-            raise LexiconError(f"pattern '{source}': cannot read '{piece}'")
-        if m.group("gap"):
-            slots.append(Slot((), gap=int(m.group("gap"))))
-            continue
-        alts = tuple(_alt(a, source) for a in m.group("alts").split("|"))
-        slots.append(Slot.of(alts, optional=bool(m.group("opt"))))
-    if not slots or all(s.gap or s.optional for s in slots):
-        raise LexiconError(f"pattern '{source}' has no required word")
-    return [Pattern(source, variant) for variant in _anchored(tuple(slots))]
-
-
-def _anchored(slots: tuple[Slot, ...]) -> list[tuple[Slot, ...]]:
-    """Equivalent variants that start with a required slot, so that they can be indexed.
-
-    A leading gap only moves where a hit starts, and a leading optional slot is the same as two
-    patterns, one with the slot required and one without it.
-    """
-    while slots and (slots[0].gap or slots[-1].gap):
-        slots = slots[1:] if slots[0].gap else slots[:-1]
-    first = slots[0]
-    if not first.optional:
-        return [slots]
-    required = Slot.of(first.alts)
-    return [(required, *slots[1:]), *_anchored(slots[1:])]
-
-
-def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end: int) -> int | None:
-    """Index after the last token matched when ``slots`` match from token ``i``, else None."""
-    if not slots:
-        return i
-    slot, rest = slots[0], slots[1:]
-    if slot.gap:
-        for skip in range(slot.gap + 1):
-            if i + skip > end:
-                break
-            found = _match_from(rest, tokens, i + skip, end)
-            if found is not None:
-                return found
-        return None
-    if i < end and slot.test(tokens[i]):
-        found = _match_from(rest, tokens, i + 1, end)
-        if found is not None:
-            return found
-    if slot.optional:
-        return _match_from(rest, tokens, i, end)
-    return None
-
-
-@dataclass
-class PatternSet:
-    """Patterns indexed by their first word; a Matcher merges many sets and matches them."""
-
-    patterns: list[Pattern]
-    by_word: dict[str, list[Pattern]] = field(default_factory=dict)
-    by_prefix: dict[str, list[Pattern]] = field(default_factory=dict)
-    anywhere: list[Pattern] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        for p in self.patterns:
-            keys = p.keys()
-            if keys is None:
-                self.anywhere.append(p)
+def _compile(lexicon: Lexicon) -> _Compiled:
+    sets: dict[tuple[str, ...], PatternSet] = {}
+    for sources in _pattern_lists(lexicon):
+        key = tuple(sources)
+        if key not in sets:
+            try:
+                sets[key] = PatternSet([p for s in sources for p in compile_pattern(s, lexicon.groups)])
+            except LexiconError:  # a group meant only for inlining: whoever compiles it alone is told so then
                 continue
-            for kind, key in keys:
-                (self.by_word if kind == "w" else self.by_prefix).setdefault(key, []).append(p)
-
-
-Candidate = tuple[str, tuple[Slot, ...], int, tuple[frozenset[str], ...]]
-
-
-def _needs(slots: tuple[Slot, ...]) -> tuple[frozenset[str], ...]:
-    """For each required slot made only of words, the words one of which the sentence must hold."""
-    return tuple(
-        slot.lemmas | slot.forms
-        for slot in slots
-        if not slot.gap and not slot.optional and not slot.others and (slot.lemmas or slot.forms)
-    )
-
-
-class Matcher:
-    """Many named pattern sets matched in one pass over the tokens.
-
-    For each word form, the patterns whose first slot it satisfies are found once and cached, so
-    a reply costs one dictionary lookup per token plus the matching of the rest of the few
-    patterns that really start there. Only patterns that may start with a gap or an optional
-    slot are tried everywhere.
-    """
-
-    def __init__(self, sets: dict[str, PatternSet]) -> None:
-        self.by_word: dict[str, list[tuple[str, Pattern]]] = {}
-        self.by_prefix: dict[str, list[tuple[str, Pattern]]] = {}
-        self.pretest: list[tuple[str, Pattern]] = []  # first slot required but not indexable
-        self.anywhere: list[Candidate] = []
-        for name, patterns in sets.items():
-            for key, listed in patterns.by_word.items():
-                self.by_word.setdefault(key, []).extend((name, p) for p in listed)
-            for key, listed in patterns.by_prefix.items():
-                self.by_prefix.setdefault(key, []).extend((name, p) for p in listed)
-            for p in patterns.anywhere:
-                first = p.slots[0]
-                if first.gap or first.optional:
-                    self.anywhere.append((name, p.slots, 0, _needs(p.slots)))
-                else:
-                    self.pretest.append((name, p))
-        self._cache: dict[tuple[str, str, frozenset[str]], tuple[Candidate, ...]] = {}
-
-    def _candidates(self, token: Token) -> tuple[Candidate, ...]:
-        key = (token.kind, token.lower, token.lemmas)
-        found = self._cache.get(key)
-        if found is None:
-            seen: dict[tuple[str, int], Candidate] = {}
-            words = {token.lower, *token.lemmas}
-            pool = [item for w in words for item in self.by_word.get(w, ())]
-            pool += [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
-            for name, p in (*pool, *self.pretest):
-                if (name, id(p)) not in seen and p.slots[0].test(token):
-                    seen[(name, id(p))] = (name, p.slots[1:], 1, _needs(p.slots[1:]))
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            found = self._cache[key] = (*seen.values(), *self.anywhere)
-        return found
-
-    def run(self, analysis: Analysis, only: set[int] | None = None) -> dict[str, list[tuple[int, int]]]:
-        """Token spans of every hit, by pattern-set name (in the sentences ``only``, if given)."""
-        tokens = analysis.tokens
-        out: dict[str, list[tuple[int, int]]] = {}
-        sentences = analysis.sentences if only is None else [analysis.sentences[k] for k in sorted(only)]
-        for sentence in sentences:
-            # a pattern whose later words are nowhere in the sentence cannot match: skip it cheaply
-            words: set[str] = set()
-            for t in tokens[sentence.first : sentence.last]:
-                words.add(t.lower)
-                words.update(t.lemmas)
-            last = sentence.last
-            for i in range(sentence.first, last):
-                for name, slots, done, needs in self._candidates(tokens[i]):
-                    if not slots:  # a one-word pattern, already tested on this word
-                        out.setdefault(name, []).append((i, i + done))
-                        continue
-                    if needs and not _all_touch(needs, words):
-                        continue
-                    end = _match_from(slots, tokens, i + done, last)
-                    if end is not None and end > i:
-                        out.setdefault(name, []).append((i, end))
-        return out
-
-
-def _all_touch(needs: tuple[frozenset[str], ...], words: set[str]) -> bool:
-    # a plain loop: this runs for every candidate pattern and a generator costs more here
-    for need in needs:  # noqa: SIM110
-        if need.isdisjoint(words):
-            return False
-    return True
-
-
-def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
-    """A pattern set from pattern texts."""
-    return PatternSet([p for s in sources for p in compile_pattern(s, groups)])
+    return _Compiled(lexicon, sets)
 
 
 @lru_cache(maxsize=8)
 def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
-    """The lexicon of ``lang`` from ``folder`` (the package's own by default)."""
-    from ..content.validation import validate_document
-    from ..content.yamlload import load_yaml
+    """The lexicon of ``lang`` from ``folder`` (the package's own by default).
 
+    Its patterns come compiled, from the disk cache (language.compiled) when the file has not
+    changed since it was last compiled.
+    """
     path = folder / f"{lang}.yaml"
     if not path.is_file():
         raise LexiconError(f"no lexicon for language '{lang}' (looked for {path})")
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    content = path.read_bytes()
+    folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+    code = source_of(__name__, "simkit.language.patterns", Model.__module__) + pydantic.VERSION.encode()
+    compiled = cached(f"lexicon-{lang}-{folder_key}", [content, code], lambda: _compile(_read(path, content)), _Compiled)
+    groups = compiled.lexicon.groups
+    if len(_PRECOMPILED) >= 16:  # lexicons loaded again and again (tests): keep the latest
+        del _PRECOMPILED[next(iter(_PRECOMPILED))]
+    _PRECOMPILED[id(groups)] = (groups, compiled.sets)
+    return compiled.lexicon
+
+
+def _read(path: Path, content: bytes) -> Lexicon:
+    """The lexicon file parsed and validated."""
+    from ..content.validation import validate_document
+    from ..content.yamlload import load_yaml
+
+    doc, problems = load_yaml(content.decode("utf-8"), str(path))
     if doc is not None and not problems:
         lexicon, problems = validate_document(doc, Lexicon)
         if lexicon is not None:

@@ -47,8 +47,9 @@ def politeness(text: str, lang: str) -> tuple[float, dict[str, int]]:
     found = detector(lang)
     _, a = found.read(text)  # read as the detector reads it: hidden characters and look-alikes undone
     m = found.matcher.run(a)
+    findings = found.last_findings(a)  # the reply was usually just detected: its findings are known
     counts: dict[str, int] = {}
-    for finding in found.findings(a, m):
+    for finding in found.findings(a, m) if findings is None else findings:
         if finding.behavior in _FROM_BEHAVIORS:
             counts[finding.behavior] = len(finding.spans)
     for name in found.lexicon.politeness:

@@ -3,22 +3,28 @@
 Nothing is overwritten: each reply gains verdict and turn-score rows under the current rulebook
 hash, and the rows of earlier versions stay, so a verdict can always be traced to the rules that
 gave it. Replies already scored under the current hash are left alone, so re-scoring twice adds
-nothing. A reply whose scenario or turn no longer exists in the kit is counted and skipped.
+nothing, and a run that stopped half-way resumes where it stopped. A reply whose scenario or turn
+no longer exists in the kit is counted and skipped.
 
-The work is split into chunks of replies. With more than one worker, each chunk is scored in a
-worker process (started with 'spawn', so it is safe beside threads and open connections) that
-holds the kit and its own connection to the store; every chunk is read, scored outside any
-transaction, then written in one short transaction, so SQLite's single writer is never held
-while scoring.
+The work is split into chunks of replies. With more than one worker, each chunk is read and
+scored in a worker process (started with 'spawn', so it is safe beside threads and open
+connections) that holds the kit and its own connection to the store; the worker sends back the
+rows to insert, and this process alone writes them, one short transaction per chunk. So scoring
+runs on every core while the database sees a single writer (SQLite allows only one at a time),
+and only a few chunks wait in memory for it.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from sqlalchemy import select
@@ -28,11 +34,13 @@ from ..content.scenario_model import Action
 from ..engine.generation import ScenarioInstance, generate
 from ..engine.scoring import TurnScore, score_in_context, score_reply
 from ..errors import UnknownScenario
-from .database import Store
+from .database import ScoreValues, Store, score_values
 from .records import Attempt, Reply, TurnScoreRow
 
 BATCH = 500
 Instances = dict[tuple[str, int, str], ScenarioInstance]
+# what became of a chunk: its size, the rows of the replies scored, how many replies were gone
+Outcome = tuple[int, dict[str, ScoreValues], int]
 
 
 @dataclass(frozen=True)
@@ -79,18 +87,17 @@ def score_stored(kit: Kit, reply: Reply, attempt: Attempt, instances: Instances 
     return score_reply(instance, reply.turn_id, reply.text, actions, kit=kit, anger=reply.anger_before, seconds=reply.seconds)
 
 
-def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[int, int, int]:
-    # (scored, already scored by someone else meanwhile, missing content) for these reply ids
+def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, ScoreValues], int]:
+    """The rows that record how the replies ``chunk`` are judged under ``kit``, and how many are gone."""
     with store.session(write=False) as s:
         pairs = s.execute(select(Reply, Attempt).join(Attempt).where(Reply.id.in_(chunk))).all()
     instances: Instances = {}  # a chunk holds whole attempts, mostly: their replies share one instance
-    scored: list[tuple[str, TurnScore]] = []
+    rows: dict[str, ScoreValues] = {}
     for reply, attempt in pairs:
         score = score_stored(kit, reply, attempt, instances)
         if score is not None:
-            scored.append((reply.id, score))
-    written = store.add_scores(scored, kit.rulebook_hash)
-    return written, len(scored) - written, len(pairs) - len(scored)
+            rows[reply.id] = score_values(reply.id, score, kit.rulebook_hash)
+    return rows, len(pairs) - len(rows)
 
 
 _WORKER: dict[str, Any] = {}
@@ -102,8 +109,26 @@ def _start_worker(url: str, kit: Kit) -> None:
     _WORKER["kit"] = kit
 
 
-def _work(chunk: list[str]) -> tuple[int, int, int, int]:
+def _work(chunk: list[str]) -> Outcome:
     return (len(chunk), *_score_chunk(_WORKER["store"], _WORKER["kit"], chunk))
+
+
+def _scored_in_workers(url: str, kit: Kit, chunks: list[list[str]], processes: int) -> Generator[Outcome]:
+    """Each chunk's outcome, in order; at most two chunks per worker are out at a time, so scored
+    rows never pile up in memory while the writer is busy."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes, initializer=_start_worker, initargs=(url, kit)) as pool:
+        pending: deque[AsyncResult[Outcome]] = deque()
+        queued = iter(chunks)
+        for chunk in itertools.islice(queued, 2 * processes):
+            pending.append(pool.apply_async(_work, (chunk,)))
+        while pending:
+            outcome = pending.popleft().get()
+            for chunk in itertools.islice(queued, 1):
+                pending.append(pool.apply_async(_work, (chunk,)))
+            yield outcome
+        pool.close()
+        pool.join()
 
 
 def rescore(
@@ -116,9 +141,10 @@ def rescore(
 ) -> RescoreReport:
     """Score every stored reply (of attempts started since ``since``) under ``kit``'s rulebook.
 
-    ``workers`` processes score chunks of ``batch`` replies (default: ``default_workers()``); with
-    one worker, or work for one chunk only, everything runs in this process. ``progress`` is called
-    with (replies done, replies to do) after each chunk.
+    ``workers`` processes score chunks of ``batch`` replies (default: ``default_workers()``) while
+    this process writes what they send back; with one worker, or work for one chunk only,
+    everything runs in this process. ``progress`` is called with (replies done, replies to do)
+    after each chunk is written.
     """
     current = kit.rulebook_hash
     with store.session(write=False) as s:
@@ -130,24 +156,17 @@ def rescore(
     todo = [r for r in every if r not in done]
     chunks = [todo[start : start + batch] for start in range(0, len(todo), max(1, batch))]
     processes = min(default_workers() if workers is None else max(1, workers), len(chunks))
-    scored = raced = missing = finished = 0
-
-    def tally(size: int, written: int, already: int, gone: int) -> None:
-        nonlocal scored, raced, missing, finished
-        scored, raced, missing, finished = scored + written, raced + already, missing + gone, finished + size
-        if progress is not None:
-            progress(finished, len(todo))
-
     if processes <= 1:
-        for chunk in chunks:
-            tally(len(chunk), *_score_chunk(store, kit, chunk))
+        outcomes: Generator[Outcome] = ((len(c), *_score_chunk(store, kit, c)) for c in chunks)
     else:
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(processes, initializer=_start_worker, initargs=(store.url, kit)) as pool:
-            for outcome in pool.imap_unordered(_work, chunks):
-                tally(*outcome)
-            pool.close()
-            pool.join()
+        outcomes = _scored_in_workers(store.url, kit, chunks, processes)
+    scored = raced = missing = finished = 0
+    with closing(outcomes):  # stopped half-way (an error, ^C): the workers stop too, at once
+        for size, rows, gone in outcomes:
+            written = store.add_score_values(rows, current)  # replies scored by someone else meanwhile are skipped
+            scored, raced, missing, finished = scored + written, raced + len(rows) - written, missing + gone, finished + size
+            if progress is not None:
+                progress(finished, len(todo))
     return RescoreReport(current, scored, len(every) - len(todo) + raced, missing)
 
 

@@ -1,0 +1,238 @@
+"""The Matcher: many named pattern sets matched over the sentences of an analysed reply in one pass."""
+
+from __future__ import annotations
+
+from .patterns import PatternSet, Slot
+from .tokens import Analysis, Token
+
+# A pattern that may match from a token: set name, the slots still to match, how many tokens its
+# first slot took, the bits of what its later slots need (see Matcher), and whether the rest
+# is a plain run of slots (no gaps, nothing optional), which a loop matches without backtracking.
+Candidate = tuple[str, tuple[Slot, ...], int, int, bool]
+Matches = dict[str, list[tuple[int, int]]]
+
+
+# What a required slot needs some token of the sentence to be: one of these words (lemmas or
+# forms), of these kinds, with these capitals, starting so, or with these grammemes.
+Need = tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]]
+
+
+def _needs(slots: tuple[Slot, ...]) -> list[Need]:
+    """What each required slot needs: a sentence with no token for one of them cannot match."""
+    return [
+        (slot.lemmas | slot.forms, slot.kinds, slot.cased, slot.prefixes, slot.grams)
+        for slot in slots
+        if not slot.gap and not slot.optional
+    ]
+
+
+# sentences whose hits are kept (see Matcher.run): at most this many, of at most this length
+_SENTENCES_KEPT = 20_000
+_SENTENCE_KEPT_CHARS = 400
+
+
+_KINDS = ("word", "num", "time", "sym")
+
+
+def _may_fit(slot: Slot, kind: str) -> bool:
+    """Whether ``slot`` can match some token of ``kind`` (words and forms may be digits too)."""
+    return (
+        kind in slot.kinds
+        or bool(slot.lemmas or slot.forms or slot.cased or slot.prefixes)
+        or (kind == "word" and bool(slot.grams))
+    )
+
+
+def _linear(slots: tuple[Slot, ...]) -> bool:
+    return not any(slot.gap or slot.optional for slot in slots)
+
+
+class Matcher:
+    """Many named pattern sets matched in one pass over the tokens.
+
+    For each word form, the patterns whose first slot it satisfies are found once and cached, so
+    a reply costs one dictionary lookup per token plus the matching of the rest of the few
+    patterns that really start there. Only patterns that may start with a gap or an optional
+    slot are tried everywhere.
+
+    A pattern whose later slots fit no token of the sentence cannot match, and most candidates
+    fail so. To tell them cheaply, every distinct need of a required slot gets a bit; a token's
+    cache entry holds the bits of the needs it may fill, a sentence ORs its tokens' bits, and a
+    candidate is tried only when all the bits it needs are among them: one integer operation
+    instead of a test per slot.
+    """
+
+    def __init__(self, sets: dict[str, PatternSet]) -> None:
+        # each pattern's candidate is made once; the index lists hold it beside the first slot (and
+        # by_word also whether its key is one of that slot's lemmas: a token with that lemma fits)
+        self.by_word: dict[str, list[tuple[Slot, Candidate, bool]]] = {}
+        self.by_prefix: dict[str, list[tuple[Slot, Candidate]]] = {}
+        self.pretest: list[tuple[Slot, Candidate]] = []  # first slot required but not indexable
+        self.anywhere: list[Candidate] = []
+        self._bits: dict[Need, int] = {}
+        # which needs a token may fill, by its words, its kind, its written form, its words'
+        # first three letters (for prefixes), and for the rest (short prefixes, grammemes) a list
+        self._word_bits: dict[str, int] = {}
+        self._kind_bits: dict[str, int] = {}
+        self._cased_bits: dict[str, int] = {}
+        self._prefix_bits: dict[str, list[tuple[str, int]]] = {}
+        self._short_prefix_bits: list[tuple[str, int]] = []
+        self._gram_bits: list[tuple[frozenset[str], int]] = []
+        for name, patterns in sets.items():
+            made: dict[int, tuple[Slot, Candidate]] = {}
+            for p in patterns.patterns:
+                rest = p.slots[1:]
+                made[id(p)] = (p.slots[0], (name, rest, 1, self._required(rest), _linear(rest)))
+            for key, listed in patterns.by_word.items():
+                self.by_word.setdefault(key, []).extend((*made[id(p)], key in p.slots[0].lemmas) for p in listed)
+            for key, listed in patterns.by_prefix.items():
+                self.by_prefix.setdefault(key, []).extend(made[id(p)] for p in listed)
+            for p in patterns.anywhere:
+                first = p.slots[0]
+                if first.gap or first.optional:
+                    self.anywhere.append((name, p.slots, 0, self._required(p.slots), _linear(p.slots)))
+                else:
+                    self.pretest.append(made[id(p)])
+        # the pretested patterns a token of each kind may start (most want a number, not a word)
+        self._pretest_for = {kind: [item for item in self.pretest if _may_fit(item[0], kind)] for kind in _KINDS}
+        self._cache: dict[tuple[str, str, frozenset[str]], tuple[tuple[Candidate, ...], int]] = {}
+        self._sentences: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+    def _required(self, slots: tuple[Slot, ...]) -> int:
+        """The bits of what ``slots`` need; new needs get new bits (only while building)."""
+        required = 0
+        for need in _needs(slots):
+            bit = self._bits.get(need)
+            if bit is None:
+                bit = self._bits[need] = 1 << len(self._bits)
+                words, kinds, cased, prefixes, grams = need
+                for key, table in ((words, self._word_bits), (kinds, self._kind_bits), (cased, self._cased_bits)):
+                    for word in key:
+                        table[word] = table.get(word, 0) | bit
+                for prefix in prefixes:
+                    if len(prefix) >= 3:
+                        self._prefix_bits.setdefault(prefix[:3], []).append((prefix, bit))
+                    else:
+                        self._short_prefix_bits.append((prefix, bit))
+                self._gram_bits += [(g, bit) for g in grams]
+            required |= bit
+        return required
+
+    def _mask(self, token: Token, words: set[str]) -> int:
+        """The bits of every need that ``token`` may fill (a superset: it only spares work)."""
+        mask = self._kind_bits.get(token.kind, 0) | self._cased_bits.get(token.text, 0)
+        for w in words:
+            mask |= self._word_bits.get(w, 0)
+            for prefix, bit in self._prefix_bits.get(w[:3], ()):
+                if w.startswith(prefix):
+                    mask |= bit
+            for prefix, bit in self._short_prefix_bits:
+                if w.startswith(prefix):
+                    mask |= bit
+        if token.grams:
+            for grams, bit in self._gram_bits:
+                if any(grams <= parse for parse in token.grams):
+                    mask |= bit
+        return mask
+
+    def _entry(self, token: Token) -> tuple[tuple[Candidate, ...], int]:
+        key = (token.kind, token.lower, token.lemmas)
+        found = self._cache.get(key)
+        if found is None:
+            seen: dict[int, Candidate] = {}
+            words = {token.lower, *token.lemmas}
+            lemmas = token.lemmas
+            for w in words:
+                for first, candidate, by_lemma in self.by_word.get(w, ()):
+                    if id(candidate) not in seen and ((by_lemma and w in lemmas) or first.test(token)):
+                        seen[id(candidate)] = candidate
+            pool = [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
+            for first, candidate in (*pool, *self._pretest_for.get(token.kind, self.pretest)):
+                if id(candidate) not in seen and first.test(token):
+                    seen[id(candidate)] = candidate
+            candidates = (*seen.values(), *self.anywhere)
+            mask = self._mask(token, words)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            found = self._cache[key] = (candidates, mask)
+        return found
+
+    def run(self, analysis: Analysis, only: set[int] | None = None) -> Matches:
+        """Token spans of every hit, by pattern-set name (in the sentences ``only``, if given).
+
+        A set's hits are listed in text order. What a sentence matches depends on its words alone,
+        and replies repeat sentences ("Здравствуйте!", "Thank you for waiting."), so the hits of
+        each short sentence are kept, keyed by its text.
+        """
+        tokens = analysis.tokens
+        text = analysis.text
+        out: Matches = {}
+        known = self._sentences
+        sentences = analysis.sentences if only is None else [analysis.sentences[k] for k in sorted(only)]
+        for sentence in sentences:
+            first, last = sentence.first, sentence.last
+            # the words from the first to the last: the same characters give the same tokens
+            key = text[tokens[first].start : tokens[last - 1].end]
+            hits = known.get(key)
+            if hits is None:
+                hits = self._match(tokens, first, last)
+                if len(key) <= _SENTENCE_KEPT_CHARS:
+                    if len(known) >= _SENTENCES_KEPT:
+                        known.clear()
+                    known[key] = hits
+            for name, start, end in hits:
+                out.setdefault(name, []).append((first + start, first + end))
+        return out
+
+    def _match(self, tokens: tuple[Token, ...], first: int, last: int) -> tuple[tuple[str, int, int], ...]:
+        """The hits in tokens[first:last] (one sentence), as (set name, start, end) from ``first``."""
+        out: list[tuple[str, int, int]] = []
+        cache, entry = self._cache, self._entry
+        entries = [cache.get((t.kind, t.lower, t.lemmas)) or entry(t) for t in tokens[first:last]]
+        present = 0
+        for _, mask in entries:
+            present |= mask
+        for i, (candidates, _) in enumerate(entries, first):
+            for name, slots, done, required, linear in candidates:
+                if not slots:  # a one-word pattern, already tested on this word
+                    out.append((name, i - first, i - first + done))
+                    continue
+                if required & present != required:
+                    continue
+                if linear:
+                    j = i + done
+                    if j + len(slots) > last:
+                        continue
+                    for slot in slots:
+                        if not slot.test(tokens[j]):
+                            break
+                        j += 1
+                    else:
+                        out.append((name, i - first, j - first))
+                    continue
+                end = _match_from(slots, tokens, i + done, last)
+                if end is not None and end > i:
+                    out.append((name, i - first, end - first))
+        return tuple(out)
+
+
+def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end: int) -> int | None:
+    """Index after the last token matched when ``slots`` match from token ``i``, else None."""
+    if not slots:
+        return i
+    slot, rest = slots[0], slots[1:]
+    if slot.gap:
+        for skip in range(slot.gap + 1):
+            if i + skip > end:
+                break
+            found = _match_from(rest, tokens, i + skip, end)
+            if found is not None:
+                return found
+        return None
+    if i < end and slot.test(tokens[i]):
+        found = _match_from(rest, tokens, i + 1, end)
+        if found is not None:
+            return found
+    if slot.optional:
+        return _match_from(rest, tokens, i, end)
+    return None

@@ -24,8 +24,8 @@ from simkit.language.detection import detect
 from .conftest import ROOT
 
 NOTHING = {
-    "ru": ("", "ок", "Ок.", "Погода отличная, светит солнце."),
-    "en": ("", "ok", "OK.", "The weather is lovely and the sun is shining."),
+    "ru": ("", "ок", "Ок.", "Погода отличная, светит солнце.", "Погода сегодня прекрасная, солнце светит весь день."),
+    "en": ("", "ok", "OK.", "The weather is lovely and the sun is shining.", "The weather is lovely today, the sun has been out all day."),
 }
 RUDE = {
     "ru": ("Вы сами виноваты.", "Это не моя проблема."),

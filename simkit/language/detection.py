@@ -84,6 +84,21 @@ _CODE_GROUPS = (
     "tautology",
     "tautology_end",
 )
+_GROUP_KEYS = {name: f"g:{name}" for name in _CODE_GROUPS}
+
+
+def _clauses(tokens: tuple[Token, ...]) -> dict[int, Span]:
+    """Each clause's token range. Clause numbers only grow along a reply, so a clause is one run."""
+    clauses: dict[int, Span] = {}
+    lo = 0
+    current = tokens[0].clause if tokens else 0
+    for i, t in enumerate(tokens):
+        if t.clause != current:
+            clauses[current] = (lo, i)
+            current, lo = t.clause, i
+    if tokens:
+        clauses[current] = (lo, len(tokens))
+    return clauses
 
 
 class _TwoPass:
@@ -134,9 +149,28 @@ class Detector:
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
-        self._last: tuple[Analysis, list[Finding]] | None = None  # see last_findings
+        self._last: tuple[Analysis, Matches, list[Finding]] | None = None  # see last_findings
         self._words, self._prefixes = _lexicon_words(lexicon)
+        # the names every hit is looked up by, made once rather than for every reply
+        self._hit_keys = {f"b:{name}": (name, False) for name in lexicon.behaviors}
+        self._hit_keys.update({f"bq:{name}": (name, True) for name in lexicon.behaviors})
+        self._check_keys = {name: (f"block:{name}", f"bs:{name}", f"ctx:{name}") for name in lexicon.behaviors}
+        self._department_keys = tuple((name, f"d:{name}") for name in lexicon.departments)
+        self._targets: dict[str, frozenset[str]] = {}  # see _names
         self.function_words = frozenset(w for p in g.get("function_words", []) for w in re.split(r"[\s|]+", p.lower()) if w)
+
+    @staticmethod
+    def _any_within(m: Matches, key: str, lo: int, hi: int) -> bool:
+        """Whether a hit of set ``key`` lies inside tokens[lo:hi] (``within``, without the list)."""
+        spans = m.get(key)
+        if not spans:
+            return False
+        for s, e in spans[bisect_left(spans, lo, key=_start) :]:
+            if s >= hi:
+                return False
+            if e <= hi:
+                return True
+        return False
 
     @staticmethod
     def within(m: Matches, key: str, lo: int, hi: int) -> list[Span]:
@@ -176,20 +210,22 @@ class Detector:
                     break
                 if tokens[j].lower in self.negators:
                     return False
+        block, block_sentence, context = self._check_keys[name]
         lo, hi = clauses[first.clause]
-        if self.within(m, f"block:{name}", lo, hi):
+        if self._any_within(m, block, lo, hi):
             return False
-        if self.within(m, f"bs:{name}", sentence.first, sentence.last):
+        if self._any_within(m, block_sentence, sentence.first, sentence.last):
             return False
-        return not (b.context and not self.within(m, f"ctx:{name}", sentence.first, sentence.last))
+        return not (b.context and not self._any_within(m, context, sentence.first, sentence.last))
 
     # -- the reply ----------------------------------------------------------------------
 
     def detect(self, text: str, customer_name: str | None = None) -> list[Finding]:
         """Every behaviour the reply shows, in vocabulary order, with spans into ``text``."""
         norm, a = self.read(text)
-        found = self.findings(a, self.matcher.run(a), customer_name)
-        self._last = (a, found)
+        m = self.matcher.run(a)
+        found = self.findings(a, m, customer_name)
+        self._last = (a, m, found)
         if norm.starts is None:
             return found
         return [Finding(f.behavior, tuple(sorted({norm.span(s, e) for s, e in f.spans})), f.value) for f in found]
@@ -198,6 +234,11 @@ class Detector:
         """What ``detect`` found last, if it read this very analysis: language.politeness counts
         these rather than finding them again. They may carry a customer's name; only
         ``address_by_name`` depends on it."""
+        last = self._last
+        return last[2] if last is not None and last[0] is a else None
+
+    def last_matches(self, a: Analysis) -> Matches | None:
+        """The pattern hits ``detect`` found last, if it read this very analysis (not to be changed)."""
         last = self._last
         return last[1] if last is not None and last[0] is a else None
 
@@ -219,25 +260,34 @@ class Detector:
     def findings(self, a: Analysis, m: Matches, customer_name: str | None = None) -> list[Finding]:
         """The findings of an analysed reply, given its pattern hits."""
         tokens = a.tokens
-        clauses: dict[int, Span] = {}
-        for i, t in enumerate(tokens):
-            lo, _ = clauses.get(t.clause, (i, i))
-            clauses[t.clause] = (lo, i + 1)
-        hits: dict[str, list[Span]] = {
-            name: [h for h in m.get(f"b:{name}", ()) if self._valid(a, m, name, h, clauses)]
-            + [h for h in m.get(f"bq:{name}", ()) if self._valid(a, m, name, h, clauses, question=True)]
-            for name in self.lexicon.behaviors
-        }
+        clauses = _clauses(tokens)
+        # only the behaviours with a hit are checked: a set without one is not among the keys
+        hits: dict[str, list[Span]] = {}
+        asked: dict[str, list[Span]] = {}  # question hits, listed after the plain ones
+        hit_keys = self._hit_keys
+        for key, spans in m.items():
+            rule = hit_keys.get(key)
+            if rule is None:
+                continue
+            name, question = rule
+            valid = [h for h in spans if self._valid(a, m, name, h, clauses, question)]
+            if valid:
+                (asked if question else hits)[name] = valid
+        for name, valid in asked.items():
+            hits[name] = hits.get(name, []) + valid
         values: dict[str, int | tuple[str, ...]] = {}
 
-        sarcasm = self._group(a, m, "sarcasm") + self._scare_quoted(a, hits.get("gratitude", []))
+        gratitude = hits.get("gratitude")
+        sarcasm = self._group(a, m, "sarcasm") + (self._scare_quoted(a, gratitude) if gratitude else [])
         if sarcasm:
             hits.setdefault("rude", []).extend(sarcasm)
             sarcastic = {tokens[s].clause for s, _ in sarcasm}
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
-        hits.setdefault("rude", []).extend(self._alone(a, m, clauses, "vocative") + self._alone(a, m, clauses, "retort"))
+        alone = self._alone(a, m, clauses, "vocative") + self._alone(a, m, clauses, "retort")
+        if alone:
+            hits.setdefault("rude", []).extend(alone)
         swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
         if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline
@@ -246,17 +296,21 @@ class Detector:
             hits["refuse_confidential"] = [(s, e) for s, e in hits["refuse_confidential"] if tokens[s].sentence not in hostile]
 
         caps, marks = self._shouting(a)
-        hits["shouting"] = hits.get("shouting", []) + caps
-        char_spans: dict[str, list[Span]] = {"shouting": marks, "rude": [(h.start, h.end) for h in swearing]}
+        if caps:
+            hits["shouting"] = hits.get("shouting", []) + caps
+        char_spans: dict[str, list[Span]] = {}
+        if marks:
+            char_spans["shouting"] = marks
+        if swearing:
+            char_spans["rude"] = [(h.start, h.end) for h in swearing]
         if customer_name:
             hits["address_by_name"] = self._names(a, customer_name)
-        else:
-            hits["address_by_name"] = hits.get("address_by_name", [])
 
-        routed = self._route(a, m, hits.get("route_to_department", []), clauses)
-        hits["route_to_department"] = [span for span, _ in routed]
-        if routed:
-            values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
+        if hits.get("route_to_department"):
+            routed = self._route(a, m, hits["route_to_department"], clauses)
+            hits["route_to_department"] = [span for span, _ in routed]
+            if routed:
+                values["route_to_department"] = tuple(sorted({d for _, ds in routed for d in ds}))
 
         if hits.get("offer_discount"):
             percent = self._percent(a, m, hits["offer_discount"], clauses)
@@ -277,9 +331,14 @@ class Detector:
 
         out = []
         for name in BEHAVIORS:
-            spans = {(tokens[s].start, tokens[e - 1].end) for s, e in hits.get(name, [])} | set(char_spans.get(name, []))
-            if spans:
-                out.append(Finding(name, tuple(sorted(spans)), values.get(name)))
+            shown = hits.get(name)
+            chars = char_spans.get(name)
+            if not shown and not chars:
+                continue
+            at: set[Span] = {(tokens[s].start, tokens[e - 1].end) for s, e in shown} if shown else set()
+            if chars:
+                at.update(chars)
+            out.append(Finding(name, tuple(sorted(at)), values.get(name)))
         return out
 
     # -- behaviours decided over the whole reply ------------------------------------------
@@ -287,7 +346,10 @@ class Detector:
     @staticmethod
     def _group(a: Analysis, m: Matches, name: str) -> list[Span]:
         """Hits of a helper group outside quotations (quoted words are the customer's)."""
-        return [(s, e) for s, e in m.get(f"g:{name}", ()) if not any(t.quoted for t in a.tokens[s:e])]
+        spans = m.get(_GROUP_KEYS[name])
+        if not spans:  # most groups have no hit in a reply
+            return []
+        return [(s, e) for s, e in spans if not any(t.quoted for t in a.tokens[s:e])]
 
     def _curt(self, a: Analysis, m: Matches) -> list[Span]:
         """A last sentence that is nothing but a refusal or a brush-off ("Нет.", "Всё.", "Next caller.")."""
@@ -420,23 +482,33 @@ class Detector:
         return True
 
     def _names(self, a: Analysis, customer_name: str) -> list[Span]:
+        targets = self._targets.get(customer_name)
+        if targets is None:
+            if len(self._targets) >= 1000:  # a session meets few customers; a re-scoring many
+                self._targets.clear()
+            targets = self._targets[customer_name] = self._name_forms(customer_name)
+        if not targets:
+            return []
+        out = []
+        for i, t in enumerate(a.tokens):
+            # a name is written with a capital: "Вера" is a name, "вера" is faith
+            named = t.lower in targets or not targets.isdisjoint(t.lemmas)
+            if named and t.kind == "word" and t.text[:1].isupper() and not t.quoted:
+                out.append((i, i + 1))
+        return out
+
+    def _name_forms(self, customer_name: str) -> frozenset[str]:
+        """The words of a customer's name, titles left out, with their lemmas."""
         parts = [
             p for p in re.findall(r"[^\W\d_]+", customer_name.lower().replace("ё", "е")) if p not in self.titles and len(p) >= 2
         ]
-        if not parts:
-            return []
         targets = set(parts)
-        if self.lexicon.lang == "ru":
+        if parts and self.lexicon.lang == "ru":
             from .tokens import _ru_word
 
             for p in parts:
                 targets |= {lemma for lemma in _ru_word(p)[0]}
-        out = []
-        for i, t in enumerate(a.tokens):
-            # a name is written with a capital: "Вера" is a name, "вера" is faith
-            if t.kind == "word" and t.text[:1].isupper() and not t.quoted and (t.lemmas & targets or t.lower in targets):
-                out.append((i, i + 1))
-        return out
+        return frozenset(targets)
 
     def _route(self, a: Analysis, m: Matches, hits: list[Span], clauses: dict[int, Span]) -> list[tuple[Span, set[str]]]:
         out = []
@@ -444,9 +516,9 @@ class Detector:
             # the department named in the routing clause; else any named in its sentence
             sentence = a.sentences[a.tokens[s].sentence]
             lo, hi = clauses[a.tokens[s].clause]
-            found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", lo, hi)}
+            found = {name for name, key in self._department_keys if self._any_within(m, key, lo, hi)}
             if not found:
-                found = {name for name in self.lexicon.departments if self.within(m, f"d:{name}", sentence.first, sentence.last)}
+                found = {name for name, key in self._department_keys if self._any_within(m, key, sentence.first, sentence.last)}
             if found:
                 out.append(((s, e), found))
         return out

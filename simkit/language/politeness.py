@@ -46,8 +46,11 @@ def politeness(text: str, lang: str) -> tuple[float, dict[str, int]]:
     """The index in [-1, 1] and how often each strategy occurs in ``text``."""
     found = detector(lang)
     _, a = found.read(text)  # read as the detector reads it: hidden characters and look-alikes undone
-    m = found.matcher.run(a)
-    findings = found.last_findings(a)  # the reply was usually just detected: its findings are known
+    # the reply was usually just detected: its pattern hits and findings are known
+    m = found.last_matches(a)
+    findings = found.last_findings(a)
+    if m is None:
+        m = found.matcher.run(a)
     counts: dict[str, int] = {}
     for finding in found.findings(a, m) if findings is None else findings:
         if finding.behavior in _FROM_BEHAVIORS:

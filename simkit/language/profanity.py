@@ -99,9 +99,9 @@ class Profanity:
             if t.kind != "word":
                 continue
             kind = self.kind(t.lower)
-            if kind and self._name(a, i):
+            if not kind or self._name(a, i):
                 continue
-            if kind and not t.quoted and not (kind == "insult" and self._excused(tokens, i, negators, window)):
+            if not t.quoted and not (kind == "insult" and self._excused(tokens, i, negators, window)):
                 out.append(Hit(t.start, t.end, kind, (i, i + 1)))
         text = a.text
         if "*" in text or "#" in text:

@@ -25,7 +25,13 @@ from .conftest import ROOT
 
 NOTHING = {
     "ru": ("", "ок", "Ок.", "Погода отличная, светит солнце.", "Погода сегодня прекрасная, солнце светит весь день."),
-    "en": ("", "ok", "OK.", "The weather is lovely and the sun is shining.", "The weather is lovely today, the sun has been out all day."),
+    "en": (
+        "",
+        "ok",
+        "OK.",
+        "The weather is lovely and the sun is shining.",
+        "The weather is lovely today, the sun has been out all day.",
+    ),
 }
 RUDE = {
     "ru": ("Вы сами виноваты.", "Это не моя проблема."),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from simkit.content.kit import Kit, load_kit
 from simkit.engine.dialogue import play_model, play_through
 from simkit.engine.generation import generate
-from simkit.store.database import Store
+from simkit.store.database import Store, score_values
 from simkit.store.records import Attempt, Reply
 from simkit.store.rescore import rescore, score_stored
 
@@ -105,18 +105,28 @@ def test_worker_processes_score_what_one_process_would(db: str, shipped_copy: Pa
     report = rescore(store, new_kit, workers=2, batch=1, progress=lambda d, t: progress.append((d, t)))
     assert (report.scored, report.already, report.missing_content) == (replies - len(gone.exchanges), 0, len(gone.exchanges))
     assert sorted(progress)[-1] == (replies, replies) and len(progress) == replies
+    with_evidence = 0
     with store.session(write=False) as s:
         for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
             expected = score_stored(new_kit, reply, attempt)
             stored = store.attempt(attempt.id)["replies"][reply.turn_index]
             current = new_kit.rulebook_hash
-            mine = [(v["rule"], v["status"], v["weight"]) for v in stored["verdicts"] if v["rulebook_hash"] == current]
-            scores = [t["score"] for t in stored["scores"] if t["rulebook_hash"] == current]
+            # the JSON columns too: the workers send them as text, which must come back as the values
+            mine = [
+                (v["rule"], v["status"], v["weight"], v["evidence"], v["missing"])
+                for v in stored["verdicts"]
+                if v["rulebook_hash"] == current
+            ]
+            scores = [(t["score"], t["critical_failures"]) for t in stored["scores"] if t["rulebook_hash"] == current]
             if expected is None:
                 assert attempt.scenario_id == "transcript:x" and mine == [] and scores == []
             else:
-                assert mine == [(v.rule_id, v.status, v.weight) for v in expected.verdicts if v.status != "n/a"]
-                assert scores == [expected.score]
+                verdicts = score_values(reply.id, expected, current)[0]
+                assert mine == [(v["rule_id"], v["status"], v["weight"], v["evidence"], v["missing"]) for v in verdicts]
+                assert len(mine) == len([v for v in expected.verdicts if v.status != "n/a"])
+                with_evidence += sum(1 for row in mine if row[3])
+                assert scores == [(expected.score, list(expected.critical_failures))]
+    assert with_evidence > 0  # the comparison of JSON values above compared some that are not empty
     again = rescore(store, new_kit, workers=2, batch=1)
     assert (again.scored, again.already) == (0, replies - len(gone.exchanges))
     store.close()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -417,11 +418,11 @@ class Store:
         ``scored`` pairs reply ids with their scores. Replies already scored under that hash (by a
         concurrent run, say) are skipped, so the rows of a reply and a rulebook are stored once.
         """
-        rows = {reply_id: score_values(reply_id, score, rulebook_hash) for reply_id, score in scored}
+        rows = {reply_id: driver_rows(score_values(reply_id, score, rulebook_hash)) for reply_id, score in scored}
         return self.add_score_values(rows, rulebook_hash)
 
-    def add_score_values(self, rows: dict[str, ScoreValues], rulebook_hash: str) -> int:
-        """``add_scores`` with each score already turned into its rows' values (``score_values``).
+    def add_score_values(self, rows: dict[str, DriverRows], rulebook_hash: str) -> int:
+        """``add_scores`` with each score already turned into its rows' values (``driver_rows``).
 
         Re-scoring builds the values in its worker processes and only inserts them here.
         """
@@ -433,7 +434,7 @@ class Store:
             connection = s.connection()
             present = set(connection.scalars(scored_before))
             fresh = [values for reply_id, values in rows.items() if reply_id not in present]
-            _insert_scores(connection, [v for verdicts, _ in fresh for v in verdicts], [score for _, score in fresh])
+            _insert_driver_rows(connection, [v for verdicts, _ in fresh for v in verdicts], [score for _, score in fresh])
             return len(fresh)
 
         return self._retry(add) if rows else 0
@@ -612,6 +613,17 @@ def _reply_values(attempt_id: str, reply_id: str, exchange: Exchange, turn_index
 
 # the column values of a reply's verdict rows and of its turn-score row
 ScoreValues = tuple[list[dict[str, Any]], dict[str, Any]]
+# the same as the driver takes them: tuples in the order of the columns below, JSON as text. Worker
+# processes send these: a tuple of strings pickles and unpickles many times faster than a dict
+DriverRows = tuple[list[tuple[Any, ...]], tuple[Any, ...]]
+_VERDICT_COLUMNS = [
+    *("reply_id", "rule_id", "status", "severity", "category", "weight", "source", "rulebook_hash", "evidence", "missing")
+]
+_SCORE_COLUMNS = ["reply_id", "rulebook_hash", "score", "critical_failures"]
+_VERDICT_JSON, _SCORE_JSON = (
+    [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+    for table, columns in ((_VERDICTS, _VERDICT_COLUMNS), (_TURN_SCORES, _SCORE_COLUMNS))
+)
 
 
 def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> ScoreValues:
@@ -641,6 +653,12 @@ def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> ScoreVa
     return verdicts, turn_score
 
 
+def driver_rows(values: ScoreValues) -> DriverRows:
+    """One reply's ``score_values`` as the driver takes them (``Store.add_score_values``)."""
+    verdicts, score = values
+    return _driver_values(verdicts, _VERDICT_COLUMNS, _VERDICT_JSON), _driver_values([score], _SCORE_COLUMNS, _SCORE_JSON)[0]
+
+
 def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:
     """The rows (ORM objects) that record how one reply was judged under one rulebook version."""
     verdicts, turn_score = score_values(reply_id, score, rulebook_hash)
@@ -660,10 +678,35 @@ def _insert_scores(connection: Connection, verdicts: list[dict[str, Any]], score
         # rows go straight to the driver, without its per-row processing (a re-scoring of 100,000
         # replies writes about a million verdicts)
         columns = list(rows[0])
-        as_json = [isinstance(table.c[c].type, JSON) for c in columns]
-        values = [tuple(json.dumps(row[c]) if j else row[c] for c, j in zip(columns, as_json, strict=True)) for row in rows]
+        values = _driver_values(rows, columns, [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)])
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         connection.exec_driver_sql(sql, values)
+
+
+def _insert_driver_rows(connection: Connection, verdicts: list[tuple[Any, ...]], scores: list[tuple[Any, ...]]) -> None:
+    # straight to the driver, JSON as text: SQLite keeps it so, PostgreSQL casts the text it is sent
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    for table, columns, rows in ((_VERDICTS, _VERDICT_COLUMNS, verdicts), (_TURN_SCORES, _SCORE_COLUMNS, scores)):
+        if rows:
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+            connection.exec_driver_sql(sql, rows)
+
+
+def _driver_values(rows: list[dict[str, Any]], columns: list[str], as_json: list[int]) -> list[tuple[Any, ...]]:
+    # the rows as the driver takes them, in the order of ``columns``, those at ``as_json`` as JSON
+    # text; most of the JSON values are empty lists, whose text needs no encoder
+    dumps, values = json.dumps, []
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    for row in rows:
+        picked = pick(row)
+        if as_json:
+            listed = list(picked)
+            for i in as_json:
+                value = listed[i]
+                listed[i] = "[]" if type(value) is list and not value else dumps(value)
+            picked = tuple(listed)
+        values.append(picked)
+    return values
 
 
 def _reply_json(r: Reply, rulebook_hash: str) -> dict[str, Any]:

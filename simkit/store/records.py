@@ -141,7 +141,8 @@ class VerdictRow(Base):
     __tablename__ = "verdicts"
     __table_args__ = (UniqueConstraint("reply_id", "rule_id", "rulebook_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    # no index of its own: the unique constraint, led by reply_id, serves lookups by reply
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"))
     rule_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(8))
     severity: Mapped[str] = mapped_column(String(16))
@@ -159,7 +160,8 @@ class TurnScoreRow(Base):
     __tablename__ = "turn_scores"
     __table_args__ = (UniqueConstraint("reply_id", "rulebook_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), index=True)
+    # no index of its own: the unique constraint, led by reply_id, serves lookups by reply
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"))
     rulebook_hash: Mapped[str] = mapped_column(String(64), index=True)  # which replies a rulebook scored
     score: Mapped[float]
     critical_failures: Mapped[list[Any]]

@@ -34,13 +34,13 @@ from ..content.scenario_model import Action
 from ..engine.generation import ScenarioInstance, generate
 from ..engine.scoring import TurnScore, score_in_context, score_reply
 from ..errors import UnknownScenario
-from .database import ScoreValues, Store, score_values
+from .database import DriverRows, Store, driver_rows, score_values
 from .records import Attempt, Reply, TurnScoreRow
 
 BATCH = 500
 Instances = dict[tuple[str, int, str], ScenarioInstance]
 # what became of a chunk: its size, the rows of the replies scored, how many replies were gone
-Outcome = tuple[int, dict[str, ScoreValues], int]
+Outcome = tuple[int, dict[str, DriverRows], int]
 
 
 @dataclass(frozen=True)
@@ -87,16 +87,16 @@ def score_stored(kit: Kit, reply: Reply, attempt: Attempt, instances: Instances 
     return score_reply(instance, reply.turn_id, reply.text, actions, kit=kit, anger=reply.anger_before, seconds=reply.seconds)
 
 
-def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, ScoreValues], int]:
+def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, DriverRows], int]:
     """The rows that record how the replies ``chunk`` are judged under ``kit``, and how many are gone."""
     with store.session(write=False) as s:
         pairs = s.execute(select(Reply, Attempt).join(Attempt).where(Reply.id.in_(chunk))).all()
     instances: Instances = {}  # a chunk holds whole attempts, mostly: their replies share one instance
-    rows: dict[str, ScoreValues] = {}
+    rows: dict[str, DriverRows] = {}
     for reply, attempt in pairs:
         score = score_stored(kit, reply, attempt, instances)
         if score is not None:
-            rows[reply.id] = score_values(reply.id, score, kit.rulebook_hash)
+            rows[reply.id] = driver_rows(score_values(reply.id, score, kit.rulebook_hash))
     return rows, len(pairs) - len(rows)
 
 

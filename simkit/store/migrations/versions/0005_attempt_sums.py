@@ -7,6 +7,10 @@ attempt's row in the transaction that stores its replies; this revision adds the
 sums the attempts already stored, from their verdicts, in chunks (a few seconds per hundred
 thousand attempts).
 
+It also drops the indexes of verdicts and turn scores by reply: each duplicates the leading column
+of the table's unique constraint, whose index serves the same lookups, and only slowed the
+writing of scores (a re-scoring writes about ten rows per reply).
+
 The sums are computed here with the revision's own SQL, so that the revision keeps doing what it
 did when the store's code moves on.
 
@@ -29,6 +33,7 @@ _CATEGORIES = ("etiquette", "procedure", "escalation", "confidentiality")
 _COUNTS = ("sum_replies", "sum_critical")
 _WEIGHTS = ("sum_passed", "sum_total", *(f"sum_{c}_{part}" for c in _CATEGORIES for part in ("passed", "total")))
 _CHUNK = 2_000  # attempts summed per statement
+_BY_REPLY = (("ix_verdicts_reply_id", "verdicts"), ("ix_turn_scores_reply_id", "turn_scores"))
 
 # per attempt: its replies, failed critical verdicts, passed and all weight, then per category the
 # passed and all weight (NULL when nothing in it was judged); the verdicts are those under the
@@ -74,11 +79,15 @@ def upgrade() -> None:
             batch.add_column(sa.Column(column, sa.Float(), nullable=True))
     # readiness under a chosen rulebook asks which replies were scored under it
     op.create_index("ix_turn_scores_rulebook_hash", "turn_scores", ["rulebook_hash"])
+    for index, table in _BY_REPLY:
+        op.drop_index(index, table_name=table)
     _sum_stored()
 
 
 def downgrade() -> None:
-    """Drop the attempts' sums and the index of turn scores by rulebook."""
+    """Drop the attempts' sums and the index of turn scores by rulebook; index scores by reply again."""
+    for index, table in _BY_REPLY:
+        op.create_index(index, table, ["reply_id"])
     op.drop_index("ix_turn_scores_rulebook_hash", table_name="turn_scores")
     with op.batch_alter_table("attempts") as batch:
         for column in reversed((*_COUNTS, *_WEIGHTS)):

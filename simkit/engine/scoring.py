@@ -231,7 +231,11 @@ def turn_score_after(stored: float, verdicts: Iterable[tuple[float, bool, str, s
         else:
             lost_before += PENALTY_PER_WEIGHT * weight if scored == "fail" else 0.0
             lost_after += PENALTY_PER_WEIGHT * weight if counts == "fail" else 0.0
-    value = 100 * earned / asked - lost_after if asked else stored + lost_before - lost_after
+    return _turn_points(100 * earned / asked - lost_after if asked else stored + lost_before - lost_after)
+
+
+def _turn_points(value: float) -> float:
+    # a turn score as shown and stored: kept within 0-100, one decimal
     return round(min(100.0, max(0.0, value)), 1)
 
 
@@ -574,7 +578,7 @@ def score_in_context(
         share = 1 - len(expected_missing) / len(set(context.expect))
     else:  # an imported conversation's line where nothing is asked: any behaviour a rule asks for earns
         share = 1.0 if any(f.behavior in _asked_behaviors(kit) for f in findings) else 0.0
-    score = round(min(100.0, max(0.0, 100 * share - lost)), 1)
+    score = _turn_points(100 * share - lost)
     critical = tuple(v.rule_id for v in verdicts if v.status == "fail" and v.severity == "critical")
     return TurnScore(
         scenario_id=context.scenario_id,

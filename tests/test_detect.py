@@ -361,8 +361,8 @@ def test_politeness_reads_the_reply_as_detection_does() -> None:
     assert politeness(HIDDEN, "ru") == politeness(CLEAN, "ru")
 
 
-# the first tuning set and the second, written blind before tuning on it (README-hostile-r2.md)
-HOSTILE_SETS = [Path(__file__).parent / "data" / f"hostile.{part}{lang}.jsonl" for part in ("", "r2.") for lang in ("ru", "en")]
+# the tuning sets, each written blind before tuning on it (README-hostile-r2.md, README-hostile-r3.md)
+HOSTILE_SETS = [Path(__file__).parent / "data" / f"hostile.{part}{lang}.jsonl" for part in ("", "r2.", "r3.") for lang in ("ru", "en")]
 
 
 @pytest.mark.parametrize("path", HOSTILE_SETS, ids=[p.name for p in HOSTILE_SETS])

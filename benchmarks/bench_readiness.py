@@ -49,7 +49,9 @@ RUDE = {
     "en": "Calm down. It's your own fault, you should have read the contract. Are you even listening?",
 }
 MODES = ["practice"] * 75 + ["session"] * 12 + ["assessment"] * 10 + ["real"] * 3
-TABLES = {name: Base.metadata.tables[name] for name in ("trainees", "attempts", "replies", "verdicts", "turn_scores")}
+TABLES = {
+    name: Base.metadata.tables[name] for name in ("trainees", "attempts", "replies", "reply_findings", "verdicts", "turn_scores")
+}
 
 
 def reply_as(variant: str, turn: InstanceTurn, lang: str) -> tuple[str, list[Any] | None]:

@@ -6,7 +6,10 @@ A SQLite store is filled by bulk inserts with about 100,000 replies: attempts on
 both languages, each with its own seed, so the model replies carry that instance's names, orders
 and dates; some trainees answer with the model reply plus the customer's words, with the first
 sentence only (text only, actions read from the text) or rudely. Each reply has the verdicts and
-turn score of the shipped rulebook. The kit is then copied to a temporary folder and one rule's
+turn score of the shipped rulebook, and its findings as the store keeps them when it records an
+attempt (language.stored), so re-scoring under a changed rulebook reads no text again. With
+--fresh-findings the kept findings are dropped first: the cost of re-scoring after a lexicon
+change, when every reply is read again. The kit is then copied to a temporary folder and one rule's
 weight changed, which gives a new rulebook hash, and ``rescore`` is timed with its worker
 processes and this one writing what they score (the kit loading, spawning and writing included);
 the peak memory is that of the largest process. Each further run changes the weight
@@ -37,6 +40,9 @@ from simkit import generate, load_kit
 from simkit.content.kit import Kit, find_root
 from simkit.engine.dialogue import AttemptResult
 from simkit.engine.generation import ScenarioInstance
+from simkit.engine.scoring import context_of
+from simkit.language.detection import detect
+from simkit.store.database import findings_row
 from simkit.store.rescore import default_workers, rescore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,7 +87,15 @@ def fill(url: str, kit: Kit, replies: int, seed: int = 11) -> int:
             started = now - timedelta(days=30 * rng.random(), minutes=5)
             trainee = rng.randrange(1, trainees + 1)
             texts = answers(variant, instance)
-            yield from attempt_rows(template, trainee, rng.choice(MODES), started, True, texts, attempt_seed)
+            for table, values in attempt_rows(template, trainee, rng.choice(MODES), started, True, texts, attempt_seed):
+                yield table, values
+                if table == "replies":  # what the detector found in it, kept as the store keeps it when it records
+                    name = context_of(kit, instance, values["turn_id"]).customer_name
+                    found = detect(values["text"], instance.lang, name)
+                    yield (
+                        "reply_findings",
+                        dict(zip(("reply_id", "fingerprint", "findings"), findings_row(values["id"], found, name), strict=True)),
+                    )
             stored += len(template.result.exchanges)
 
     bulk_insert(url, rows())
@@ -117,6 +131,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--file", help="SQLite file to fill (kept), or to reuse when it holds replies")
+    parser.add_argument("--fresh-findings", action="store_true", help="drop the kept findings first: every reply is read again")
     args = parser.parse_args()
     kit = load_kit()
     path = Path(args.file) if args.file else Path(tempfile.mkdtemp()) / "rescore.db"
@@ -139,6 +154,11 @@ def main() -> None:
     for _ in range(args.runs):
         folder = Path(tempfile.mkdtemp())
         new_kit = changed_kit(folder, round(random.uniform(1, 10), 3))  # a rulebook not used on this file before
+        with store.engine.begin() as connection:
+            if args.fresh_findings:
+                connection.execute(text("DELETE FROM reply_findings"))
+            kept = connection.execute(text("SELECT count(*) FROM reply_findings")).scalar_one()
+        print(f"replies with findings kept: {kept}", flush=True)
         start, cpu = time.perf_counter(), _cpu()
         report = rescore(store, new_kit, workers=args.workers)
         took, used = time.perf_counter() - start, _cpu() - cpu

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from simkit.content.kit import Kit, load_kit
 from simkit.engine.dialogue import play_model, play_through
 from simkit.engine.generation import generate
+from simkit.engine.scoring import TurnScore
+from simkit.language import stored
 from simkit.store.database import Store, score_values
-from simkit.store.records import Attempt, Reply
+from simkit.store.records import Attempt, FindingsRow, Reply
 from simkit.store.rescore import rescore, score_stored
 
 from .conftest import CliResult
@@ -202,3 +205,99 @@ def test_a_stopped_run_resumes_and_matches_one_process(db: str, shipped_copy: Pa
             assert expected is not None
             assert verdicts[reply.id] == sorted((v.rule_id, v.status, v.weight) for v in expected.verdicts if v.status != "n/a")
     store.close()
+
+
+# --- findings kept with each reply (language.stored): re-scoring reads them instead of the text ---
+
+
+def _kept(store: Store) -> dict[str, tuple[str, str]]:
+    with store.engine.connect() as c:
+        return {
+            r: (f, text) for r, f, text in c.execute(select(FindingsRow.reply_id, FindingsRow.fingerprint, FindingsRow.findings))
+        }
+
+
+def test_a_stored_reply_keeps_its_findings_under_the_language_fingerprint(db: str, kit: Kit) -> None:
+    store = Store(db)
+    _store_two_attempts(store, kit)
+    kept = _kept(store)
+    with store.session(write=False) as s:
+        replies = s.execute(select(Reply, Attempt).join(Attempt)).all()
+    assert len(kept) == len(replies) == 2
+    for reply, attempt in replies:
+        fingerprint, text = kept[reply.id]
+        assert fingerprint == stored.fingerprint()
+        score = score_stored(kit, reply, attempt)
+        assert score is not None and score.findings
+        assert stored.decode(text, score.customer_name) == score.findings
+
+
+def test_kept_findings_give_the_scores_that_reading_the_text_gives(db: str, shipped_copy: Path) -> None:
+    """Re-scoring with kept findings, with findings of another customer name and with garbage kept:
+    the same rows as scoring every text afresh; what was not usable is kept anew."""
+    store = Store(db)
+    old_kit = load_kit(shipped_copy)
+    _store_two_attempts(store, old_kit)
+    store.save_attempt(play_model(generate(old_kit.scenario("late-delivery-fridge"), 2, "en"), old_kit), "Вера", "practice")
+    ids = list(_kept(store))
+    with store.engine.begin() as c:  # one reply's findings were kept for another name, one's are garbage, one has none
+        c.execute(update(FindingsRow).where(FindingsRow.reply_id == ids[0]).values(findings=stored.encode([], "Somebody else")))
+        c.execute(update(FindingsRow).where(FindingsRow.reply_id == ids[1]).values(findings='{"not": "findings"'))
+        c.execute(delete(FindingsRow).where(FindingsRow.reply_id == ids[2]))
+    new_kit = _change_a_rule(shipped_copy)
+    report = rescore(store, new_kit, workers=1)
+    assert report.scored == len(ids)
+    with store.session(write=False) as s:
+        for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
+            fresh = score_stored(new_kit, reply, attempt)  # read from the text
+            assert fresh is not None
+            stored_reply = store.attempt(attempt.id)["replies"][reply.turn_index]
+            rows = [
+                (v["rule"], v["status"], v["evidence"])
+                for v in stored_reply["verdicts"]
+                if v["rulebook_hash"] == new_kit.rulebook_hash
+            ]
+            assert rows == [(v["rule"], v["status"], v["evidence"]) for v in _as_stored(fresh, reply.id, new_kit)]
+    kept = _kept(store)
+    assert ids[2] in kept and kept[ids[2]][0] == stored.fingerprint()  # the reply without findings has them now
+
+
+def test_findings_of_a_changed_language_layer_are_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint covers every lexicon and code file of the language layer."""
+    layer = tmp_path / "language"
+    shutil.copytree(Path(stored.__file__).parent, layer, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(stored, "_LAYER", layer)
+    stored.fingerprint.cache_clear()
+    try:
+        before = stored.fingerprint()
+        lexicon = layer / "lexicons" / "en.yaml"
+        lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n# one more line\n", encoding="utf-8")
+        stored.fingerprint.cache_clear()
+        assert stored.fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        stored.fingerprint.cache_clear()
+
+
+def _as_stored(score: TurnScore, reply_id: str, kit: Kit) -> list[dict[str, object]]:
+    verdicts, _ = score_values(reply_id, score, kit.rulebook_hash)
+    return [{"rule": v["rule_id"], "status": v["status"], "evidence": v["evidence"]} for v in verdicts]
+
+
+def test_rescoring_reads_kept_findings_instead_of_the_text(db: str, shipped_copy: Path) -> None:
+    """Kept findings are what re-scoring judges: a reply whose kept findings say nothing fails what it asks."""
+    store = Store(db)
+    old_kit = load_kit(shipped_copy)
+    store.save_attempt(play_model(generate(old_kit.scenario("late-delivery-fridge"), 2, "ru"), old_kit), "Вера", "practice")
+    with store.session(write=False) as s:
+        reply, attempt = s.execute(select(Reply, Attempt).join(Attempt).where(Reply.turn_index == 0)).one()
+    first = score_stored(old_kit, reply, attempt)
+    assert first is not None and first.score >= 95
+    with store.engine.begin() as c:
+        c.execute(
+            update(FindingsRow).where(FindingsRow.reply_id == reply.id).values(findings=stored.encode([], first.customer_name))
+        )
+    new_kit = _change_a_rule(shipped_copy)
+    rescore(store, new_kit, workers=1)
+    scores = store.attempt(attempt.id)["replies"][0]["scores"]
+    assert next(s["score"] for s in scores if s["rulebook_hash"] == new_kit.rulebook_hash) < first.score - 50

@@ -33,7 +33,9 @@ TABLES = {
     "reviews",
     "verdict_overrides",
     "readiness_decisions",
+    "reply_findings",
 }
+HEAD = "0006_reply_findings"  # the latest migration
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def test_migrations_create_every_table_as_the_models_declare(db: str) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert names == TABLES | {"alembic_version"}
     assert diff == []
-    assert [tuple(row) for row in version] == [("0005_attempt_sums",)]
+    assert [tuple(row) for row in version] == [(HEAD,)]
     store.close()
     Store(db).close()  # opening again finds the schema current
 
@@ -494,7 +496,7 @@ def test_a_store_of_the_previous_schema_upgrades_with_its_evidence(db: str, kit:
         assert stored["replies"][0]["score"] == played.exchanges[0].score.score
         store.save_attempt(play_model(generate(kit.scenario("late-delivery-fridge"), 2, "ru"), kit), "Анна", "drill")
         with store.engine.connect() as c:
-            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005_attempt_sums"
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
             if store.engine.dialect.name == "sqlite":
                 assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert c.exec_driver_sql("PRAGMA foreign_key_check").all() == []
@@ -688,7 +690,7 @@ def test_a_store_at_0004_upgrades_with_each_attempts_sums_and_judges_the_same(db
     judged = replace(kit, readiness=policy)
     with Store(db) as store:  # opening upgrades it
         with store.engine.connect() as c:
-            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005_attempt_sums"
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
         assert _assert_sums_agree(store) == len(ids) == 5
         attempts, found = store.attempts(), overrides(store)
         assert len(found) == overridden >= 2  # one per attempt with a second reply

@@ -503,17 +503,20 @@ def score_reply(
     kit: Kit | None = None,
     anger: int | None = None,
     seconds: float | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> TurnScore:
     """Judge every rule in scope for this reply to ``turn_id``; ``actions`` None means text-only.
 
     ``seconds`` is how long the reply took; rules with ``max_reply_seconds`` check it when given.
+    ``findings``, when given, are what the detector found in ``text`` before (kept in a store).
     """
     if kit is None:
         from ..content.kit import load_kit
 
         kit = load_kit()
     instance.turn(turn_id)  # an unknown turn fails here, with the turns it could have been
-    return score_in_context(context_of(kit, instance, turn_id, anger), text, actions, kit=kit, seconds=seconds)
+    context = context_of(kit, instance, turn_id, anger)
+    return score_in_context(context, text, actions, kit=kit, seconds=seconds, findings=findings)
 
 
 def score_in_context(
@@ -523,10 +526,14 @@ def score_in_context(
     *,
     kit: Kit,
     seconds: float | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> TurnScore:
-    """Judge every rule in scope for a reply given in ``context``; ``actions`` None means text-only."""
+    """Judge every rule in scope for a reply given in ``context``; ``actions`` None means text-only.
+
+    ``findings`` are the detector's on ``text`` when they are known already (kept in a store).
+    """
     lang = context.lang
-    findings = detect(text, lang, context.customer_name)
+    findings = detect(text, lang, context.customer_name) if findings is None else list(findings)
     text_only = actions is None
     chosen = actions_from_text(findings) if actions is None else [parse_action(a) if isinstance(a, str) else a for a in actions]
     judge = _Judge(text, findings, chosen, dict(context.facts))

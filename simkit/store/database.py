@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import __version__
 from ..content.kit import find_root
 from ..errors import SimkitError
+from ..language import stored as stored_findings
 from .records import MODES, Attempt, Base, Mode, Reply, Trainee, TrainerSession, TurnScoreRow, VerdictRow, now
 from .sums import summarise, sums_of
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from ..engine.dialogue import AttemptResult, Exchange
     from ..engine.generation import ScenarioInstance
     from ..engine.scoring import TurnScore
+    from ..language.detection import Finding
 
 ENV_URL = "SIMKIT_DB_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -62,6 +64,7 @@ _ATTEMPTS = Base.metadata.tables["attempts"]
 _REPLIES = Base.metadata.tables["replies"]
 _VERDICTS = Base.metadata.tables["verdicts"]
 _TURN_SCORES = Base.metadata.tables["turn_scores"]
+_FINDINGS = Base.metadata.tables["reply_findings"]
 _TRAINEES = Base.metadata.tables["trainees"]
 
 
@@ -180,6 +183,9 @@ def _sqlite_engine_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout = 30000")  # first: switching to WAL itself may wait for a lock
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode, much faster
+        # verdicts are keyed by random reply ids: each insert lands on its own index page, and with
+        # the default 2 MB of cache a large store reads and writes those pages again and again
+        cursor.execute("PRAGMA cache_size = -65536")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -365,6 +371,7 @@ class Store:
         # SQLite the write lock is held for the inserts alone
         replies = [_reply_values(attempt_id, i, e, index) for index, (i, e) in enumerate(zip(ids, result.exchanges, strict=True))]
         judged = [score_values(i, e.score, result.rulebook_hash) for i, e in zip(ids, result.exchanges, strict=True)]
+        found = [findings_row(i, e.score.findings, e.score.customer_name) for i, e in zip(ids, result.exchanges, strict=True)]
         finish = result.finished or bool(final)
         ending = {"outcome": result.outcome, "score": result.score, "finished_at": finished_at or now()} if finish else {}
         header = AttemptHeader(
@@ -401,6 +408,7 @@ class Store:
             if fresh:
                 connection.execute(insert(_REPLIES), [replies[k] for k in fresh])
                 _insert_scores(connection, [v for k in fresh for v in judged[k][0]], [judged[k][1] for k in fresh])
+                insert_findings(connection, [found[k] for k in fresh])
             if fresh and before is not None:
                 summarise(connection, [attempt_id])  # the sums readiness reads, with the rows they sum
             if before is not None and ending:
@@ -421,10 +429,13 @@ class Store:
         rows = {reply_id: driver_rows(score_values(reply_id, score, rulebook_hash)) for reply_id, score in scored}
         return self.add_score_values(rows, rulebook_hash)
 
-    def add_score_values(self, rows: dict[str, DriverRows], rulebook_hash: str) -> int:
+    def add_score_values(
+        self, rows: dict[str, DriverRows], rulebook_hash: str, findings: Sequence[tuple[str, str, str]] = ()
+    ) -> int:
         """``add_scores`` with each score already turned into its rows' values (``driver_rows``).
 
-        Re-scoring builds the values in its worker processes and only inserts them here.
+        Re-scoring builds the values in its worker processes and only inserts them here, with the
+        ``findings`` rows (``findings_row``) of the replies it had to read again.
         """
         scored_before = select(_TURN_SCORES.c.reply_id).where(
             _TURN_SCORES.c.rulebook_hash == rulebook_hash, _TURN_SCORES.c.reply_id.in_(list(rows))
@@ -435,9 +446,10 @@ class Store:
             present = set(connection.scalars(scored_before))
             fresh = [values for reply_id, values in rows.items() if reply_id not in present]
             _insert_driver_rows(connection, [v for verdicts, _ in fresh for v in verdicts], [score for _, score in fresh])
+            insert_findings(connection, findings)
             return len(fresh)
 
-        return self._retry(add) if rows else 0
+        return self._retry(add) if rows or findings else 0
 
     def _retry(self, work: Callable[[Session], T]) -> T:
         # a concurrent writer may insert the same trainee, attempt or reply between our check and
@@ -690,6 +702,22 @@ def _insert_driver_rows(connection: Connection, verdicts: list[tuple[Any, ...]],
         if rows:
             sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
             connection.exec_driver_sql(sql, rows)
+
+
+def findings_row(reply_id: str, findings: Sequence[Finding], customer_name: str | None) -> tuple[str, str, str]:
+    """The values of the row that keeps what the detector found in a reply (language.stored)."""
+    return reply_id, stored_findings.fingerprint(), stored_findings.encode(findings, customer_name)
+
+
+def insert_findings(connection: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
+    """Keep the findings rows given; a reply's findings kept already under that fingerprint stay."""
+    if rows:
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"INSERT INTO {_FINDINGS.name} (reply_id, fingerprint, findings) VALUES ({mark}, {mark}, {mark}) "
+            "ON CONFLICT (reply_id, fingerprint) DO NOTHING",
+            list(rows),
+        )
 
 
 def _driver_values(rows: list[dict[str, Any]], columns: list[str], as_json: list[int]) -> list[tuple[Any, ...]]:

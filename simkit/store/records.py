@@ -167,6 +167,20 @@ class TurnScoreRow(Base):
     critical_failures: Mapped[list[Any]]
 
 
+class FindingsRow(Base):
+    """What the detector found in one reply, under the language layer of one fingerprint.
+
+    Kept so that judging stored replies again under another rulebook needs no detection
+    (language.stored); written with the reply and by re-scoring. Not evidence in itself: the
+    verdicts are.
+    """
+
+    __tablename__ = "reply_findings"
+    reply_id: Mapped[str] = mapped_column(ForeignKey("replies.id"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    findings: Mapped[str] = mapped_column(Text)
+
+
 class Review(Base):
     """A trainer's blind mark of one rule on one reply (calibration); the latest per reviewer counts."""
 

@@ -25,22 +25,24 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.pool import AsyncResult
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from ..content.kit import Kit
 from ..content.scenario_model import Action
 from ..engine.generation import ScenarioInstance, generate
-from ..engine.scoring import TurnScore, score_in_context, score_reply
+from ..engine.scoring import TurnScore, context_of, score_in_context
 from ..errors import UnknownScenario
-from .database import DriverRows, Store, driver_rows, score_values
-from .records import Attempt, Reply, TurnScoreRow
+from ..language import stored as stored_findings
+from .database import DriverRows, Store, driver_rows, findings_row, score_values
+from .records import Attempt, FindingsRow, Reply, TurnScoreRow
 
 BATCH = 500
 Instances = dict[tuple[str, int, str], ScenarioInstance]
-# what became of a chunk: its size, the rows of the replies scored, how many replies were gone
-Outcome = tuple[int, dict[str, DriverRows], int]
+# what became of a chunk: its size, the rows of the replies scored, their findings read anew, how many replies were gone
+FindingsValues = tuple[str, str, str]  # a reply's findings row: reply id, fingerprint, findings
+Outcome = tuple[int, dict[str, DriverRows], list[FindingsValues], int]
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,43 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def score_stored(kit: Kit, reply: Reply, attempt: Attempt, instances: Instances | None = None) -> TurnScore | None:
+class StoredReply(Protocol):
+    """What re-scoring reads of a stored reply: a ``Reply`` row, or a row of the columns it names."""
+
+    id: str
+    text: str
+    turn_id: str
+    turn_index: int
+    actions: list[Any]
+    text_only: bool
+    seconds: float | None
+    anger_before: int | None
+    context: dict[str, Any] | None
+
+
+class StoredAttempt(Protocol):
+    """What re-scoring reads of a reply's attempt."""
+
+    scenario_id: str
+    seed: int
+    lang: str
+
+
+def score_stored(
+    kit: Kit,
+    reply: StoredReply,
+    attempt: StoredAttempt,
+    instances: Instances | None = None,
+    kept: str | None = None,
+) -> TurnScore | None:
     """Score one stored reply (of ``attempt``) under ``kit``; None when its scenario or turn is gone.
 
     The instance the reply answered is generated again from the attempt's scenario, seed and
     language; ``instances`` caches them across the replies of one attempt. Actions chosen by the
     trainee are taken as stored; a text-only reply has its actions read from the text again. A
     reply of an imported conversation is judged in its stored situation, its topics read again.
+    ``kept`` is the reply's findings as the store keeps them (language.stored), when it keeps
+    them under the current language layer: the reply is then not read again.
     """
     if reply.context is not None:  # an imported real conversation: its situation was stored with it
         from .transcripts import stored_context
@@ -72,32 +104,48 @@ def score_stored(kit: Kit, reply: Reply, attempt: Attempt, instances: Instances 
         context = stored_context(reply.context, attempt.scenario_id, reply.turn_id, reply.turn_index, attempt.lang)
         if context.role not in kit.roles:
             return None
-        return score_in_context(context, reply.text, None, kit=kit, seconds=reply.seconds)
-    key = (attempt.scenario_id, attempt.seed, attempt.lang)
-    instance = instances.get(key) if instances is not None else None
-    try:
-        if instance is None:
-            instance = generate(kit.scenario(attempt.scenario_id), attempt.seed, attempt.lang)
-            if instances is not None:
-                instances[key] = instance
-        instance.turn(reply.turn_id)
-    except (UnknownScenario, KeyError):
-        return None
+    else:
+        key = (attempt.scenario_id, attempt.seed, attempt.lang)
+        instance = instances.get(key) if instances is not None else None
+        try:
+            if instance is None:
+                instance = generate(kit.scenario(attempt.scenario_id), attempt.seed, attempt.lang)
+                if instances is not None:
+                    instances[key] = instance
+            instance.turn(reply.turn_id)  # a turn no longer in the scenario: KeyError
+            context = context_of(kit, instance, reply.turn_id, reply.anger_before)
+        except (UnknownScenario, KeyError):
+            return None
+    findings = stored_findings.decode(kept, context.customer_name) if kept is not None else None
     actions = None if reply.text_only else [Action.model_validate(a) for a in reply.actions]
-    return score_reply(instance, reply.turn_id, reply.text, actions, kit=kit, anger=reply.anger_before, seconds=reply.seconds)
+    return score_in_context(context, reply.text, actions, kit=kit, seconds=reply.seconds, findings=findings)
 
 
-def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, DriverRows], int]:
-    """The rows that record how the replies ``chunk`` are judged under ``kit``, and how many are gone."""
+# the columns of a reply and its attempt that ``score_stored`` reads, and the findings kept
+_COLUMNS = (
+    *(Reply.id, Reply.text, Reply.turn_id, Reply.turn_index, Reply.actions, Reply.text_only),
+    *(Reply.seconds, Reply.anger_before, Reply.context, Attempt.scenario_id, Attempt.seed, Attempt.lang),
+)
+
+
+def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, DriverRows], list[FindingsValues], int]:
+    """The rows that record how the replies ``chunk`` are judged under ``kit``, the findings rows of
+    those that had to be read again, and how many replies are gone."""
+    fingerprint = stored_findings.fingerprint()
+    kept = and_(FindingsRow.reply_id == Reply.id, FindingsRow.fingerprint == fingerprint)
+    query = select(*_COLUMNS, FindingsRow.findings).join(Attempt).outerjoin(FindingsRow, kept).where(Reply.id.in_(chunk))
     with store.session(write=False) as s:
-        pairs = s.execute(select(Reply, Attempt).join(Attempt).where(Reply.id.in_(chunk))).all()
+        rows = s.execute(query).all()
     instances: Instances = {}  # a chunk holds whole attempts, mostly: their replies share one instance
-    rows: dict[str, DriverRows] = {}
-    for reply, attempt in pairs:
-        score = score_stored(kit, reply, attempt, instances)
+    scored: dict[str, DriverRows] = {}
+    found: list[FindingsValues] = []
+    for row in rows:
+        score = score_stored(kit, row, row, instances, row.findings)
         if score is not None:
-            rows[reply.id] = driver_rows(score_values(reply.id, score, kit.rulebook_hash))
-    return rows, len(pairs) - len(rows)
+            scored[row.id] = driver_rows(score_values(row.id, score, kit.rulebook_hash))
+            if row.findings is None:
+                found.append(findings_row(row.id, score.findings, score.customer_name))
+    return scored, found, len(rows) - len(scored)
 
 
 _WORKER: dict[str, Any] = {}
@@ -162,8 +210,8 @@ def rescore(
         outcomes = _scored_in_workers(store.url, kit, chunks, processes)
     scored = raced = missing = finished = 0
     with closing(outcomes):  # stopped half-way (an error, ^C): the workers stop too, at once
-        for size, rows, gone in outcomes:
-            written = store.add_score_values(rows, current)  # replies scored by someone else meanwhile are skipped
+        for size, rows, found, gone in outcomes:
+            written = store.add_score_values(rows, current, found)  # replies scored by someone else meanwhile are skipped
             scored, raced, missing, finished = scored + written, raced + len(rows) - written, missing + gone, finished + size
             if progress is not None:
                 progress(finished, len(todo))

@@ -542,7 +542,7 @@ def score_in_context(
     asked = earned = lost = 0.0  # weight of the rules in scope that ask for something, of those met, points lost
     for rule in kit.rules.values():
         if rule.id not in scope:
-            verdicts.append(_not_applicable(kit.rulebook_hash, rule))
+            verdicts.append(_NOT_APPLICABLE.get((kit.rulebook_hash, rule.id)) or _not_applicable(kit.rulebook_hash, rule))
             continue
         base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
         evidence: list[Evidence] = []

@@ -38,7 +38,7 @@ from ..language import stored as stored_findings
 from .database import DriverRows, Store, driver_rows, findings_row, score_values
 from .records import Attempt, FindingsRow, Reply, TurnScoreRow
 
-BATCH = 500
+BATCH = 2000  # replies per chunk: a transaction each, a few MB of rows in flight
 Instances = dict[tuple[str, int, str], ScenarioInstance]
 # what became of a chunk: its size, the rows of the replies scored, their findings read anew, how many replies were gone
 FindingsValues = tuple[str, str, str]  # a reply's findings row: reply id, fingerprint, findings

@@ -20,6 +20,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CliResult = tuple[int, str, str]
 
 
+@pytest.fixture(autouse=True)
+def own_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-user folders (the fallback spool) of the tests' own: a test never flushes a real user's attempts."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+
+
 @pytest.fixture(scope="session")
 def kit() -> Kit:
     """The kit shipped in this repository."""

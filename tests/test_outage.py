@@ -250,7 +250,7 @@ def test_the_database_goes_away_mid_run_and_comes_back(outage: Outage, kit_copy:
             assert len(_spooled(kit_copy)) == 5
             outage.up()  # ...and is back for the tenth, whose save writes the spool too
         outcomes.append(
-            save_or_spool(result, TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True)
+            save_or_spool(result, TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True).where
         )
     assert outcomes == ["stored"] * 4 + ["spooled"] * 5 + ["stored"] * 3
     assert _spooled(kit_copy) == []
@@ -263,7 +263,10 @@ def test_the_database_goes_away_between_opening_the_store_and_saving(
     outage: Outage, kit_copy: Kit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results, ids = _attempts(kit_copy, 3), _ids(3)
-    assert save_or_spool(results[0], TRAINEES[0], "practice", kit_copy, url=outage.url, attempt_id=ids[0], final=True) == "stored"
+    assert (
+        save_or_spool(results[0], TRAINEES[0], "practice", kit_copy, url=outage.url, attempt_id=ids[0], final=True).where
+        == "stored"
+    )
 
     class StoreLosingItsDatabase(Store):
         """Opened (migrated, a pooled connection in hand), then the database goes before the save."""
@@ -273,13 +276,16 @@ def test_the_database_goes_away_between_opening_the_store_and_saving(
             return super().save_attempt(*args, **kwargs)
 
     monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabase)
-    outcome = save_or_spool(results[1], TRAINEES[1], "assessment", kit_copy, url=outage.url, attempt_id=ids[1], final=True)
+    outcome = save_or_spool(results[1], TRAINEES[1], "assessment", kit_copy, url=outage.url, attempt_id=ids[1], final=True).where
     monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert outcome == ("stored" if outage.open_connections_survive else "spooled")
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 1)
 
     outage.up()
-    assert save_or_spool(results[2], TRAINEES[2], "practice", kit_copy, url=outage.url, attempt_id=ids[2], final=True) == "stored"
+    assert (
+        save_or_spool(results[2], TRAINEES[2], "practice", kit_copy, url=outage.url, attempt_id=ids[2], final=True).where
+        == "stored"
+    )
     assert _spooled(kit_copy) == []
     _assert_stored_once(outage.url, results, ids)
 
@@ -291,7 +297,7 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
     outage.down()
     for k in range(4):
         assert (
-            save_or_spool(results[k], TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True)
+            save_or_spool(results[k], TRAINEES[k % 3], "practice", kit_copy, url=outage.url, attempt_id=ids[k], final=True).where
             == "spooled"
         )
     outage.up()
@@ -310,7 +316,10 @@ def test_the_database_goes_away_while_the_spool_is_flushed(
 
     monkeypatch.setattr(simkit.store.spool, "Store", StoreLosingItsDatabaseMidFlush)
     # the attempt itself was stored: the caller hears "stored", not an error from the flush after it
-    assert save_or_spool(results[4], TRAINEES[1], "practice", kit_copy, url=outage.url, attempt_id=ids[4], final=True) == "stored"
+    assert (
+        save_or_spool(results[4], TRAINEES[1], "practice", kit_copy, url=outage.url, attempt_id=ids[4], final=True).where
+        == "stored"
+    )
     monkeypatch.setattr(simkit.store.spool, "Store", Store)
     assert len(_spooled(kit_copy)) == (0 if outage.open_connections_survive else 3)
 

@@ -46,8 +46,8 @@ def kit_copy(shipped_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Kit:
 
 def test_the_next_successful_save_flushes_the_spool(db: str, tmp_path: Path, kit_copy: Kit) -> None:
     first, second = _attempts(kit_copy, 2)
-    assert save_or_spool(first, "Анна", "practice", kit_copy, url=_unreachable(db, tmp_path)) == "spooled"
-    assert save_or_spool(second, "Анна", "practice", kit_copy, url=db) == "stored"
+    assert save_or_spool(first, "Анна", "practice", kit_copy, url=_unreachable(db, tmp_path)).where == "spooled"
+    assert save_or_spool(second, "Анна", "practice", kit_copy, url=db).where == "stored"
     assert list(spool_dir(kit_copy.root).glob("*.json")) == []
     with Store(db) as store:
         assert len(store.attempts("Анна")) == 2
@@ -55,7 +55,7 @@ def test_the_next_successful_save_flushes_the_spool(db: str, tmp_path: Path, kit
 
 def test_store_flush_cli(cli: Callable[..., CliResult], tmp_path: Path, kit_copy: Kit) -> None:
     (result,) = _attempts(kit_copy, 1)
-    assert save_or_spool(result, "Анна", "assessment", kit_copy, url=f"sqlite:///{tmp_path / 'gone' / 's.db'}") == "spooled"
+    assert save_or_spool(result, "Анна", "assessment", kit_copy, url=f"sqlite:///{tmp_path / 'gone' / 's.db'}").where == "spooled"
     url = f"sqlite:///{tmp_path / 'here.db'}"
     code, out, _ = cli("store", "flush", "--db", url, "--kit", str(kit_copy.root))
     assert code == 0 and out.startswith("1 spooled attempts written, 0 left")
@@ -117,7 +117,7 @@ def test_flush_replays_an_open_attempt_under_its_own_id_then_its_end(db: str, tm
 
 def test_an_abandoned_attempt_is_spooled_as_final(db: str, tmp_path: Path, kit_copy: Kit) -> None:
     first, *_ = _snapshots(kit_copy)
-    assert save_or_spool(first, "Анна", "practice", kit_copy, url=_unreachable(db, tmp_path), final=True) == "spooled"
+    assert save_or_spool(first, "Анна", "practice", kit_copy, url=_unreachable(db, tmp_path), final=True).where == "spooled"
     (path,) = spool_dir(kit_copy.root).glob("*.json")
     assert path.stem == first.attempt_id and _record(path)["final"] is True
     with Store(db) as store:
@@ -141,9 +141,9 @@ def test_a_dialogue_begun_at_a_later_turn_is_replayed_from_that_turn(db: str, tm
 
 def test_save_or_spool_twice_stores_the_attempt_once_under_its_own_id(db: str, kit_copy: Kit) -> None:
     first, _, last = _snapshots(kit_copy)
-    assert save_or_spool(first, "Анна", "practice", kit_copy, url=db, cohort="B-2") == "stored"
-    assert save_or_spool(last, "Анна", "practice", kit_copy, url=db) == "stored"
-    assert save_or_spool(last, "Анна", "practice", kit_copy, url=db) == "stored"
+    assert save_or_spool(first, "Анна", "practice", kit_copy, url=db, cohort="B-2").where == "stored"
+    assert save_or_spool(last, "Анна", "practice", kit_copy, url=db).where == "stored"
+    assert save_or_spool(last, "Анна", "practice", kit_copy, url=db).where == "stored"
     with Store(db) as store:
         (attempt,) = store.attempts()
     assert (attempt["id"], attempt["cohort"], len(attempt["replies"])) == (last.attempt_id, "B-2", 3)
@@ -156,12 +156,15 @@ def test_a_spooled_file_that_cannot_be_replayed_stays_and_is_reported(db: str, t
     spool(good, "Анна", "practice", good.attempt_id, folder, final=True)
     broken = spool(bad, "Борис", "practice", bad.attempt_id, folder, final=True)
     broken.write_text(broken.read_text(encoding="utf-8").replace(bad.scenario_id, "scenario-since-removed"), encoding="utf-8")
-    (folder / f"{uuid.uuid4()}.json").write_text("{not json", encoding="utf-8")
+    garbled = folder / f"{uuid.uuid4()}.json"
+    garbled.write_text("{not json", encoding="utf-8")
     with Store(db) as store:
         report = flush(store, kit_copy, folder)
         assert [a["trainee"] for a in store.attempts()] == ["Анна"]
-    assert (report.written, report.remaining, len(report.problems)) == (1, 2, 2)
-    assert any("scenario-since-removed" in p for p in report.problems)
+    # the one whose scenario left the kit waits for it; the one that is not JSON is set aside
+    assert (report.written, report.remaining, len(report.problems), len(report.quarantined)) == (1, 1, 2, 1)
+    assert any("scenario-since-removed" in p and "stays" in p for p in report.problems)
+    assert report.quarantined[0].parent == folder / "quarantine" and report.quarantined[0].name.startswith(garbled.stem)
 
 
 def test_a_file_claimed_by_a_flush_that_crashed_is_flushed_later(db: str, tmp_path: Path, kit_copy: Kit) -> None:

@@ -63,23 +63,33 @@ def default_workers() -> int:
 class StoredReply(Protocol):
     """What re-scoring reads of a stored reply: a ``Reply`` row, or a row of the columns it names."""
 
-    id: str
-    text: str
-    turn_id: str
-    turn_index: int
-    actions: list[Any]
-    text_only: bool
-    seconds: float | None
-    anger_before: int | None
-    context: dict[str, Any] | None
+    @property
+    def text(self) -> str: ...
+    @property
+    def turn_id(self) -> str: ...
+    @property
+    def turn_index(self) -> int: ...
+    @property
+    def actions(self) -> list[Any]: ...
+    @property
+    def text_only(self) -> bool: ...
+    @property
+    def seconds(self) -> float | None: ...
+    @property
+    def anger_before(self) -> int | None: ...
+    @property
+    def context(self) -> dict[str, Any] | None: ...
 
 
 class StoredAttempt(Protocol):
     """What re-scoring reads of a reply's attempt."""
 
-    scenario_id: str
-    seed: int
-    lang: str
+    @property
+    def scenario_id(self) -> str: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def lang(self) -> str: ...
 
 
 def score_stored(

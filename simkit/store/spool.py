@@ -5,26 +5,36 @@ generated), not the scores: the engine is deterministic, so flushing plays the a
 stores exactly what would have been stored, under the same ids, once. Each attempt is its own file,
 ``<attempt id>.json``, written atomically and replaced as the attempt grows, so several processes
 can spool at once and a crash never leaves half a record.
+
+An attempt is always somewhere, and its caller learns where (``Saved``): stored; else spooled in
+the kit's spool folder; else, when that folder cannot be written (a kit on a read-only share),
+in the trainee's own (``user_spool_dir``); else ``NotSaved`` is raised with the attempt in it.
+A flush reads both folders. One bad file never stops it: see ``spool_files``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from ..content.kit import Kit, find_root
 from ..engine.dialogue import AttemptResult, play_through
-from ..engine.generation import generate
-from ..errors import SimkitError
-from .database import Store, StoreError, StoreUnavailable
-from .records import Mode
+from ..engine.generation import ScenarioInstance, generate
+from ..errors import GenerationError, UnknownScenario
+from .database import Store, StoreError, StoreUnavailable, checked_names
+from .records import MODES, Mode
+from .spool_files import QUARANTINE, SPOOL_FILE_LIMIT, SpooledAttempt, Unusable, quarantine, read_spooled
+
+__all__ = ["QUARANTINE", "SPOOL_FILE_LIMIT"]  # the spool's limits, re-exported beside the names defined here
 
 SPOOL_DIR = "spool"
 # what a database outage looks like to a caller: the store's own error, or the driver's when the
@@ -37,34 +47,41 @@ def spool_dir(root: str | Path | None = None) -> Path:
     return Path(os.environ.get("SIMKIT_SPOOL") or find_root(root) / SPOOL_DIR)
 
 
-def _read(file: Path) -> dict[str, Any] | None:
-    try:
-        record = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
+def user_spool_dir(root: str | Path | None = None) -> Path | None:
+    """The trainee's own spool folder for the kit at ``root``, used when the kit's cannot be written.
+
+    It is ``$XDG_STATE_HOME/simkit/spool/<kit>-<hash>`` (``~/.local/state`` without the variable,
+    ``%LOCALAPPDATA%`` on Windows): one per kit, so that a flush replays an attempt with its own
+    kit. None when the user has no home folder.
+    """
+    base = os.environ.get("XDG_STATE_HOME") or os.environ.get("LOCALAPPDATA")
+    if not base:
+        try:
+            base = str(Path.home() / ".local" / "state")
+        except (RuntimeError, KeyError):
+            return None
+    kit = find_root(root).resolve()
+    key = hashlib.sha256(str(kit).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return Path(base) / "simkit" / SPOOL_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', kit.name)[:40]}-{key}"
 
 
-def spool(
+def spool_folders(root: str | Path | None = None) -> list[Path]:
+    """Every folder where the kit's attempts may wait: the kit's spool folder, then the trainee's own."""
+    folders = [spool_dir(root)]
+    own = user_spool_dir(root)
+    return [*folders, own] if own is not None and own != folders[0] else folders
+
+
+def _record(
     result: AttemptResult,
     trainee: str,
     mode: Mode,
     attempt_id: str,
-    folder: Path,
-    session: str | None = None,
-    cohort: str | None = None,
-    final: bool | None = None,
-) -> Path:
-    """Write the attempt's inputs to ``folder/<attempt id>.json`` (atomically) and return the path.
-
-    A later spool of the same attempt replaces the file; one that holds fewer replies than the
-    file already does (an older snapshot arriving late) keeps the longer one.
-    """
-    try:
-        attempt_id = str(uuid.UUID(attempt_id))  # a file name made of anything else is refused here
-    except ValueError:
-        raise StoreError(f"the attempt id '{attempt_id}' is not a UUID; generate ids with uuid.uuid4()") from None
-    record: dict[str, Any] = {
+    session: str | None,
+    cohort: str | None,
+    final: bool | None,
+) -> dict[str, Any]:
+    return {
         "attempt_id": attempt_id,
         "trainee": trainee,
         "cohort": cohort,
@@ -84,44 +101,116 @@ def spool(
             for e in result.exchanges
         ],
     }
+
+
+def _checked_id(attempt_id: str) -> str:
+    try:
+        return str(uuid.UUID(attempt_id))  # a file name made of anything else is refused here
+    except (ValueError, TypeError, AttributeError):
+        raise StoreError(f"the attempt id '{attempt_id}' is not a UUID; generate ids with uuid.uuid4()") from None
+
+
+def spool(
+    result: AttemptResult,
+    trainee: str,
+    mode: Mode,
+    attempt_id: str,
+    folder: Path,
+    session: str | None = None,
+    cohort: str | None = None,
+    final: bool | None = None,
+) -> Path:
+    """Write the attempt's inputs to ``folder/<attempt id>.json`` (atomically) and return the path.
+
+    A later spool of the same attempt replaces the file; one that holds fewer replies than the
+    file already does (an older snapshot arriving late) keeps the longer one. When something
+    that is not a spool file holds that name (a folder, say), the attempt is written beside it
+    under ``<attempt id>.<random>.json``, which a flush reads as well. Raises OSError when the
+    folder cannot be written.
+    """
+    attempt_id = _checked_id(attempt_id)
+    record = _record(result, trainee, mode, attempt_id, session, cohort, final)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{attempt_id}.json"
-    before = _read(target) if target.exists() else None
-    if before is not None and len(before.get("replies", [])) > len(record["replies"]):
-        before["final"] = bool(before.get("final")) or record["final"]
+    try:
+        before = read_spooled(target).model_dump()
+    except (OSError, Unusable):
+        before = None  # none yet, or not one of ours: it is replaced (a link or a FIFO, never followed)
+    if before is not None and len(before["replies"]) > len(record["replies"]):
+        before["final"] = bool(before["final"]) or record["final"]
         record = before
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(record, out, ensure_ascii=False)
-    os.replace(temporary, target)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(record, out, ensure_ascii=False)
+        try:
+            os.replace(temporary, target)
+        except OSError:
+            target = folder / f"{attempt_id}.{uuid.uuid4().hex[:8]}.json"
+            os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return target
 
 
 @dataclass(frozen=True)
 class FlushReport:
-    """What a flush did: attempts written, files left, and why a file could not be replayed."""
+    """What a flush did: attempts written, files left, problems (one line each) and the files quarantined."""
 
     written: int
     remaining: int
     problems: tuple[str, ...] = ()
+    quarantined: tuple[Path, ...] = ()
+
+    def __add__(self, other: FlushReport) -> FlushReport:
+        return FlushReport(
+            self.written + other.written,
+            self.remaining + other.remaining,
+            self.problems + other.problems,
+            self.quarantined + other.quarantined,
+        )
 
 
-def _replay(record: dict[str, Any], kit: Kit) -> AttemptResult:
-    instance = generate(kit.scenario(record["scenario_id"]), record["seed"], record["lang"])
-    replies = [(r["text"], r["actions"]) for r in record["replies"]]
-    seconds = [r["seconds"] for r in record["replies"]]
-    return play_through(instance, replies, kit, seconds, attempt_id=record["attempt_id"], first_turn=record.get("first_turn"))
+def _replay(record: SpooledAttempt, instance: ScenarioInstance, kit: Kit) -> AttemptResult:
+    replies = [(r.text, r.actions) for r in record.replies]
+    seconds = [r.seconds for r in record.replies]
+    return play_through(instance, replies, kit, seconds, attempt_id=record.attempt_id, first_turn=record.first_turn)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _spooled(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
 def flush(store: Store, kit: Kit, folder: Path) -> FlushReport:
-    """Replay and store every spooled attempt; each file is removed once its attempt is stored.
+    """Replay and store every spooled attempt in ``folder``; each file is removed once its attempt is stored.
 
-    A database outage stops the flush (raised; what is left stays spooled). A file that cannot be
-    replayed (its scenario left the kit, it was edited by hand) stays and is reported.
+    A database outage stops the flush (raised; what is left stays spooled), and so does a store
+    that fails on every write (a StoreError). Otherwise one file never stops it: a file that is
+    not a spooled attempt, cannot be replayed or whose attempt the store refuses is moved to
+    ``folder/quarantine`` with its reason; a well-formed one whose scenario this kit cannot
+    generate (not in the kit, not in that language: another kit's, or one being edited) stays
+    and is reported.
     """
     written = 0
     problems: list[str] = []
-    for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    moved: list[Path] = []
+
+    def set_aside(claimed: Path, reason: str) -> None:
+        try:
+            target = quarantine(claimed, folder, reason)
+        except OSError as exc:
+            problems.append(f"{claimed}: {reason}; it could not be moved to {folder / QUARANTINE} ({exc.strerror or exc})")
+            return
+        moved.append(target)
+        problems.append(f"{claimed}: {reason}; moved to {target}")
+
+    for file in _spooled(folder):
         # claimed by renaming before it is read: a spool of the same attempt arriving meanwhile
         # (another process still playing it) then writes a new file instead of being deleted with
         # this one. The claimed name still ends in .json, so after a crash or an outage it is
@@ -131,28 +220,137 @@ def flush(store: Store, kit: Kit, folder: Path) -> FlushReport:
             file.rename(claimed)
         except FileNotFoundError:
             continue  # another flush took it
-        record = _read(claimed)
+        except OSError as exc:
+            problems.append(f"{file}: cannot be claimed ({exc.strerror or exc}); it stays")
+            continue
         try:
-            if record is None:
-                raise ValueError("not a spooled attempt (unreadable JSON)")
-            result = _replay(record, kit)
+            record = read_spooled(claimed)
+        except FileNotFoundError:
+            continue
+        except Unusable as exc:
+            set_aside(claimed, str(exc))
+            continue
+        try:
+            instance = generate(kit.scenario(record.scenario_id), record.seed, record.lang)
+        except (UnknownScenario, GenerationError) as exc:
+            problems.append(f"{claimed}: {exc}; it stays in the spool until the kit can replay it")
+            continue
+        try:
+            result = _replay(record, instance, kit)
+        except Exception as exc:  # what the engine makes of this file's odd content, and only of it
+            set_aside(claimed, f"cannot be replayed ({_first_line(exc)})")
+            continue
+        try:
             store.save_attempt(
                 result,
-                record["trainee"],
-                record["mode"],
-                attempt_id=record["attempt_id"],
-                session=record.get("session"),
-                cohort=record.get("cohort"),
-                final=record.get("final"),
+                record.trainee,
+                record.mode,
+                attempt_id=record.attempt_id,
+                session=record.session,
+                cohort=record.cohort,
+                final=record.final,
             )
         except OUTAGE:
             raise
-        except (SimkitError, KeyError, TypeError, ValueError) as exc:
-            problems.append(f"{claimed}: {exc}")
+        except (StoreError, DataError, IntegrityError, ValueError, TypeError, OverflowError) as exc:
+            set_aside(claimed, f"the store refuses this attempt ({_first_line(exc)})")
             continue
+        except DBAPIError as exc:  # not about this file: the store fails (permissions, a missing table)
+            raise StoreError(f"the store failed while writing {claimed} ({_first_line(exc)}); the spooled files wait") from exc
         claimed.unlink()
         written += 1
-    return FlushReport(written, len(list(folder.glob("*.json"))) if folder.is_dir() else 0, tuple(problems))
+    return FlushReport(written, len(_spooled(folder)), tuple(problems), tuple(moved))
+
+
+def flush_spools(store: Store, kit: Kit) -> FlushReport:
+    """Flush every spool folder of the kit (``spool_folders``) into ``store``."""
+    report = FlushReport(0, 0)
+    for folder in spool_folders(kit.root):
+        if folder.is_dir():
+            report += flush(store, kit, folder)
+    return report
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where an attempt is: stored in the database, or spooled at ``path`` because of ``reason``.
+
+    ``problems`` are the spooled files that the flush after a save could not write (for a trainer).
+    """
+
+    where: Literal["stored", "spooled"]
+    path: Path | None = None
+    reason: str = ""
+    problems: tuple[str, ...] = ()
+
+
+class NotSaved(StoreError):
+    """Neither the database nor any spool folder took the attempt.
+
+    ``record`` is the attempt as a spool file holds it and ``text`` its JSON: an app keeps it or
+    shows it; written as ``<attempt id>.json`` into a spool folder, it is stored by the next flush.
+    """
+
+    def __init__(self, record: dict[str, Any], reasons: list[str]) -> None:
+        super().__init__(record["attempt_id"], reasons)
+        self.record = record
+        self.reasons = tuple(reasons)
+
+    @property
+    def text(self) -> str:
+        """The attempt as the JSON of a spool file."""
+        return json.dumps(self.record, ensure_ascii=False)
+
+    def __str__(self) -> str:
+        return (
+            f"the attempt {self.record['attempt_id']} could be neither stored nor spooled ({'; '.join(self.reasons)}); "
+            "only the program that played it holds it now: make a spool folder writable (or set SIMKIT_SPOOL) and save again"
+        )
+
+
+def keep(
+    result: AttemptResult,
+    trainee: str,
+    mode: Mode,
+    attempt_id: str,
+    root: Path,
+    reason: str,
+    session: str | None = None,
+    cohort: str | None = None,
+    final: bool | None = None,
+) -> Saved:
+    """Spool an attempt the database did not take: in the kit's spool folder, else the trainee's own.
+
+    Raises NotSaved, holding the attempt, when no folder can be written.
+    """
+    reasons = [f"not stored: {reason}"]
+    for folder in spool_folders(root):
+        try:
+            return Saved("spooled", spool(result, trainee, mode, attempt_id, folder, session, cohort, final), reason)
+        except OSError as exc:
+            reasons.append(f"not spooled in {folder}: {exc.strerror or exc}")
+    raise NotSaved(_record(result, trainee, mode, _checked_id(attempt_id), session, cohort, final), reasons)
+
+
+def caller_mistake(exc: BaseException) -> bool:
+    """Whether a failed save is the caller's to mend (an unknown join code, a reply id that conflicts).
+
+    The store says so with a StoreError; an outage or a failing database is not, and spools.
+    """
+    return isinstance(exc, StoreError) and not isinstance(exc, StoreUnavailable)
+
+
+def flush_after_save(store: Store, kit: Kit) -> tuple[tuple[str, ...], bool]:
+    """Flush the kit's spool folders once an attempt is stored: (problems, whether the store still works).
+
+    Never raises: the attempt just saved is stored whatever the spool holds.
+    """
+    try:
+        return flush_spools(store, kit).problems, True
+    except OUTAGE:
+        return (), False  # what the database did not take stays spooled for the next save
+    except Exception as exc:
+        return (f"the spool could not be flushed: {_first_line(exc)}",), False
 
 
 def save_or_spool(
@@ -165,31 +363,34 @@ def save_or_spool(
     session: str | None = None,
     cohort: str | None = None,
     final: bool | None = None,
-) -> Literal["stored", "spooled"]:
-    """Store the attempt, or spool it when the database cannot be reached; returns 'stored' or 'spooled'.
+) -> Saved:
+    """Store the attempt, or spool it when the database does not take it; says where it is (``Saved``).
 
     The attempt's id is ``attempt_id``, else its own (``result.attempt_id``); ``final`` and
-    ``cohort`` mean what they mean to ``Store.save_attempt``. After a successful save, attempts
-    spooled earlier are flushed too. Opens the store for this one save: an app that saves after
-    every reply keeps one open with ``simkit.store.recorder.Recorder``.
+    ``cohort`` mean what they mean to ``Store.save_attempt``. Whatever keeps the database from
+    taking it (an outage, a schema this version does not know, a failed write) spools it, with
+    the reason; after a successful save, attempts spooled earlier are flushed too, and this never
+    raises once the attempt is stored. Raises StoreError for a caller's mistake, which spooling
+    would not mend (a name that is empty or too long, an unknown mode or join code, an id that
+    is not a UUID), and NotSaved (holding the attempt) when no spool folder can be written. Opens the store for this one save:
+    an app that saves after every reply keeps one open with ``simkit.store.recorder.Recorder``.
     """
-    attempt_id = attempt_id or result.attempt_id or str(uuid.uuid4())
-    folder = spool_dir(kit.root)
+    attempt_id = _checked_id(attempt_id or result.attempt_id or str(uuid.uuid4()))
+    checked_names(trainee, cohort)
+    if mode not in MODES:
+        raise StoreError(f"unknown mode '{mode}' (known: {', '.join(MODES)})")
     try:
         store = Store(url, root=kit.root)
-    except StoreUnavailable:
-        spool(result, trainee, mode, attempt_id, folder, session, cohort, final)
-        return "spooled"
+    except Exception as exc:  # unreachable, or a schema this version cannot read: the attempt waits
+        return keep(result, trainee, mode, attempt_id, kit.root, _first_line(exc), session, cohort, final)
     try:
-        store.save_attempt(result, trainee, mode, attempt_id=attempt_id, session=session, cohort=cohort, final=final)
-    except OUTAGE:  # the database went away after opening
-        spool(result, trainee, mode, attempt_id, folder, session, cohort, final)
-        store.close()
-        return "spooled"
-    try:
-        flush(store, kit, folder)
-    except OUTAGE:
-        pass  # this attempt is stored; what the database did not take stays spooled for the next save
+        try:
+            store.save_attempt(result, trainee, mode, attempt_id=attempt_id, session=session, cohort=cohort, final=final)
+        except Exception as exc:  # the database went away after opening, or failed the write
+            if caller_mistake(exc):
+                raise
+            return keep(result, trainee, mode, attempt_id, kit.root, _first_line(exc), session, cohort, final)
+        problems, _ = flush_after_save(store, kit)
+        return Saved("stored", problems=problems)
     finally:
         store.close()
-    return "stored"

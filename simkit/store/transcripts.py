@@ -1,101 +1,52 @@
 """Real conversations as evidence: a CSV export of chats or calls, each agent turn scored text-only.
 
-The file has a header row and the columns ``conversation_id``, ``timestamp`` (ISO 8601),
-``speaker`` (``agent`` or ``customer``; ``оператор``/``клиент`` and a few synonyms also do) and
-``text``; ``customer`` (the customer's name) and ``channel`` (phone, chat, email, letter) are
-optional. Rows of one conversation may come in any order; they are sorted by time. Consecutive
-rows of one speaker are one turn.
-
-Each agent turn is judged against the rules in text-only mode: its situation (``ReplyContext``)
-comes from what the customer said since the agent's previous turn (``simkit.language.topics``), its place
-in the conversation (first, last) and how long the agent took to answer. A real customer's mood
-is unknown, so it is taken as the middle of the scale. A bad row is reported with its line number
-and skipped; the rest of the file is imported. A conversation becomes one attempt in mode
-``real``, with an id derived from the trainee and the conversation id, so importing a file again
-stores nothing twice.
+The file is read by ``transcript_file`` (its columns, and every bad row reported by its line);
+consecutive rows of one speaker are one turn. Each agent turn is judged against the rules in
+text-only mode: its situation (``ReplyContext``) comes from what the customer said since the
+agent's previous turn (``simkit.language.topics``), its place in the conversation (first, last)
+and how long the agent took to answer. A real customer's mood is unknown, so it is taken as the
+middle of the scale. A conversation becomes one attempt in mode ``real``, with an id derived from
+the trainee and the conversation id, so importing a file again stores nothing twice. One that
+cannot be scored or stored is reported at its first line; the others are stored.
 """
 
 from __future__ import annotations
 
-import csv
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from .. import __version__
 from ..content.kit import Kit
 from ..content.vocabulary import CHANNELS
 from ..engine.scoring import ReplyContext, TurnScore, score_in_context
-from ..errors import SimkitError
 from ..language.topics import customer_topics, kind_of
-from .database import Store, score_rows
+from .database import Store, StoreUnavailable, score_rows
 from .records import Attempt, Reply, Trainee, now
 from .sums import summarise
+from .transcript_file import (
+    COLUMNS,
+    EARLIEST,
+    FIELD_LIMIT,
+    Conversation,
+    Line,
+    RowProblem,
+    TranscriptError,
+    read_transcripts,
+    shortened,
+)
 
-COLUMNS = ("conversation_id", "timestamp", "speaker", "text")
-OPTIONAL = ("customer", "channel")
 PREFIX = "transcript:"
 MOOD = 5  # a real customer's anger is unknown: the middle of the 0-10 scale
+# what reading the file gives, re-exported for the importer's callers
+__all__ = ["COLUMNS", "EARLIEST", "FIELD_LIMIT", "Conversation", "Line", "RowProblem", "TranscriptError", "read_transcripts"]
 _NAMESPACE = uuid.UUID("6f1c1d1e-3b0a-4c51-9d57-0b8f0f2f4a11")
-_SPEAKERS = {
-    "agent": "agent",
-    "operator": "agent",
-    "staff": "agent",
-    "employee": "agent",
-    "оператор": "agent",
-    "сотрудник": "agent",
-    "менеджер": "agent",
-    "customer": "customer",
-    "client": "customer",
-    "клиент": "customer",
-    "покупатель": "customer",
-}
-
-
-class TranscriptError(SimkitError):
-    """The file cannot be read as a transcript export at all (missing, not CSV, columns absent)."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A row that was skipped, and why."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One message of a conversation."""
-
-    line: int
-    at: datetime
-    speaker: str  # agent | customer
-    text: str
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One conversation's messages in time order, with what the file says about it."""
-
-    id: str
-    lines: tuple[Line, ...]
-    customer: str | None
-    channel: str | None
-
-    @property
-    def first_line(self) -> int:
-        """The file line of its earliest row, to point at it in a report."""
-        return min(m.line for m in self.lines)
 
 
 @dataclass(frozen=True)
@@ -118,99 +69,6 @@ class ImportReport:
     already: int
     replies: int
     problems: tuple[RowProblem, ...]
-
-
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def read_transcripts(path: str | Path) -> tuple[list[Conversation], list[RowProblem]]:
-    """Every conversation of the CSV file at ``path``, and every row skipped with its reason."""
-    path = Path(path)
-    shown = str(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise TranscriptError(f"cannot read {shown}: {exc.strerror or exc}") from exc
-    problems: list[RowProblem] = []
-    rows: dict[str, list[Line]] = {}
-    about: dict[str, dict[str, str]] = {}
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            raise TranscriptError(f"{shown} is empty; it needs a header row: {','.join(COLUMNS)}") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise TranscriptError(f"{shown}:1: not a UTF-8 CSV file ({exc})") from exc
-        absent = [c for c in COLUMNS if c not in header]
-        if absent:
-            raise TranscriptError(
-                f"{shown}:1: the header lacks {', '.join(absent)}; the columns are {', '.join(COLUMNS)} "
-                f"(optional: {', '.join(OPTIONAL)})"
-            )
-        where = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL) if name in header}
-        for line, cells in _records(reader, shown, problems):
-            problem = _check(cells, where, len(header))
-            if problem:
-                problems.append(RowProblem(shown, line, problem))
-                continue
-            conversation = cells[where["conversation_id"]].strip()
-            rows.setdefault(conversation, []).append(
-                Line(
-                    line,
-                    _moment(cells[where["timestamp"]]),
-                    _SPEAKERS[cells[where["speaker"]].strip().lower()],
-                    cells[where["text"]].strip(),
-                )
-            )
-            seen = about.setdefault(conversation, {})
-            for name in OPTIONAL:
-                value = cells[where[name]].strip() if name in where else ""
-                if value:
-                    seen.setdefault(name, value)
-    conversations = [
-        Conversation(cid, tuple(sorted(ms, key=lambda m: (m.at, m.line))), about[cid].get("customer"), about[cid].get("channel"))
-        for cid, ms in rows.items()
-    ]
-    return conversations, problems
-
-
-def _records(reader: Any, shown: str, problems: list[RowProblem]) -> Iterator[tuple[int, list[str]]]:
-    # reader.line_num is the line a record ends on; a quoted field may span lines
-    start = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            problems.append(RowProblem(shown, start, f"unreadable row ({exc}); the rest of the file is not read"))
-            return
-        if any(c.strip() for c in cells):
-            yield start, cells
-        start = reader.line_num + 1
-
-
-def _check(cells: list[str], where: dict[str, int], width: int) -> str:
-    if len(cells) != width:
-        return f"{len(cells)} fields where the header has {width}; check the quoting of texts with commas"
-    if not cells[where["conversation_id"]].strip():
-        return "no conversation_id"
-    try:
-        _moment(cells[where["timestamp"]])
-    except ValueError:
-        return f"timestamp '{cells[where['timestamp']]}' is not ISO 8601 (for example 2026-03-02T10:15:00)"
-    speaker = cells[where["speaker"]].strip().lower()
-    if speaker not in _SPEAKERS:
-        return f"speaker '{cells[where['speaker']]}' is neither agent nor customer"
-    if not cells[where["text"]].strip():
-        return "empty text"
-    channel = cells[where["channel"]].strip().lower() if "channel" in where else ""
-    if channel and channel not in CHANNELS:
-        return f"channel '{channel}' is not one of {', '.join(CHANNELS)}"
-    return ""
 
 
 def language(texts: list[str]) -> str:
@@ -327,16 +185,31 @@ def import_transcripts(
     store.add_trainee(trainee)
     stored = already = replies = 0
     for done, conversation in enumerate(conversations, start=1):
-        if not any(m.speaker == "agent" for m in conversation.lines):
-            problems.append(RowProblem(str(path), conversation.first_line, f"conversation '{conversation.id}' has no agent turn"))
+        saved, problem = _import(store, kit, conversation, trainee, role, conversation.channel or channel, lang)
+        if problem:
+            problems.append(RowProblem(str(path), conversation.first_line, problem))
         else:
-            saved = _save(store, kit, conversation, trainee, role, conversation.channel or channel, lang)
             stored += bool(saved)
             already += not saved
             replies += saved
         if progress is not None:
             progress(done, len(conversations))
     return ImportReport(len(conversations), stored, already, replies, tuple(sorted(problems, key=lambda p: p.line)))
+
+
+def _import(
+    store: Store, kit: Kit, conversation: Conversation, trainee: str, role: str, channel: str, lang: str | None
+) -> tuple[int, str]:
+    """The replies stored of one conversation (0: stored before), or why it was not stored."""
+    named = f"conversation '{shortened(conversation.id)}'"
+    if not any(m.speaker == "agent" for m in conversation.lines):
+        return 0, f"{named} has no agent turn"
+    try:
+        return _save(store, kit, conversation, trainee, role, channel, lang), ""
+    except (StoreUnavailable, OperationalError, InterfaceError):
+        raise  # the database went away: the import stops, and running it again stores nothing twice
+    except Exception as exc:  # this conversation only: the file's other conversations are still stored
+        return 0, f"{named} not stored: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
 def _save(store: Store, kit: Kit, conversation: Conversation, trainee: str, role: str, channel: str, lang: str | None) -> int:

@@ -266,11 +266,17 @@ class Store:
             raise StoreUnavailable(shown, str(exc).splitlines()[0]) from exc
         if self.engine.dialect.name == "sqlite":
             _sqlite_engine_setup(self.engine)
+        from alembic.util import CommandError
+
         try:
             _migrate(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreUnavailable(shown, reason) from exc
+        except CommandError as exc:  # a schema revision this release does not know: a newer simkit wrote it
+            self.engine.dispose()
+            reason = f"its schema is not one this version of simkit knows ({str(exc).splitlines()[0]}); upgrade simkit"
             raise StoreUnavailable(shown, reason) from exc
 
     @property

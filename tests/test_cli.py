@@ -200,8 +200,8 @@ def test_a_missing_replies_file_is_a_usage_error(cli: Callable[..., CliResult], 
     missing = tmp_path / "nope.yaml"
     code, _, err = cli("play", SCENARIO, "--replies", str(missing), "--kit", str(ROOT))
     assert code == 2 and f"no such file: {missing}" in err
-    code, _, err = cli("play", SCENARIO, "--replies", str(tmp_path), "--kit", str(ROOT))  # a folder is no file either
-    assert code == 2 and "no such file" in err
+    code, _, err = cli("play", SCENARIO, "--replies", str(tmp_path), "--kit", str(ROOT), "--lang", "en")
+    assert code == 2 and "is a folder, not a regular file" in err  # a folder is no file either
 
 
 # --- readiness with nothing to judge ---------------------------------------------------------------

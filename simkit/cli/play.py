@@ -7,7 +7,6 @@ scenario's language, from the message catalogue.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,10 +18,12 @@ from ..content.scenario_model import Action
 from ..content.vocabulary import ACTIONS, DEPARTMENTS
 from ..content.yamlload import load_yaml
 from ..engine.dialogue import AttemptResult, Dialogue, Exchange, play_model, play_through
-from ..engine.scoring import parse_action
-from ..errors import ContentError
+from ..engine.scoring import MAX_REPLY_CHARS, parse_action
+from ..errors import ContentError, ReplyTooLong
 from ..i18n import gettext, ngettext, translator
 from ..i18n.names import name
+from ..reports.cells import json_text, visible
+from .reading import REPLIES_LIMIT, read_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,15 +43,14 @@ class ReplyItem(Model):
     seconds: float = 0.0
 
 
-def load_replies(path: Path) -> tuple[list[Reply], list[float]]:
+def load_replies(path: Path, lang: str = "en") -> tuple[list[Reply], list[float]]:
     """A replies file: a YAML list, each item a string (text only) or {text, actions, seconds}.
 
-    A path that is not a file raises FileNotFoundError (the command line calls it a usage error).
+    Only a regular UTF-8 file of at most ``REPLIES_LIMIT`` bytes is read; anything else raises
+    ``InputFileError`` with a message in ``lang``.
     """
     name_ = str(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), name_)
+    doc, problems = load_yaml(read_text(path, REPLIES_LIMIT, lang), name_)
     if doc is None or problems:
         raise ContentError(problems)
     if not isinstance(doc.data, list):
@@ -82,6 +82,13 @@ def load_replies(path: Path) -> tuple[list[Reply], list[float]]:
     return replies, seconds
 
 
+def shown(text: str) -> str:
+    """Text people or content wrote, as Rich prints it: markup taken literally, control characters visible."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
 def anger_bar(anger: int) -> str:
     """The anger as a ten-cell bar."""
     return "█" * anger + "░" * (10 - anger) + f" {anger}/10"
@@ -104,43 +111,44 @@ def action_label(action: Action, lang: str) -> str:
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich's own answer exits with 1; simkit's main ends quietly with 141, as every command does
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(highlight=False, soft_wrap=True)
 
 
 def _show_exchange(console: Console, e: Exchange, lang: str) -> None:
-    from rich.markup import escape
-
     _ = translator(lang)
     customer, you, actions = _("Customer"), _("You"), _("Actions")
-    console.print(f"[bold]{customer}:[/bold] {escape(e.turn.customer)}")
-    console.print(f"[bold]{you}:[/bold] {escape(e.reply)}")
+    console.print(f"[bold]{customer}:[/bold] {shown(e.turn.customer)}")
+    console.print(f"[bold]{you}:[/bold] {shown(e.reply)}")
     if e.score.actions:
-        console.print(f"  {actions}: " + escape(", ".join(action_label(a, lang) for a in e.score.actions)))
+        console.print(f"  {actions}: " + shown(", ".join(action_label(a, lang) for a in e.score.actions)))
     _show_feedback(console, e, lang)
 
 
 def _show_feedback(console: Console, e: Exchange, lang: str) -> None:
-    from rich.markup import escape
-
     _ = translator(lang)
     colour = "red" if e.score.failed else ("yellow" if e.score.score < 80 else "green")
     figure, bar = f"{e.score.score:g}", anger_bar(e.anger_after)
     score, anger = _("Reply score: {score}/100", score=figure), _("anger: {bar}", bar=bar)
     console.print(f"  [{colour}]{score}[/{colour}]   {anger}")
     for line in e.score.feedback:  # every failed rule, most severe first, as scoring orders them
-        console.print(f"  - {escape(line)}")
+        console.print(f"  - {shown(line)}")
 
 
 def show_scorecard(console: Console, result: AttemptResult, kit: Kit | None = None) -> None:
     """The attempt's scorecard: turns, scores, critical failures, outcome (rule titles from ``kit`` if given)."""
-    from rich.markup import escape
     from rich.table import Table
 
     lang = result.lang
     _ = translator(lang)
     console.print()
     customer = _("Customer")
-    console.print(f"[bold]{customer}:[/bold] {escape(result.closing_line)}")
+    console.print(f"[bold]{customer}:[/bold] {shown(result.closing_line)}")
     table = Table(title=_("Scorecard"))
     for column in ("#", customer, _("Score"), _("Anger"), _("Seconds"), _("Critical failures")):
         table.add_column(column)
@@ -148,11 +156,11 @@ def show_scorecard(console: Console, result: AttemptResult, kit: Kit | None = No
         line = e.turn.customer if len(e.turn.customer) <= 30 else e.turn.customer[:29] + "…"
         table.add_row(
             str(k),
-            escape(line),
+            shown(line),
             f"{e.score.score:g}",
             f"{e.anger_before}→{e.anger_after}",
             f"{e.seconds:g}",
-            escape(", ".join(_rule_title(kit, r, lang) for r in e.score.critical_failures)),
+            shown(", ".join(_rule_title(kit, r, lang) for r in e.score.critical_failures)),
         )
     console.print(table)
     verdict = _("Passed") if result.passed else _("Not passed")
@@ -163,7 +171,7 @@ def show_scorecard(console: Console, result: AttemptResult, kit: Kit | None = No
     if result.critical_failures:
         titles = ", ".join(_rule_title(kit, r, lang) for r in result.critical_failures)
         label = _("Critical failures")
-        console.print(f"{label}: {escape(titles)}")
+        console.print(f"{label}: {shown(titles)}")
 
 
 def _rule_title(kit: Kit | None, rule_id: str, lang: str) -> str:
@@ -212,10 +220,8 @@ def _ask_actions(console: Console, turn: InstanceTurn, lang: str) -> list[Action
         try:
             return parse_typed_actions(answer, turn)
         except ValueError:
-            from rich.markup import escape
-
             problem = _("Not understood: {answer}. Type the numbers of actions from the list.", answer=answer)
-            console.print(f"[red]{escape(problem)}[/red]")
+            console.print(f"[red]{shown(problem)}[/red]")
 
 
 def _record(recorder: Recorder | None, result: AttemptResult, final: bool = False) -> Recorded | None:
@@ -243,7 +249,7 @@ def say_where_it_went(recorded: Recorded | None, recorder: Recorder | None, lang
         line = _("Stored as evidence for {trainee} ({mode}).", trainee=recorder.trainee, mode=name("mode", recorder.mode, lang))
     else:
         return  # no reply was given: nothing to store
-    print(line, file=sys.stderr)
+    print(visible(line), file=sys.stderr)
 
 
 def interactive(
@@ -259,25 +265,27 @@ def interactive(
     a dialogue left before its end (end of input, Ctrl-C) is stored as abandoned. Without
     ``feedback`` (assessment) the scores wait for the scorecard.
     """
-    from rich.markup import escape
     from rich.panel import Panel
 
     console = console or _console()
     lang = instance.lang
     _ = translator(lang)
     title = f"{instance.scenario_id} · {name('channel', instance.channel, lang)}"
-    console.print(Panel(f"{escape(instance.title)}\n{escape(instance.summary)}", title=escape(title)))
+    console.print(Panel(f"{shown(instance.title)}\n{shown(instance.summary)}", title=shown(title)))
     dialogue = Dialogue(instance, kit)
     customer, you = _("Customer"), _("You")
     recorded: Recorded | None = None
     try:
         while (turn := dialogue.turn) is not None:
             console.print()
-            console.print(f"[bold]{customer} ({escape(instance.customer.name)}):[/bold] {escape(turn.customer)}")
+            console.print(f"[bold]{customer} ({shown(instance.customer.name)}):[/bold] {shown(turn.customer)}")
             console.print(_("anger: {bar}", bar=anger_bar(dialogue.anger)))
-            console.print(escape(_offered(turn, lang)))
+            console.print(shown(_offered(turn, lang)))
             try:
                 text = console.input(f"[bold]{you}>[/bold] ")
+                if len(text) > MAX_REPLY_CHARS:  # refused before its actions are asked: the line is shown again
+                    console.print(f"[red]{shown(str(ReplyTooLong(len(text), MAX_REPLY_CHARS, lang)))}[/red]")
+                    continue
                 actions = _ask_actions(console, turn, lang)
             except EOFError:
                 break
@@ -302,26 +310,29 @@ def interactive(
 def run(
     instance: ScenarioInstance,
     kit: Kit,
-    replies_file: str | None,
+    scripted: tuple[list[Reply], list[float]] | None,
     model: bool,
     as_json: bool,
     recorder: Recorder | None = None,
     feedback: bool = True,
 ) -> AttemptResult:
-    """The ``play`` command: pick the way to play, play, store through ``recorder``, print the transcript or JSON."""
-    if not model and replies_file is None:
+    """The ``play`` command: pick the way to play, play, store through ``recorder``, print the transcript or JSON.
+
+    ``scripted`` holds the replies of a replies file (``load_replies``), read before anything is stored.
+    """
+    if not model and scripted is None:
         return interactive(instance, kit, recorder=recorder, feedback=feedback)
     if model:
         result = play_model(instance, kit)
     else:
-        assert replies_file is not None
-        replies, seconds = load_replies(Path(replies_file))
+        assert scripted is not None
+        replies, seconds = scripted
         result = play_through(instance, replies, kit, seconds)
     # scripted replies are all there at once: the attempt is stored whole, before anything is printed;
     # replies that run out before the end leave it abandoned
     recorded = _record(recorder, result, final=True)
     if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json_text(result.to_json()))
     else:
         console = _console()
         for e in result.exchanges:

@@ -10,6 +10,7 @@ and modes come from ``simkit.i18n.names``.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import __version__
 from ..i18n import N_, gettext, translations
 from ..i18n.names import name as named
+from .cells import cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _UNSAFE_FILE = re.compile(r"[^\w.-]+")
+_EXCEL_FIRST_DAY = datetime(1900, 1, 1)
 
 # what the "met" column of a reason says; requirement, verdict and kind names come from simkit.i18n.names
 _YES = N_("yes")
@@ -62,6 +65,26 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _excel_moments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Moments before 1900, which Excel cannot show as dates (it shows ####), as ISO text; the rest stay dates."""
+    import pandas as pd
+
+    out = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "M" and (values.dropna() < _EXCEL_FIRST_DAY).any():
+            shown = [v.isoformat(sep=" ") if not pd.isna(v) and v < _EXCEL_FIRST_DAY else v for v in values]
+            out[column] = pd.Series(shown, index=frame.index, dtype=object)
+    return out
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a spreadsheet may hold it: no text cell or header acts as a formula or holds a control character."""
+    out = frame.map(cell) if len(frame.columns) else frame.copy()
+    out.columns = [cell(c) for c in out.columns]
+    return out
+
+
 def to_csv(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
     """Write each table as ``<name>.csv`` (UTF-8) into ``folder``; returns the files written."""
     target = Path(folder)
@@ -69,7 +92,9 @@ def to_csv(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]
     written = []
     for name, frame in tables.items():
         path = target / f"{safe_name(name)}.csv"
-        _plain(frame).to_csv(path, index=False, encoding="utf-8")
+        # rows end in CRLF as RFC 4180 has it: the csv module then quotes a field holding a bare CR,
+        # which a reader would otherwise take for the end of the row
+        _safe(_plain(frame)).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
         written.append(path)
     return written
 
@@ -94,15 +119,19 @@ def to_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+    # built in memory, then written at once: a write that fails (a full disk) fails here, cleanly,
+    # and not later in a half-closed zip file that the garbage collector finishes
+    book = io.BytesIO()
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
         for sheet, frame in zip(_sheet_names(list(tables)), tables.values(), strict=True):
-            plain = _plain(frame)
+            plain = _safe(_excel_moments(_plain(frame)))
             plain.to_excel(writer, sheet_name=sheet, index=False)
             worksheet = writer.sheets[sheet]
             worksheet.freeze_panes = "A2"
             for i, column in enumerate(plain.columns, start=1):
                 longest = max([len(str(column)), *(len(str(v)) for v in plain[column].head(200))])
                 worksheet.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)
+    target.write_bytes(book.getvalue())
     return target
 
 
@@ -133,10 +162,12 @@ def _number(value: Any) -> str:
 
 
 def _when(moment: str | datetime | None) -> str:
+    from .tables import utc_moment
+
     if not moment:
         return DASH
-    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # isoformat, not strftime: strftime writes the year 1 as "1", isoformat as "0001"
+    return utc_moment(moment).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes") + " UTC"
 
 
 def _reasons(verdict: TraineeReadiness, lang: str) -> list[dict[str, Any]]:

@@ -102,6 +102,10 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
+_FIRST_DAY = float(mdates.date2num(datetime(1, 1, 2)))  # type: ignore[no-untyped-call]
+_LAST_DAY = float(mdates.date2num(datetime(9999, 12, 30)))  # type: ignore[no-untyped-call]
+
+
 def _empty(figure: Figure, text: str) -> Figure:
     axes = figure.add_subplot()
     axes.set_axis_off()
@@ -136,6 +140,9 @@ def trend_figure(trend: pd.DataFrame, trainee: str | None = None, lang: str = "e
     axes.set_xlabel(gettext(lang, _TIME) + " (UTC)")
     axes.set_title(gettext(lang, _TREND_TITLE))
     axes.grid(True, alpha=0.3)
+    # margins around moments at the calendar's ends (years 1 and 9999) would reach past the dates matplotlib can draw
+    low, high = axes.get_xlim()
+    axes.set_xlim(max(low, _FIRST_DAY), min(high, _LAST_DAY))
     axes.xaxis.set_major_locator(mdates.AutoDateLocator())  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(LocalDates(lang))
     if frame["trainee"].nunique() <= _MAX_LEGEND:

@@ -12,6 +12,7 @@ pandas is imported here and not by ``simkit`` itself, so the command line stays 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 REAL_KIND = "real_transcript"
 UNKNOWN_KIND = "unknown"
 NO_COHORT = "-"
+MOMENT_DTYPE = "datetime64[us, UTC]"
 TREND_WINDOW = 3  # attempts in the rolling mean: short enough to show a recent change
 VERDICT_COLUMNS = [
     "trainee",
@@ -63,6 +65,17 @@ READINESS_COLUMNS = [
     "attempts",
     "attempt_ids",
 ]
+
+
+def utc_moment(moment: str | datetime) -> datetime:
+    """A stored moment (ISO text or datetime) in UTC; one that UTC would push past the calendar keeps its clock time."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC: off by its offset at the calendar's edge
+        return when.replace(tzinfo=UTC)
 
 
 def scenario_kind(scenario_id: str, mode: str, kit: Kit | None) -> str:
@@ -167,7 +180,8 @@ def score_trend(attempts: Sequence[dict[str, Any]], kit: Kit | None = None, wind
         for a in _finished(attempts)
     ]
     frame = pd.DataFrame(rows, columns=TREND_COLUMNS[:-1])
-    frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True, format="ISO8601")
+    # microseconds, not pandas' default nanoseconds: those end in 2262, and a stored moment may be any date
+    frame["finished_at"] = pd.Series([utc_moment(m) for m in frame["finished_at"]], dtype=MOMENT_DTYPE)
     frame["score"] = frame["score"].astype(float)
     frame = frame.sort_values(["trainee", "finished_at", "attempt"], kind="stable").reset_index(drop=True)
     rolling = frame.groupby("trainee")["score"].rolling(window, min_periods=1).mean()

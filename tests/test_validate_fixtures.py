@@ -5,6 +5,7 @@ A fixture whose codes are all warnings still validates (exit 0): the kit loads, 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,11 +25,19 @@ def _header(text: str, key: str) -> list[str]:
 
 
 def _apply(fixture: Path, kit: Path) -> str:
+    """Put the fixture in the kit: as the target's text, padded with comments to ``pad-to-bytes``,
+    or in place of the target as a FIFO (``make: fifo``), or by deleting files (``delete``)."""
     text = fixture.read_text(encoding="utf-8")
     (target,) = _header(text, "target")
     for deleted in _header(text, "delete"):
         (kit / deleted).unlink()
-    if not _header(text, "delete"):
+    if _header(text, "make") == ["fifo"]:
+        (kit / target).unlink()
+        os.mkfifo(kit / target)
+    elif not _header(text, "delete"):
+        for size in _header(text, "pad-to-bytes"):
+            padding = int(size) - len(text.encode("utf-8"))
+            text += "#" * (padding % 80) + "\n" + ("#" * 79 + "\n") * (padding // 80)
         (kit / target).write_text(text, encoding="utf-8")
     return target
 

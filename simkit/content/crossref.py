@@ -12,19 +12,25 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 
+from .expressions import facts_read, refusals
 from .models import Check, JobDescription, MoodTable, Role, RoleFile, Rule, RuleFile
 from .problems import Problem
 from .reactions import check_assumptions
 from .sandbox import (
     BRANCH_WHEN_NAMES,
     CHECK_WHERE_NAMES,
+    MAX_FILE_EXPRESSION_CHARS,
     RULE_WHEN_NAMES,
     TEMPLATE_BUILTINS,
+    TEMPLATE_CALLABLES,
     ExpressionError,
+    ExpressionLimit,
+    expression_chars,
     membership_tests,
     names_used,
     parse_condition,
     parse_template,
+    plain_names,
 )
 from .scenario_model import Scenario, Turn
 from .vocabulary import ACTIONS, BEHAVIORS, DEPARTMENTS, TOPICS
@@ -42,6 +48,27 @@ class References:
     rules: dict[str, Rule]
     broken_jobs: set[str]
     rules_complete: bool
+
+
+@dataclass
+class Budget:
+    """Characters of expressions one file may still have checked (``MAX_FILE_EXPRESSION_CHARS``)."""
+
+    left: int = MAX_FILE_EXPRESSION_CHARS
+    reported: bool = False
+
+    def refuse(self, doc: Document, loc: Path, source: str, condition: bool) -> Iterator[Problem]:
+        """Nothing while ``source`` fits; else one problem for the file (once), and the caller stops."""
+        self.left -= expression_chars(source, condition)
+        if self.left < 0 and not self.reported:
+            self.reported = True
+            yield doc.problem(
+                loc,
+                "expression-limit",
+                f"the file's templates and conditions hold more than {MAX_FILE_EXPRESSION_CHARS:,} characters of "
+                "expressions; those from here on are not checked",
+                "split the file, or write more of the lines as plain text",
+            )
 
 
 def _unknown(doc: Document, loc: Path, code: str, what: str, value: str, choices: Iterable[str], key: bool = False) -> Problem:
@@ -67,15 +94,34 @@ def _duplicates(doc: Document, ids: list[tuple[Path, str]], what: str, seen: dic
 
 
 def check_condition(
-    doc: Document, loc: Path, source: str, allowed: frozenset[str], vocab: Mapping[str, tuple[str, str, Iterable[str]]]
+    doc: Document,
+    loc: Path,
+    source: str,
+    allowed: frozenset[str],
+    vocab: Mapping[str, tuple[str, str, Iterable[str]]],
+    facts: Iterable[str] | None = None,
+    budget: Budget | None = None,
 ) -> Iterator[Problem]:
-    """Problems in one condition: syntax, unavailable names, unknown ids in ``'x' in y`` tests."""
+    """Problems in one condition: syntax, what content may not compute, unavailable names, unknown
+    ids in ``'x' in y`` tests, and (given the scenario's ``facts``) facts it does not define."""
+    if budget is not None:
+        yield from budget.refuse(doc, loc, source, condition=True)
+        if budget.left < 0:
+            return
     try:
         ast = parse_condition(source)
+    except ExpressionLimit as exc:
+        yield doc.problem(loc, "expression-limit", str(exc), "shorten the condition")
+        return
     except ExpressionError as exc:
         yield doc.problem(
             loc, "condition-error", f"the condition does not parse: {exc}", 'write a Jinja2 expression such as "anger >= 7"'
         )
+        return
+    refused = list(refusals(ast))
+    for refusal in refused:
+        yield doc.problem(loc, "expression-limit", refusal.message, refusal.hint)
+    if refused:
         return
     for name in sorted(names_used(ast) - allowed):
         yield doc.problem(
@@ -89,6 +135,9 @@ def check_condition(
             code, what, choices = vocab[collection]
             if literal not in set(choices):
                 yield _unknown(doc, loc, code, what, literal, choices)
+    if facts is not None:
+        for name in sorted(set(facts_read(ast)) - set(facts)):
+            yield _unknown(doc, loc, "unknown-fact", "fact", name, facts)
 
 
 def check_jobs(jobs: list[tuple[JobDescription, Document]]) -> Iterator[Problem]:
@@ -136,7 +185,7 @@ def _check_source(doc: Document, loc: Path, source: str, refs: References) -> It
         )
 
 
-def _check_checks(doc: Document, loc: Path, checks: list[Check]) -> Iterator[Problem]:
+def _check_checks(doc: Document, loc: Path, checks: list[Check], budget: Budget) -> Iterator[Problem]:
     for i, check in enumerate(checks):
         here = (*loc, i)
         if check.behavior is not None and check.behavior not in BEHAVIORS:
@@ -144,9 +193,9 @@ def _check_checks(doc: Document, loc: Path, checks: list[Check]) -> Iterator[Pro
         if check.action is not None and check.action not in ACTIONS:
             yield _unknown(doc, (*here, "action"), "unknown-action", "action", check.action, ACTIONS)
         if check.where is not None:
-            yield from check_condition(doc, (*here, "where"), check.where, CHECK_WHERE_NAMES, {})
+            yield from check_condition(doc, (*here, "where"), check.where, CHECK_WHERE_NAMES, {}, budget=budget)
         if check.any_of is not None:
-            yield from _check_checks(doc, (*here, "any_of"), check.any_of)
+            yield from _check_checks(doc, (*here, "any_of"), check.any_of, budget)
 
 
 def check_rules(files: list[tuple[RuleFile, Document]], refs: References) -> Iterator[Problem]:
@@ -154,6 +203,7 @@ def check_rules(files: list[tuple[RuleFile, Document]], refs: References) -> Ite
     seen: dict[str, str] = {}
     topics = {"turn.topics": ("unknown-topic", "topic", TOPICS)}
     for rules, doc in files:
+        budget = Budget()
         yield from _duplicates(doc, [(("rules", i, "id"), r.id) for i, r in enumerate(rules.rules)], "rule", seen)
         for i, rule in enumerate(rules.rules):
             loc: Path = ("rules", i)
@@ -163,9 +213,9 @@ def check_rules(files: list[tuple[RuleFile, Document]], refs: References) -> Ite
                     if role != "all" and role not in refs.roles:
                         yield _unknown(doc, (*loc, "roles", j), "unknown-role", "role", role, [*refs.roles, "all"])
             if rule.when is not None:
-                yield from check_condition(doc, (*loc, "when"), rule.when, RULE_WHEN_NAMES, topics)
-            yield from _check_checks(doc, (*loc, "requires"), rule.requires)
-            yield from _check_checks(doc, (*loc, "forbids"), rule.forbids)
+                yield from check_condition(doc, (*loc, "when"), rule.when, RULE_WHEN_NAMES, topics, budget=budget)
+            yield from _check_checks(doc, (*loc, "requires"), rule.requires, budget)
+            yield from _check_checks(doc, (*loc, "forbids"), rule.forbids, budget)
 
 
 def check_mood(mood: MoodTable, doc: Document, refs: References) -> Iterator[Problem]:
@@ -179,13 +229,29 @@ def check_mood(mood: MoodTable, doc: Document, refs: References) -> Iterator[Pro
                 yield _unknown(doc, ("rules", rule_id), "unknown-rule", "rule", rule_id, refs.rules, key=True)
 
 
-def _check_template(doc: Document, loc: Path, source: str, names: set[str]) -> Iterator[Problem]:
-    try:
-        ast = parse_template(source)
-    except ExpressionError as exc:
-        yield doc.problem(loc, "template-error", f"the template does not parse: {exc}", "check the {{ ... }} and {% ... %} pairs")
+def _check_template(doc: Document, loc: Path, source: str, names: set[str], budget: Budget) -> Iterator[Problem]:
+    yield from budget.refuse(doc, loc, source, condition=False)
+    if budget.left < 0:
         return
-    for name in sorted(names_used(ast) - names):
+    used = plain_names(source)  # nearly every line: text, facts, customer.name, gender(...), no parsing
+    if used is None:
+        try:
+            ast = parse_template(source)
+        except ExpressionLimit as exc:
+            yield doc.problem(loc, "expression-limit", str(exc), "shorten the line")
+            return
+        except ExpressionError as exc:
+            yield doc.problem(
+                loc, "template-error", f"the template does not parse: {exc}", "check the {{ ... }} and {% ... %} pairs"
+            )
+            return
+        refused = list(refusals(ast, TEMPLATE_CALLABLES))
+        for refusal in refused:
+            yield doc.problem(loc, "expression-limit", refusal.message, refusal.hint)
+        if refused:
+            return
+        used = names_used(ast)
+    for name in sorted(used - names):
         facts = sorted(names - TEMPLATE_BUILTINS)
         close = get_close_matches(name, sorted(names), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"facts: {', '.join(facts) or '(none)'}; also customer, gender(...)"
@@ -202,7 +268,9 @@ def _successors(scenario: Scenario, index: int, ids: dict[str, int]) -> list[int
     return out
 
 
-def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: References, names: set[str]) -> Iterator[Problem]:
+def _check_turn(
+    doc: Document, scenario: Scenario, i: int, turn: Turn, refs: References, names: set[str], budget: Budget
+) -> Iterator[Problem]:
     loc: Path = ("turns", i)
     ids = set(scenario.turn_ids)
     for j, topic in enumerate(turn.topics):
@@ -246,7 +314,9 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
     if refs.rules_complete:
         branch_vocab["failed"] = ("unknown-rule", "rule", tuple(refs.rules))
     for j, branch in enumerate(turn.branches):
-        yield from check_condition(doc, (*loc, "branches", j, "when"), branch.when, BRANCH_WHEN_NAMES, branch_vocab)
+        yield from check_condition(
+            doc, (*loc, "branches", j, "when"), branch.when, BRANCH_WHEN_NAMES, branch_vocab, scenario.facts, budget
+        )
         if branch.goto is not None and branch.goto not in ids:
             yield _unknown(doc, (*loc, "branches", j, "goto"), "unknown-turn", "turn", branch.goto, ids)
         if branch.end is not None and branch.end not in scenario.outcomes:
@@ -268,8 +338,17 @@ def _check_turn(doc: Document, scenario: Scenario, i: int, turn: Turn, refs: Ref
         )
     for lang in ("ru", "en"):
         for j, line in enumerate(getattr(turn.customer, lang)):
-            yield from _check_template(doc, (*loc, "customer", lang, j), line, names)
-        yield from _check_template(doc, (*loc, "model", lang), turn.model.get(lang), names)
+            yield from _check_template(doc, (*loc, "customer", lang, j), line, names, budget)
+        yield from _check_template(doc, (*loc, "model", lang), turn.model.get(lang), names, budget)
+
+
+def _expression_cost(scenario: Scenario) -> int:
+    conditions = [b.when for turn in scenario.turns for b in turn.branches]
+    lines = [
+        line for turn in scenario.turns for lang in ("ru", "en") for line in (*getattr(turn.customer, lang), turn.model.get(lang))
+    ]
+    lines += [line for phrasings in scenario.outcomes.values() for lang in ("ru", "en") for line in getattr(phrasings, lang)]
+    return sum(expression_chars(c, condition=True) for c in conditions) + sum(expression_chars(line) for line in lines)
 
 
 def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References, hang_up_at: int = 10) -> Iterator[Problem]:
@@ -277,18 +356,20 @@ def check_scenarios(scenarios: list[tuple[Scenario, Document]], refs: References
     path to a customer line has done what the line takes as done (``reactions``, warnings)."""
     seen: dict[str, str] = {}
     for scenario, doc in scenarios:
-        yield from check_assumptions(scenario, doc, hang_up_at)
+        if _expression_cost(scenario) <= MAX_FILE_EXPRESSION_CHARS:  # over it, the Budget reports it below
+            yield from check_assumptions(scenario, doc, hang_up_at)
         yield from _duplicates(doc, [(("id",), scenario.id)], "scenario", seen)
         if refs.roles is not None and scenario.role not in refs.roles:
             yield _unknown(doc, ("role",), "unknown-role", "role", scenario.role, refs.roles)
         yield from _duplicates(doc, [(("turns", i, "id"), t.id) for i, t in enumerate(scenario.turns)], "turn")
         names = set(scenario.facts) | TEMPLATE_BUILTINS
+        budget = Budget()
         for i, turn in enumerate(scenario.turns):
-            yield from _check_turn(doc, scenario, i, turn, refs, names)
+            yield from _check_turn(doc, scenario, i, turn, refs, names, budget)
         for outcome, lines in scenario.outcomes.items():
             for lang in ("ru", "en"):
                 for j, line in enumerate(getattr(lines, lang)):
-                    yield from _check_template(doc, ("outcomes", outcome, lang, j), line, names)
+                    yield from _check_template(doc, ("outcomes", outcome, lang, j), line, names, budget)
         index: dict[str, int] = {}
         for i, turn in enumerate(scenario.turns):
             index.setdefault(turn.id, i)

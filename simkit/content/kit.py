@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from ..errors import ContentError, KitNotFound, UnknownScenario
-from . import crossref
+from . import crossref, trials
+from .files import Unreadable, read_bytes, read_text
 from .models import Clause, JobDescription, MoodTable, Readiness, Role, RoleFile, Rule, RuleFile
 from .problems import Problem
 from .scenario_model import Scenario
@@ -50,6 +51,8 @@ class Kit:
     readiness: Readiness
     scenarios: dict[str, Scenario]
     rulebook_hash: str
+    # rule id -> "file:line" of its id, so an error at run time can say where the rule is written
+    locations: dict[str, str] = field(default_factory=dict)
 
     def scenario(self, scenario_id: str) -> Scenario:
         """The scenario with this id, or UnknownScenario naming the close ones."""
@@ -63,6 +66,10 @@ class Kit:
         job_id, _, section = source.partition("#")
         job = self.jobs.get(job_id)
         return next((c for c in job.clauses if c.section == section), None) if job else None
+
+    def rule_location(self, rule_id: str) -> str:
+        """Where the rule is written ("rulebook/rules/x.yaml:12"), or its id when not known."""
+        return self.locations.get(rule_id, f"rule {rule_id}")
 
 
 def find_root(start: str | Path | None = None) -> Path:
@@ -94,24 +101,27 @@ class _Reader:
 
     def read(self, file: Path, model: type[M]) -> tuple[M | None, Document | None]:
         rel = file.relative_to(self.root).as_posix()
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.problems.append(Problem(rel, 1, 1, "syntax", f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"))
+        text, unreadable = read_text(file, self.root, rel)
+        if text is None:
+            self.problems += [unreadable] if unreadable else []
             return None, None
-        doc, problems = load_yaml(text, rel)
-        self.problems += problems
+        doc, loaded = load_yaml(text, rel)
+        self.problems += loaded
         self._check_modeline(rel, text, model)
         if doc is None:
             return None, None
         self.docs[rel] = doc
         value, problems = validate_document(doc, model)
-        self.problems += problems
+        # a value the loader already refused (a number too long to read) is not reported twice
+        refused = {(p.line, p.column) for p in loaded}
+        self.problems += [p for p in problems if (p.line, p.column) not in refused]
+        if any(p.code in ("bad-value", "yaml-limit") for p in loaded):
+            value = None  # built around a value the loader refused: checked no further
         return value, doc
 
     def require(self, rel: str, model: type[M]) -> tuple[M | None, Document | None]:
         file = self.root / rel
-        if not file.is_file():
+        if not os.path.lexists(file):
             self.problems.append(Problem(rel, 1, 1, "missing-file", "the kit has no such file", f"create {rel}"))
             return None, None
         return self.read(file, model)
@@ -137,9 +147,13 @@ class _Reader:
 def _rulebook_hash(root: Path) -> str:
     digest = hashlib.sha256()
     for file in sorted((root / "rulebook").rglob("*.yaml")):
+        try:
+            data = read_bytes(file, root)
+        except Unreadable:
+            continue  # not content (a FIFO, a link out of the kit): the reader reported any it needs
         digest.update(file.relative_to(root).as_posix().encode())
         digest.update(b"\0")
-        digest.update(file.read_bytes().replace(b"\r\n", b"\n"))
+        digest.update(data.replace(b"\r\n", b"\n"))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 
@@ -191,6 +205,13 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
     if mood and mood_doc:
         problems += crossref.check_mood(mood, mood_doc, refs)
     problems += crossref.check_scenarios(scenarios, refs, mood.hang_up_at if mood else 10)
+    # what is otherwise sound is tried on the values it will meet (conditions and templates that
+    # would fail when played); a file with problems already would only fail again
+    broken = {p.path for p in problems if not p.warning}
+    sound = [(s, d) for s, d in scenarios if d.path not in broken]
+    problems += trials.try_scenarios(sound, mood.hang_up_at if mood else 10)
+    if refs.roles is not None:
+        problems += trials.try_rules([(r, d) for r, d in rule_files if d.path not in broken], sound, refs.roles)
     # warnings flag content that may read wrongly; it still loads, and they come back beside the kit
     warnings = sorted({p for p in problems if p.warning})
     if any(not p.warning for p in problems) or roles_file is None or mood is None or readiness is None:
@@ -204,6 +225,7 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
         readiness=readiness,
         scenarios={s.id: s for s, _ in scenarios},
         rulebook_hash=_rulebook_hash(base),
+        locations={r.id: f"{d.path}:{d.where(('rules', i, 'id'))[0]}" for f, d in rule_files for i, r in enumerate(f.rules)},
     )
     return kit, warnings
 

@@ -4,14 +4,20 @@ Scenario scripts live in ``scenario_model.py``. Every model forbids unknown keys
 about types, so a typo in YAML is a located error rather than a silently ignored field.
 References to the closed vocabularies (behaviours, actions, departments, roles, clauses) are
 plain strings here; ``crossref.py`` checks them and names the bad one with a suggestion, and the
-JSON Schemas still offer the allowed values as completions.
+JSON Schemas still offer the allowed values as completions. Ids are plain (lowercase letters,
+digits, ``_``), so an id with path characters (``../../etc``) is refused wherever it comes from.
+
+Lists carry upper bounds well above what the shipped content uses (a scenario has at most 50
+turns, a turn at most 10 phrasings per language), so that one file, however it is written, makes
+a bounded amount of checking; numbers must be finite (``.inf`` and ``.nan`` are refused).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .vocabulary import ACTIONS, BEHAVIORS, DEPARTMENTS
 
@@ -44,15 +50,25 @@ Condition = Annotated[
         description="A sandboxed Jinja2 expression, e.g. \"anger >= 7 and 'apology' not in behaviors\".",
     ),
 ]
-BehaviorId = Annotated[str, Field(json_schema_extra={"enum": list(BEHAVIORS)})]
-ActionId = Annotated[str, Field(json_schema_extra={"enum": list(ACTIONS)})]
-DepartmentId = Annotated[str, Field(json_schema_extra={"enum": list(DEPARTMENTS)})]
+_PLAIN_ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
+
+
+def _plain_id(value: str) -> str:
+    if not _PLAIN_ID.fullmatch(value):
+        raise ValueError(f"{value[:40]!r} is not an id: an id is lowercase letters, digits and '_'")
+    return value
+
+
+PlainId = Annotated[str, AfterValidator(_plain_id)]
+BehaviorId = Annotated[PlainId, Field(json_schema_extra={"enum": list(BEHAVIORS)})]
+ActionId = Annotated[PlainId, Field(json_schema_extra={"enum": list(ACTIONS)})]
+DepartmentId = Annotated[PlainId, Field(json_schema_extra={"enum": list(DEPARTMENTS)})]
 
 
 class Model(BaseModel):
     """Base of every content model: immutable, strict, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Text(Model):
@@ -80,7 +96,7 @@ class JobDescription(Model):
     title: Text
     seed: Annotated[str, Field(description="File name of the source text in the seeds folder.")]
     about: Text
-    clauses: Annotated[list[Clause], Field(min_length=1)]
+    clauses: Annotated[list[Clause], Field(min_length=1, max_length=200)]
 
 
 class Role(Model):
@@ -88,13 +104,13 @@ class Role(Model):
 
     id: Slug
     title: Text
-    jobs: Annotated[list[str], Field(min_length=1, description="Job description ids.")]
+    jobs: Annotated[list[str], Field(min_length=1, max_length=20, description="Job description ids.")]
 
 
 class RoleFile(Model):
     """``rulebook/roles.yaml``."""
 
-    roles: Annotated[list[Role], Field(min_length=1)]
+    roles: Annotated[list[Role], Field(min_length=1, max_length=50)]
 
 
 class Check(Model):
@@ -106,7 +122,7 @@ class Check(Model):
 
     behavior: BehaviorId | None = None
     action: ActionId | None = None
-    any_of: list[Check] | None = None
+    any_of: Annotated[list[Check], Field(max_length=20)] | None = None
     where: Condition | None = None
 
     @model_validator(mode="after")
@@ -117,6 +133,15 @@ class Check(Model):
         if self.any_of is not None and self.where is not None:
             raise ValueError("'where' belongs on the checks inside 'any_of', not on 'any_of'")
         return self
+
+
+# Checks in one rule, counting those inside 'any_of': each is tried at validation in every situation
+# the rule applies to, so their number bounds the work one rule file makes.
+MAX_CHECKS_PER_RULE = 30
+
+
+def _count_checks(checks: list[Check]) -> int:
+    return sum(1 + _count_checks(c.any_of or []) for c in checks)
 
 
 class Rule(Model):
@@ -133,14 +158,14 @@ class Rule(Model):
         str,
         Field(description="'<job id>#<section>' of a clause, or 'common-practice'."),
     ]
-    roles: Annotated[list[str], Field(min_length=1, description="Role ids, or 'all' for every role.")]
+    roles: Annotated[list[str], Field(min_length=1, max_length=20, description="Role ids, or 'all' for every role.")]
     when: Condition | None = Field(
         None,
         description="When the rule applies: an expression over facts, kind, channel, role, "
         "turn (id, index, first, last, topics) and anger. Omitted: always.",
     )
-    requires: list[Check] = Field(default_factory=list, description="All must be present.")
-    forbids: list[Check] = Field(default_factory=list, description="None may be present.")
+    requires: list[Check] = Field(default_factory=list, max_length=10, description="All must be present.")
+    forbids: list[Check] = Field(default_factory=list, max_length=10, description="None may be present.")
     max_reply_seconds: Annotated[float, Field(gt=0)] | None = Field(
         None, description="The reply must come within this many seconds of the customer's line."
     )
@@ -149,25 +174,28 @@ class Rule(Model):
     def _says_something(self) -> Rule:
         if not self.requires and not self.forbids and self.max_reply_seconds is None:
             raise ValueError("a rule needs 'requires', 'forbids' or 'max_reply_seconds'")
+        checks = _count_checks([*self.requires, *self.forbids])
+        if checks > MAX_CHECKS_PER_RULE:
+            raise ValueError(f"a rule has at most {MAX_CHECKS_PER_RULE} checks, 'any_of' ones included; this one has {checks}")
         return self
 
 
 class RuleFile(Model):
     """One file under ``rulebook/rules/``."""
 
-    rules: Annotated[list[Rule], Field(min_length=1)]
+    rules: Annotated[list[Rule], Field(min_length=1, max_length=100)]
 
 
 class MoodTable(Model):
     """How a reply moves the customer's anger (0 calm .. 10 hangs up)."""
 
     hang_up_at: Annotated[int, Field(ge=1, le=10)] = 10
-    behaviors: dict[BehaviorId, Annotated[int, Field(ge=-5, le=5)]]
+    behaviors: Annotated[dict[BehaviorId, Annotated[int, Field(ge=-5, le=5)]], Field(max_length=100)]
     severity: dict[Severity, Annotated[int, Field(ge=0, le=5)]] = Field(
         description="Anger added by each failed rule of that severity."
     )
     rules: dict[str, Annotated[int, Field(ge=-5, le=5)]] = Field(
-        default_factory=dict, description="Per-rule overrides of the severity figure."
+        default_factory=dict, max_length=500, description="Per-rule overrides of the severity figure."
     )
     drift: Annotated[int, Field(ge=-3, le=3)] = Field(0, description="Added after every reply, before the reply's own effects.")
 
@@ -180,7 +208,7 @@ class Readiness(Model):
     min_score: Annotated[float, Field(ge=0, le=100)]
     min_category_scores: dict[Category, Annotated[float, Field(ge=0, le=100)]]
     max_critical_failures: Annotated[int, Field(ge=0)]
-    required_kinds: list[Kind]
+    required_kinds: Annotated[list[Kind], Field(max_length=20)]
     count_real_transcripts: bool
-    modes: Annotated[list[Mode], Field(min_length=1, description="Attempt modes that count.")]
+    modes: Annotated[list[Mode], Field(min_length=1, max_length=10, description="Attempt modes that count.")]
     about: Text

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CODES: dict[str, str] = {
-    "syntax": "the file is not valid YAML",
+    "syntax": "the file is not valid YAML or not UTF-8 text (the bad byte, tab or character is located)",
+    "not-a-file": "a content path that is not a regular file inside the kit: a FIFO, a device, a folder, "
+    "or a link that leads out of the kit (it is not read)",
+    "file-too-large": "a content file is larger than the cap of 1 MiB (1,048,576 bytes; it is not read)",
+    "yaml-limit": "aliases that expand to more than 1,000 values or 100,000 characters, mappings and lists "
+    "nested more than 40 deep, or a mapping or list of more than 5,000 entries",
     "duplicate-key": "a mapping names the same key twice",
     "unknown-key": "a key that this kind of content does not have",
     "missing-key": "a required key is absent",
@@ -37,6 +42,14 @@ CODES: dict[str, str] = {
     "action-not-offered": "a model reply takes an action the turn does not offer",
     "template-error": "a template does not parse",
     "condition-error": "a condition does not parse",
+    "expression-limit": "a template or condition uses what content may not: tags other than if, calls other "
+    "than gender(...), private attributes, filters outside the safe list, more than 1,000 (condition) or 5,000 "
+    "(template) characters, nesting deeper than 30, or a result too large (texts and lists over 5,000 items, "
+    "numbers over 256 bits, text formatting with %)",
+    "condition-fails": "a condition raises an error when tried on the values it will meet (an unknown fact, a "
+    "number compared with text, a parameter the action does not take)",
+    "template-fails": "a template raises an error when rendered with the scenario's facts (division by zero, "
+    "text added to a number, ...)",
     "unreachable-turn": "no path from the first turn leads to this turn",
     "missing-outcome": "an 'end' names an outcome that has no customer lines",
     "unmet-assumption": "a customer line takes as done an action or behaviour (its turn's 'assumes') "
@@ -67,25 +80,46 @@ class Problem:
         label = "warning: " if self.warning else ""
         return f"{self.path}:{self.line}:{self.column}: {self.code} {label}{self.message}{hint}"
 
-    def excerpt(self, root: Path | None = None) -> str:
-        """The offending source line with a caret under the column, or '' if unreadable."""
-        file = Path(self.path) if root is None else root / self.path
-        try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return ""
+    def excerpt(self, root: Path | None = None, lines: list[str] | None = None) -> str:
+        """The offending source line with a caret under the column, or '' if unreadable.
+
+        Only a regular file inside ``root`` (when given) is read, so a problem about a FIFO or a
+        link out of the kit shows nothing of it; ``lines`` spares reading the file again.
+        """
+        lines = _source_lines(self.path, root) if lines is None else lines
         if not 1 <= self.line <= len(lines):
             return ""
         text = lines[self.line - 1]
+        if len(text) > _EXCERPT_CHARS:  # a long line is shown around the column
+            start = max(0, min(self.column - 1 - _EXCERPT_CHARS // 2, len(text) - _EXCERPT_CHARS))
+            return f"    {text[start : start + _EXCERPT_CHARS]}\n    {' ' * max(self.column - 1 - start, 0)}^"
         return f"    {text}\n    {' ' * max(self.column - 1, 0)}^"
+
+
+_EXCERPT_CHARS = 200
+
+
+def _source_lines(path: str, root: Path | None) -> list[str]:
+    from .files import Unreadable, read_bytes
+
+    file = Path(path) if root is None else root / path
+    try:
+        data = read_bytes(file, root)
+    except Unreadable:
+        return []
+    # a byte that is not UTF-8 shows as U+FFFD, so the caret still points at it
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff").splitlines()
 
 
 def format_problems(problems: list[Problem], root: Path | None = None, excerpts: bool = True) -> str:
     """All problems as text, sorted by file and position, with a closing count."""
     out: list[str] = []
+    sources: dict[str, list[str]] = {}
     for p in sorted(problems):
         out.append(str(p))
-        snippet = p.excerpt(root) if excerpts else ""
+        if p.path not in sources and excerpts:
+            sources[p.path] = _source_lines(p.path, root)
+        snippet = p.excerpt(root, sources[p.path]) if excerpts else ""
         if snippet:
             out.append(snippet)
     files = len({p.path for p in problems})

@@ -41,6 +41,15 @@ _PAIRED_ACTION = {b: a for a, b in PAIRS.items()}
 
 EdgeKey = tuple[str, int]  # ("branch", k) | ("next", 0) | ("follow", 0)
 
+# Branch conditions evaluated for one scenario at most: the replies tried grow with the ids and
+# angers its conditions test, and the shipped scenarios need at most a few hundred. Past this the
+# analysis stops with one warning, so that no scenario can keep validation busy.
+MAX_TRIALS = 10_000
+
+
+class _Exhausted(Exception):
+    """The scenario's conditions need more than MAX_TRIALS evaluations."""
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -151,8 +160,9 @@ def _sample(fact: Fact) -> Any:
 class _Turn:
     """One turn's branch conditions, parsed once, and the edge a reply takes from it."""
 
-    def __init__(self, scenario: Scenario, i: int, facts: dict[str, Any], hang_up_at: int) -> None:
+    def __init__(self, scenario: Scenario, i: int, facts: dict[str, Any], hang_up_at: int, trials: list[int]) -> None:
         self.turn, self.facts = scenario.turns[i], facts
+        self.trials = trials  # evaluations left for the whole scenario, shared by its turns
         self.last = i + 1 >= len(scenario.turns)
         self.literals: list[tuple[str, str]] = []
         thresholds = {0, hang_up_at - 1}
@@ -202,6 +212,9 @@ class _Turn:
         }
         key: EdgeKey | None
         for k, branch in enumerate(self.turn.branches):
+            self.trials[0] -= 1
+            if self.trials[0] < 0:
+                raise _Exhausted
             try:
                 fires = evaluate(branch.when, variables)
             except Exception:  # a condition that fails on these values does not fire, as in scoring
@@ -263,11 +276,12 @@ def check_assumptions(scenario: Scenario, doc: Document, hang_up_at: int = 10) -
     graph = [e for e in graph if e.source in reached]
     turns: dict[int, _Turn] = {}
     bad: dict[tuple[int, str], dict[EdgeKey, str]] = {}
+    trials = [MAX_TRIALS]
 
     def lacking(source: int, assumption: str) -> dict[EdgeKey, str]:
         if (source, assumption) not in bad:
             if source not in turns:
-                turns[source] = _Turn(scenario, source, facts, hang_up_at)
+                turns[source] = _Turn(scenario, source, facts, hang_up_at, trials)
             bad[(source, assumption)] = turns[source].without(assumption)
         return bad[(source, assumption)]
 
@@ -277,20 +291,33 @@ def check_assumptions(scenario: Scenario, doc: Document, hang_up_at: int = 10) -
     # what every path to a turn has done: the start has done nothing; elsewhere the meet over the
     # incoming edges, from "everything" down to the greatest fixed point
     done = {i: (set() if i == 0 else set(wanted)) for i in reached}
-    changed = True
-    while changed:
-        changed = False
-        for i in sorted(reached - {0}):
-            incoming = [through(e, done[e.source]) for e in graph if e.target == i]
-            meet = set.intersection(*incoming) if incoming else set()
-            if meet != done[i]:
-                done[i], changed = meet, True
-    for i in sorted(reached):
-        turn = scenario.turns[i]
-        for j, assumption in enumerate(turn.assumes):
-            if assumption not in wanted or assumption in done[i]:
-                continue
-            yield from _warnings(scenario, doc, i, j, turn, assumption, graph, done, lacking)
+    found: list[Problem] = []
+    try:
+        changed = True
+        while changed:
+            changed = False
+            for i in sorted(reached - {0}):
+                incoming = [through(e, done[e.source]) for e in graph if e.target == i]
+                meet = set.intersection(*incoming) if incoming else set()
+                if meet != done[i]:
+                    done[i], changed = meet, True
+        for i in sorted(reached):
+            turn = scenario.turns[i]
+            for j, assumption in enumerate(turn.assumes):
+                if assumption not in wanted or assumption in done[i]:
+                    continue
+                found += _warnings(scenario, doc, i, j, turn, assumption, graph, done, lacking)
+    except _Exhausted:
+        first = next((i, j) for i, turn in enumerate(scenario.turns) for j, a in enumerate(turn.assumes) if a in wanted)
+        found = [
+            doc.problem(
+                ("turns", first[0], "assumes", first[1]),
+                "unmet-assumption",
+                f"what the turns assume was not checked: the branch conditions need more than {MAX_TRIALS:,} trials",
+                "use fewer or simpler branch conditions, or fewer 'assumes'",
+            )
+        ]
+    yield from found
 
 
 def _warnings(

@@ -22,8 +22,11 @@ from .models import (
 Outcome = Literal["resolved", "escalated", "lost"]
 Channel = Literal["phone", "chat", "email", "letter"]
 Gender = Literal["female", "male"]
-FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
+FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=80)]
 Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
+# a date fact within a century of the reference date: further, dates leave the calendar
+Days = Annotated[int, Field(ge=-36_500, le=36_500)]
+DayPair = Annotated[list[Days], Field(min_length=2, max_length=2)]
 Assumption = Annotated[
     str,
     Field(
@@ -36,8 +39,8 @@ Assumption = Annotated[
 class Phrasings(Model):
     """Several ways to say the same line, in both languages; one is drawn per instance."""
 
-    ru: Annotated[list[Line], Field(min_length=2)]
-    en: Annotated[list[Line], Field(min_length=2)]
+    ru: Annotated[list[Line], Field(min_length=2, max_length=10)]
+    en: Annotated[list[Line], Field(min_length=2, max_length=10)]
 
 
 class Name(Model):
@@ -51,7 +54,7 @@ class Name(Model):
 class Persona(Model):
     """Who the customer is."""
 
-    names: Annotated[list[Name], Field(min_length=2)]
+    names: Annotated[list[Name], Field(min_length=2, max_length=20)]
     anger: Annotated[int, Field(ge=0, le=10, description="Anger at the start, 0 calm .. 10.")]
     about: Text | None = None
 
@@ -59,10 +62,12 @@ class Persona(Model):
 class Fact(Model):
     """How one fact is generated: exactly one of the generators."""
 
-    pick: Annotated[list[int | Line | Text], Field(min_length=1)] | None = None
+    pick: Annotated[list[int | Line | Text], Field(min_length=1, max_length=100)] | None = None
     between: Pair | None = Field(None, description="Integer range [low, high], both ends included.")
     pattern: Line | Text | None = Field(None, description="'#' becomes a digit, '@' a capital letter; per language if {ru, en}.")
-    date_offset: Pair | None = Field(None, description="Days from the reference date [low, high], both ends included.")
+    date_offset: DayPair | None = Field(
+        None, description="Days from the reference date [low, high], both ends included, within 36,500 days."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Fact:
@@ -96,7 +101,7 @@ class ModelReply(Model):
 
     ru: Line
     en: Line
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list, max_length=10)
 
     def get(self, lang: str) -> str:
         """The reply in ``lang``."""
@@ -126,17 +131,18 @@ class Turn(Model):
     """One customer turn and what the trainee is expected to do in reply."""
 
     id: Slug
-    topics: list[str] = Field(default_factory=list, description="Situations this turn presents.")
+    topics: list[str] = Field(default_factory=list, max_length=20, description="Situations this turn presents.")
     customer: Phrasings
-    actions: list[ActionId] = Field(description="Actions offered to the trainee at this turn.")
-    expect: Annotated[list[BehaviorId], Field(min_length=1)]
+    actions: list[ActionId] = Field(max_length=20, description="Actions offered to the trainee at this turn.")
+    expect: Annotated[list[BehaviorId], Field(min_length=1, max_length=30)]
     model: ModelReply
-    branches: list[Branch] = Field(default_factory=list)
+    branches: list[Branch] = Field(default_factory=list, max_length=10)
     next: Slug | None = Field(None, description="The turn after this one; default: the next in the file.")
     end: Outcome | None = Field(None, description="End here with this outcome unless a branch fires.")
     reply_limit_seconds: Annotated[int, Field(gt=0)] | None = None
     assumes: list[Assumption] = Field(
         default_factory=list,
+        max_length=20,
         description="What the customer's line takes as already done by the trainee on every path here: behaviour "
         "ids, action ids, route_department:<department id>. 'simkit validate' warns where a path does not guarantee it.",
     )
@@ -158,10 +164,10 @@ class Scenario(Model):
     role: Slug
     channel: Channel
     difficulty: Annotated[int, Field(ge=1, le=3)]
-    languages: Annotated[list[Lang], Field(min_length=1)]
+    languages: Annotated[list[Lang], Field(min_length=1, max_length=2)]
     persona: Persona
-    facts: dict[FactName, Fact] = Field(default_factory=dict)
-    turns: Annotated[list[Turn], Field(min_length=3)]
+    facts: dict[FactName, Fact] = Field(default_factory=dict, max_length=50)
+    turns: Annotated[list[Turn], Field(min_length=3, max_length=50)]
     outcomes: dict[Outcome, Phrasings] = Field(description="The customer's last line for each way the dialogue can end.")
 
     @property

@@ -301,3 +301,17 @@ def test_rescoring_reads_kept_findings_instead_of_the_text(db: str, shipped_copy
     rescore(store, new_kit, workers=1)
     scores = store.attempt(attempt.id)["replies"][0]["scores"]
     assert next(s["score"] for s in scores if s["rulebook_hash"] == new_kit.rulebook_hash) < first.score - 50
+
+
+def test_an_action_stored_before_it_was_refused_does_not_stop_a_rescoring(db: str, shipped_copy: Path) -> None:
+    """A department with path characters, stored by an older release: judged as not chosen."""
+    store = Store(db)
+    _store_two_attempts(store, load_kit(shipped_copy))
+    with store.engine.begin() as c:
+        c.execute(update(Reply).values(actions=[{"id": "route_department", "department": "../../etc"}]))
+    new_kit = _change_a_rule(shipped_copy)
+    assert rescore(store, new_kit, workers=1).scored == 2
+    with store.session(write=False) as s:
+        for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
+            score = score_stored(new_kit, reply, attempt)
+            assert score is not None and all(a.department != "../../etc" for a in score.actions)

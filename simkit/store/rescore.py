@@ -127,8 +127,20 @@ def score_stored(
         except (UnknownScenario, KeyError):
             return None
     findings = stored_findings.decode(kept, context.customer_name) if kept is not None else None
-    actions = None if reply.text_only else [Action.model_validate(a) for a in reply.actions]
+    actions = None if reply.text_only else _actions(reply.actions)
     return score_in_context(context, reply.text, actions, kit=kit, seconds=reply.seconds, findings=findings)
+
+
+def _actions(stored: list[Any]) -> list[Action]:
+    # an action stored before a release that refuses it (a department id with path characters):
+    # no kit can take it, so the reply is judged as if it had not been chosen, never crashing the run
+    out = []
+    for value in stored:
+        try:
+            out.append(Action.model_validate(value))
+        except ValueError:
+            continue
+    return out
 
 
 # the columns of a reply and its attempt that ``score_stored`` reads, and the findings kept

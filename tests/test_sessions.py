@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 import simkit
 from simkit.content.kit import Kit
 from simkit.engine.dialogue import Dialogue
-from simkit.reports.session import defused, round_excel, round_html, round_tables
+from simkit.reports.cells import cell as defused
+from simkit.reports.session import round_excel, round_html, round_tables
 from simkit.store.database import _CODE_LETTERS, Store
 from simkit.store.recorder import Recorder
 from simkit.store.sessions import (

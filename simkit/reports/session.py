@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..i18n import gettext
@@ -23,16 +23,6 @@ if TYPE_CHECKING:
 
     from ..content.kit import Kit
     from ..store.sessions import CommonFailure, LiveRow, Round, RoundReply
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheet programs read as the start of a formula
-
-
-def defused(value: Any) -> Any:
-    """A cell value that no spreadsheet reads as a formula: text starting with =, +, -, @ gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def _rule_title(rule_id: str, kit: Kit | None, lang: str) -> str:
     if kit is not None and rule_id in kit.rules:
@@ -154,9 +144,8 @@ def round_tables(
 
 
 def round_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write the round's tables as a workbook; no text cell can act as a formula."""
-    safe = {sheet: frame.map(defused) for sheet, frame in tables.items()}
-    return to_excel(safe, path)
+    """Write the round's tables as a workbook; no text cell can act as a formula (``exports.to_excel``)."""
+    return to_excel(tables, path)
 
 
 def round_html(

@@ -60,3 +60,27 @@ class UnknownScenario(SimkitError):
 
 class GenerationError(SimkitError):
     """A template or generator failed while rendering a scenario instance."""
+
+
+class ReplyTooLong(SimkitError):
+    """A reply longer than a reply may be (``engine.scoring.MAX_REPLY_CHARS``), refused before it is read.
+
+    The message is in the reply's language: the trainee who typed it reads it.
+    """
+
+    def __init__(self, length: int, limit: int, lang: str) -> None:
+        super().__init__(length, limit, lang)
+        self.length, self.limit, self.lang = length, limit, lang
+
+    def __str__(self) -> str:
+        from babel.numbers import format_decimal
+
+        from .i18n import LANGUAGES, gettext
+
+        locale = self.lang if self.lang in LANGUAGES else "en"
+        return gettext(
+            self.lang,
+            "A reply may be at most {limit} characters long; this one has {length}. Say it in fewer words.",
+            limit=format_decimal(self.limit, locale=locale),
+            length=format_decimal(self.length, locale=locale),
+        )

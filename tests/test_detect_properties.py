@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from simkit.content.kit import Kit
 from simkit.content.vocabulary import BEHAVIORS
 from simkit.engine.generation import generate
-from simkit.engine.scoring import score_reply
+from simkit.engine.scoring import MAX_REPLY_CHARS, score_reply
+from simkit.errors import ReplyTooLong
 from simkit.language.detection import detect
 from simkit.language.politeness import politeness
 
@@ -81,16 +82,24 @@ def test_word_soup_detects_without_error(words: list[str]) -> None:
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_odd_replies_score_without_error(kit: Kit, text: str, lang: str) -> None:
     instance = generate(kit.scenario("discount-demand-sports-food"), 1, lang)
+    if len(text) > MAX_REPLY_CHARS:  # refused, with a message, before it is read
+        with pytest.raises(ReplyTooLong):
+            score_reply(instance, instance.turns[0].id, text, kit=kit)
+        text = text[:MAX_REPLY_CHARS]
     result = score_reply(instance, instance.turns[0].id, text, kit=kit)
     assert 0 <= result.score <= 100
     _check(text, lang)
 
 
-def test_hundred_thousand_characters_score(kit: Kit) -> None:
+def test_hundred_thousand_characters_are_detected_and_refused_by_the_scorer(kit: Kit) -> None:
+    """Detection (of an imported conversation, say) reads any length; a trainee's reply stops at the cap."""
     text = ("Здравствуйте! Извините за задержку, курьер привезёт заказ завтра до 18:00. " * 1400)[:100_000]
+    assert len(text) == 100_000
+    assert {"greeting", "apology", "timeframe"} <= {f.behavior for f in detect(text, "ru")}
     instance = generate(kit.scenario("discount-demand-sports-food"), 1, "ru")
-    result = score_reply(instance, "demand", text, kit=kit)
-    assert len(text) == 100_000 and 0 <= result.score <= 100
+    with pytest.raises(ReplyTooLong):
+        score_reply(instance, "demand", text, kit=kit)
+    assert 0 <= score_reply(instance, "demand", text[:MAX_REPLY_CHARS], kit=kit).score <= 100
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])

@@ -13,6 +13,7 @@ import pytest
 from simkit.apps.identity import TraineeBar
 from simkit.apps.player import DOUBLE_CLICK_SECONDS, NoTrainee, Player, PlayerState
 from simkit.content.kit import Kit
+from simkit.engine.scoring import MAX_REPLY_CHARS
 from simkit.store.database import Store
 
 SCENARIO = "discount-demand-sports-food"
@@ -296,12 +297,18 @@ def test_hostile_replies_are_scored_and_shown_as_text(player: Player, url: str, 
     assert stored["replies"][0]["reply"] == reply
 
 
-def test_a_huge_reply_is_stored_whole_and_shown_cut(player: Player, url: str) -> None:
-    reply = ("Your fault! " + HOSTILE + " ") * 2500
-    assert len(reply) > 100_000
+def test_a_huge_reply_is_refused_and_one_at_the_length_cap_is_stored_whole_and_shown_cut(player: Player, url: str) -> None:
+    huge = ("Your fault! " + HOSTILE + " ") * 2500
+    assert len(huge) > 100_000
     player.start_button.click()
+    player.reply_box.value = huge
+    player.send_button.click()
+    assert "at most 5,000 characters" in player.hint.value and "<img" not in player.hint.value
+    assert player.reply_box.value == huge and _attempts(url) == []  # left in the box, to be shortened
+    reply = huge[:MAX_REPLY_CHARS]
     player.reply_box.value = reply
     player.send_button.click()
+    assert player.hint.value == ""
     assert len(player.chat.value) < 20_000 and len(player.feedback.value) < 200_000
     assert "more characters not shown" in player.chat.value
     assert "<img" not in player.chat.value + player.feedback.value

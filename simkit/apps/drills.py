@@ -212,6 +212,9 @@ def verdict_html(verdict: DrillVerdict, kit: Kit, reply: str, lang: str) -> str:
         items.append(f"<li {attributes}>{esc(title)}: <b>{esc(mark)}</b></li>")
     about = _("What this drill is about")
     parts = [head, f"<div>{esc(about)}:</div><ul>{''.join(items)}</ul>"]
+    if verdict.silent:
+        said = _("Your answer has no words for the customer: write what you say as well as what you do.")
+        parts.append(f'<div class="simkit-not-passed">{esc(said)}</div>')
     parts += [views.verdict_card(f, reply, lang) for f in verdict.failed]
     if verdict.expected_names:
         expected = esc("; ".join(verdict.expected_names))

@@ -61,6 +61,7 @@ class Player(widgets.VBox):  # type: ignore[misc]
         self.ready = threading.Event()
         self._last_send = 0.0
         self._hint_key = ""
+        self._refused_length = 0  # the length of a reply refused as too long, for its hint
         self._error = ""
         self._plot: tuple[str, str, str] | None = None  # (attempt id, lang, data URI)
         self._build()
@@ -253,6 +254,8 @@ class Player(widgets.VBox):  # type: ignore[misc]
                 self._hint_key = ""
                 self.reply_box.value = ""
                 self._reset_actions()
+            elif outcome.reason == "too_long":  # the reply stays in the box, to be shortened
+                self._hint_key, self._refused_length = "too_long", len(text)
             self._render()
         finally:
             self.send_button.disabled = self.reply_box.disabled = False
@@ -379,6 +382,11 @@ class Player(widgets.VBox):  # type: ignore[misc]
             "empty": _("Type a reply (or choose an action) before sending."),
             "department": _("Choose the department to route the request to."),
         }.get(self._hint_key, "")
+        if self._hint_key == "too_long":
+            from ..engine.scoring import MAX_REPLY_CHARS
+            from ..errors import ReplyTooLong
+
+            text = str(ReplyTooLong(self._refused_length, MAX_REPLY_CHARS, lang))
         return f"<span>{views.esc(text)}</span>" if text else ""
 
     def _scorecard_html(self, lang: str) -> str:

@@ -71,7 +71,8 @@ class SendOutcome:
     """What became of one Send: accepted (scored and recorded) or why not."""
 
     accepted: bool
-    reason: str = ""  # empty (no text, no action), busy, no_attempt or finished when not accepted
+    reason: str = ""  # empty (no text, no action), too_long, busy, no_attempt or finished when not accepted
+    message: str = ""  # what to tell the trainee, in the dialogue's language (a reply too long)
     exchange: Exchange | None = None
     stored: Stored | None = None
     finished: bool = False
@@ -250,6 +251,11 @@ class PlayerState:
             return SendOutcome(False, "finished")
         if not text.strip() and not actions:
             return SendOutcome(False, "empty")
+        from ..engine.scoring import MAX_REPLY_CHARS
+        from ..errors import ReplyTooLong
+
+        if len(text) > MAX_REPLY_CHARS:  # the dialogue would refuse it: the trainee shortens it and sends again
+            return SendOutcome(False, "too_long", str(ReplyTooLong(len(text), MAX_REPLY_CHARS, self.dialogue.instance.lang)))
         self._busy = True
         try:
             self.clock.hold()

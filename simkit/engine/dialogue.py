@@ -8,9 +8,10 @@ same instance, replies and clock give the same transcript, anger curve and score
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +20,34 @@ from ..content.kit import Kit
 from ..content.models import MoodTable
 from ..content.sandbox import evaluate
 from ..content.scenario_model import Action, Outcome, Turn
+from ..language.detection import Finding
 from .generation import InstanceTurn, ScenarioInstance
-from .scoring import TurnScore, attempt_score, score_reply
+from .scoring import TurnScore, attempt_score, check_reply, score_reply
 
 
 class DialogueOver(RuntimeError):
     """A reply sent after the dialogue ended."""
+
+
+# A reply says something to the customer when the detector finds a behaviour in it, other than a
+# raised voice ("!!", capitals) or the customer's name alone, or when it has at least three
+# different words of two letters or more. Empty or blank replies, punctuation, emoji, "ok", "ок",
+# "да-да" or a name say nothing, whatever actions go with them.
+_NOT_A_MESSAGE = frozenset({"shouting", "address_by_name"})
+_WORD = re.compile(r"[^\W_]{2,}")
+_FEWEST_WORDS = 3
+
+
+def says_nothing(text: str, findings: Iterable[Finding]) -> bool:
+    """Whether a reply (its text and what the detector found in it) says nothing to the customer."""
+    if any(f.behavior not in _NOT_A_MESSAGE for f in findings):
+        return False
+    words: set[str] = set()
+    for m in _WORD.finditer(text):
+        words.add(m.group().casefold())
+        if len(words) >= _FEWEST_WORDS:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,11 @@ class Exchange:
     anger_before: int
     anger_after: int
     mood_shifts: tuple[MoodShift, ...] = ()
+
+    @property
+    def silent(self) -> bool:
+        """Whether the reply said nothing to the customer (see ``says_nothing``), actions or not."""
+        return says_nothing(self.reply, self.score.findings)
 
 
 @dataclass
@@ -113,9 +141,14 @@ class Dialogue:
         return next((i, t) for i, t in enumerate(self._script.turns) if t.id == turn_id)
 
     def reply(self, text: str, actions: Sequence[Action | str] | None = None) -> Exchange:
-        """Score the reply, move the anger, and go on to the next line or to the end."""
+        """Score the reply, move the anger, and go on to the next line or to the end.
+
+        A reply over the length cap raises ReplyTooLong (engine.scoring) and changes nothing: the
+        trainee may send a shorter one, and its time still runs from when the line was shown.
+        """
         if self._turn is None:
             raise DialogueOver(f"the dialogue of '{self.instance.scenario_id}' has ended ({self.outcome}); start a new one")
+        check_reply(text, self.instance.lang)
         now = self.clock()
         seconds = round(max(0.0, now - self._shown_at), 3)
         turn = self.instance.turn(self._turn)
@@ -215,8 +248,12 @@ class AttemptResult:
 
     @property
     def passed(self) -> bool:
-        """Resolved or correctly escalated, with no critical rule failed."""
-        return self.outcome in ("resolved", "escalated") and not self.critical_failures
+        """Resolved or correctly escalated, with no critical rule failed and every reply saying
+        something to the customer: actions sent with an empty, blank or content-free reply (see
+        ``says_nothing``) may please the script, but a customer who was told nothing was not served."""
+        return (
+            self.outcome in ("resolved", "escalated") and not self.critical_failures and not any(e.silent for e in self.exchanges)
+        )
 
     def to_json(self) -> dict[str, Any]:
         """A plain, stable mapping for ``--json`` and storage."""

@@ -139,6 +139,7 @@ class DrillVerdict:
     model_reply: str
     score: TurnScore
     attempt_id: str = ""
+    silent: bool = False  # the answer said nothing to the customer (engine.dialogue.says_nothing): not passed
 
     def focus_verdicts(self) -> tuple[Verdict, ...]:
         """The verdicts on the rules the drill is about."""
@@ -238,7 +239,9 @@ class Drill:
             (v for v in applicable if v.rule_id not in self.focus),
             key=lambda v: (v.status != "fail", SEVERITY_ORDER.get(v.severity, 3), -v.weight, v.rule_id),
         )
-        passed = all(v.status == "pass" for v in focus) and not score.failed
+        # the right actions with no words for the customer answer only half the question
+        silent = result.exchanges[0].silent
+        passed = all(v.status == "pass" for v in focus) and not score.failed and not silent
         verdict = DrillVerdict(
             drill_id=self.id,
             lang=self.lang,
@@ -251,6 +254,7 @@ class Drill:
             model_reply=self.model_reply,
             score=score,
             attempt_id=result.attempt_id,
+            silent=silent,
         )
         return DrillAnswer(result, verdict)
 

@@ -34,9 +34,10 @@ from typing import Any, Literal
 
 from ..content.kit import Kit
 from ..content.models import Check, Clause, Rule
-from ..content.sandbox import evaluate
+from ..content.sandbox import ConditionError, evaluate
 from ..content.scenario_model import Action
-from ..content.vocabulary import ACTIONS
+from ..content.vocabulary import ACTIONS, DEPARTMENTS
+from ..errors import ReplyTooLong
 from ..i18n import N_, gettext, ngettext
 from ..i18n.names import UnknownName, name
 from ..language.detection import Finding, detect
@@ -47,6 +48,11 @@ Status = Literal["pass", "fail", "n/a"]
 
 # Points a broken prohibition takes off the turn score per unit of its rule's weight.
 PENALTY_PER_WEIGHT = 10.0
+
+# The longest reply a trainee may give, in characters: a chat or a spoken answer is a few hundred;
+# a longer one is refused before it is read (ReplyTooLong), so no reply can keep the scorer busy.
+# Imported conversations (score_in_context) are not held to it: detection is linear in any case.
+MAX_REPLY_CHARS = 5_000
 
 # What a behaviour found in the text means as an action when the trainee chose none.
 _TEXT_ACTIONS = {
@@ -250,6 +256,8 @@ def parse_action(text: str) -> Action:
     if not param:
         return Action(id=name)
     if kind == "department":
+        if param not in DEPARTMENTS:  # an id is never a path or free text
+            raise ValueError(f"unknown department '{param}' (known: {', '.join(DEPARTMENTS)})")
         return Action(id=name, department=param)
     try:
         number = float(param)
@@ -273,12 +281,26 @@ def actions_from_text(findings: Iterable[Finding]) -> list[Action]:
 
 
 def _holds(condition: str | None, variables: dict[str, Any]) -> bool:
-    if condition is None:
-        return True
+    # a condition that cannot be decided raises ConditionError: it never switches its rule off
+    return condition is None or evaluate(condition, variables)
+
+
+def _located(kit: Kit, rule: Rule, exc: ConditionError) -> ConditionError:
+    return exc.at(f"rule '{rule.id}' ({kit.rule_location(rule.id)})")
+
+
+def _applies(kit: Kit, rule: Rule, variables: dict[str, Any]) -> bool:
     try:
-        return evaluate(condition, variables)
-    except Exception:
-        return False
+        return _holds(rule.when, variables)
+    except ConditionError as exc:
+        raise _located(kit, rule, exc) from None
+
+
+def _evidence(kit: Kit, rule: Rule, judge: _Judge, check: Check) -> list[Evidence]:
+    try:
+        return judge.evidence(check)
+    except ConditionError as exc:
+        raise _located(kit, rule, exc) from None
 
 
 class _Judge:
@@ -486,12 +508,18 @@ def _in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
         found = frozenset(
             rule.id
             for rule in kit.rules.values()
-            if ("all" in rule.roles or context.role in rule.roles) and _holds(rule.when, variables)
+            if ("all" in rule.roles or context.role in rule.roles) and _applies(kit, rule, variables)
         )
         if len(_SCOPE) > 50_000:
             _SCOPE.clear()
         _SCOPE[key] = found
     return found
+
+
+def check_reply(text: str, lang: str) -> None:
+    """Raise ReplyTooLong, in ``lang``, for a reply longer than ``MAX_REPLY_CHARS``."""
+    if len(text) > MAX_REPLY_CHARS:
+        raise ReplyTooLong(len(text), MAX_REPLY_CHARS, lang)
 
 
 def score_reply(
@@ -508,8 +536,10 @@ def score_reply(
     """Judge every rule in scope for this reply to ``turn_id``; ``actions`` None means text-only.
 
     ``seconds`` is how long the reply took; rules with ``max_reply_seconds`` check it when given.
+    A reply longer than ``MAX_REPLY_CHARS`` raises ReplyTooLong.
     ``findings``, when given, are what the detector found in ``text`` before (kept in a store).
     """
+    check_reply(text, instance.lang)
     if kit is None:
         from ..content.kit import load_kit
 
@@ -549,13 +579,13 @@ def score_in_context(
         missing: list[str] = []
         unmet: list[Check] = []
         for check in rule.requires:
-            found = judge.evidence(check)
+            found = _evidence(kit, rule, judge, check)
             if found:
                 evidence += found
             else:
                 missing.append(describe_check(check, lang))
                 unmet.append(check)
-        violations = [e for check in rule.forbids for e in judge.evidence(check)]
+        violations = [e for check in rule.forbids for e in _evidence(kit, rule, judge, check)]
         timed = rule.max_reply_seconds is not None and seconds is not None
         if rule.max_reply_seconds is not None and seconds is not None and seconds > rule.max_reply_seconds:
             limit, took = format(rule.max_reply_seconds, "g"), format(seconds, "g")

@@ -78,6 +78,7 @@ class Matcher:
         self._prefix_bits: dict[str, list[tuple[str, int]]] = {}
         self._short_prefix_bits: list[tuple[str, int]] = []
         self._gram_bits: list[tuple[frozenset[str], int]] = []
+        self._gram_masks: dict[tuple[frozenset[str], ...], int] = {}  # see _gram_mask
         for name, patterns in sets.items():
             made: dict[int, tuple[Slot, Candidate]] = {}
             for p in patterns.patterns:
@@ -130,10 +131,22 @@ class Matcher:
                 if w.startswith(prefix):
                     mask |= bit
         if token.grams:
-            for grams, bit in self._gram_bits:
-                if any(grams <= parse for parse in token.grams):
-                    mask |= bit
+            mask |= self._gram_mask(token.grams)
         return mask
+
+    def _gram_mask(self, parses: tuple[frozenset[str], ...]) -> int:
+        """The bits of the grammeme needs some parse fills; words share their parses' grammemes
+        (every unknown noun of a reply, say), so each set of parses is tried once."""
+        found = self._gram_masks.get(parses)
+        if found is None:
+            found = 0
+            for grams, bit in self._gram_bits:
+                if any(grams <= parse for parse in parses):
+                    found |= bit
+            if len(self._gram_masks) > 100_000:
+                self._gram_masks.clear()
+            self._gram_masks[parses] = found
+        return found
 
     def _entry(self, token: Token) -> tuple[tuple[Candidate, ...], int]:
         key = (token.kind, token.lower, token.lemmas)

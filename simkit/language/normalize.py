@@ -52,7 +52,9 @@ _MIXED = re.compile(r"[A-Za-z][А-яЁё]|[А-яЁё][A-Za-z]")
 _MARKS = re.compile(r"[\d@$!]+")
 # a letter next to a mask mark: "f*ck", "*уй" (a sum like "5*3" is no word)
 _MASK_MARK = re.compile(r"[^\W\d_][*#]|[*#][^\W\d_]")
-_MASKED_WORD = re.compile(r"(?<![\w*#])[^\W_]*(?:[*#]+[^\W_]*)+(?![\w*#])")
+# possessive: a run of marks has one way to be read, so a run that fails ("a****_") fails at once
+# (with backtracking, the ways to split 30 marks among the repeats took minutes to try)
+MASKED_WORD = re.compile(r"(?<![\w*#])[^\W_]*+(?:[*#]++[^\W_]*+)++(?![\w*#])")
 
 # Look-alike letters, by the script they are turned into (each character of the first string
 # becomes the character under it). To Cyrillic: Latin letters that look the same, a few that only
@@ -83,9 +85,13 @@ _DIGITS = {
 }
 # a word-like run: letters with digits or look-alike symbols among them ('!' only inside)
 _RUN = re.compile(r"[\w@$]+(?:!+[\w@$]+)*")
-# ... and one with a digit or symbol in it
-_MARKED_RUN = re.compile(r"[\w@$]*[\d@$][\w@$]*(?:!+[\w@$]+)*|[\w@$]+(?:!+[\w@$]+)+")
+# ... and one with a digit or symbol in it, looked for only where a run starts: a run that has
+# none would otherwise be searched again from each of its letters (quadratic in a long word)
+_MARKED_RUN = re.compile(r"(?<![\w@$])(?:[\w@$]*[\d@$][\w@$]*(?:!+[\w@$]+)*|[\w@$]+(?:!+[\w@$]+)+)")
 _MAX_GUESSES = 64
+# ... and in all the words of one reply: a word takes a guess or two, but a reply of hundreds of
+# made-up words each with six digits ("а3б3в3г3д3е3ж") would ask for tens of thousands
+_MAX_GUESSES_PER_TEXT = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +158,7 @@ def normalize(text: str, lang: str, known: Known | None = None, unmask: Unmask |
 def _unmasked(text: str, unmask: Unmask) -> str:
     """Step 4: masked words replaced by the word they stand for, one letter for one mark."""
     out = list(text)
-    for m in _MASKED_WORD.finditer(text):
+    for m in MASKED_WORD.finditer(text):
         word = unmask(m.group())
         if word is not None and len(word) == len(m.group()):
             out[m.start() : m.end()] = word
@@ -208,11 +214,18 @@ def _words(text: str, lang: str, known: Known | None) -> str:
     mixed = bool(_CYRILLIC_RE.search(text)) + bool(_LATIN_RE.search(text)) + bool(_GREEK_RE.search(text)) >= 2
     pieces: list[str] = []
     last = 0
+    read: dict[str, str] = {}  # each distinct run is read once
+    left = _MAX_GUESSES_PER_TEXT
     for m in (_RUN if mixed else _MARKED_RUN).finditer(text):
         run = m.group()
         fixed = _mixed(run, lang, target) if mixed else run
         if known is not None:
-            fixed = _digits(fixed, digits, known)
+            found = read.get(fixed)
+            if found is None:
+                found, tried = _digits(fixed, digits, known, min(_MAX_GUESSES, left))
+                read[fixed] = found
+                left -= tried
+            fixed = found
         if fixed != run:
             pieces.append(text[last : m.start()])
             pieces.append(fixed)
@@ -232,23 +245,24 @@ def _mixed(run: str, lang: str, target: dict[str, str]) -> str:
     return "".join(c if home.match(c) else target.get(c, c) for c in run)
 
 
-def _digits(run: str, table: dict[str, str], known: Known) -> str:
-    """A run whose digits and symbols, read as letters, make a known word; else the run itself."""
+def _digits(run: str, table: dict[str, str], known: Known, limit: int) -> tuple[str, int]:
+    """A run whose digits and symbols, read as letters, make a known word (else the run itself),
+    trying at most ``limit`` readings; and how many were tried."""
     letters = sum(c.isalpha() for c in run)
     slots = [i for i, c in enumerate(run) if c in table]
     if not slots or letters < 2 or len(slots) > letters or any(not (c.isalpha() or c in table) for c in run):
-        return run
+        return run, 0
     if run[0].isdigit() and run[-1].isdigit():
-        return run  # "12a34": a code
+        return run, 0  # "12a34": a code
     options = [table[run[i]] for i in slots]
     upper = "".join(c for c in run if c.isalpha()).isupper()
-    for guesses, choice in enumerate(itertools.product(*options)):
-        if guesses >= _MAX_GUESSES:
-            break
+    tried = 0
+    for choice in itertools.islice(itertools.product(*options), limit):
+        tried += 1
         chars = list(run)
         for i, letter in zip(slots, choice, strict=True):
             chars[i] = letter.upper() if upper else letter
         word = "".join(chars)
         if known(word.lower()):
-            return word
-    return run
+            return word, tried
+    return run, tried

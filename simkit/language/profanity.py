@@ -15,25 +15,33 @@ names: слово «блин»). An insult - not an obscene word - also does not
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..content.models import Model
 from .lexicon import LEXICON_DIR, LexiconError
+from .normalize import MASKED_WORD
 from .tokens import Analysis, Token
 
 PROFANITY_FILE = LEXICON_DIR / "profanity.yaml"
 
-# a word with mask characters in it: "бл*", "f*ck", "п**дец", "#@$%"-style marks excluded
-_MASKED = re.compile(r"(?<![\w*#])[^\W_]*(?:[*#]+[^\W_]*)+(?![\w*#])")
+# a word with mask characters in it: "бл*", "f*ck", "п**дец", "#@$%"-style marks excluded (the
+# pattern of language.normalize, which cannot backtrack over a long run of marks)
+_MASKED = MASKED_WORD
 # three or more single letters with one separator between them: "f u c k", "б.л.я"
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ .\-_][^\W\d_]){2,}(?!\w)")
 _REPORT_WINDOW = 4
 _NAME_GRAMS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 _BE = frozenset({"be", "будьте", "будь", "act", "behave"})
 _HYPOTHETICAL = frozenset({"бы", "would", "i'd", "i’d"})
+
+
+def _end(token: Token) -> int:
+    return token.end
 
 
 class LanguageLists(Model):
@@ -160,7 +168,9 @@ class Profanity:
         return "".join(f.upper() if p.isupper() else f for p, f in zip(piece, form, strict=True))
 
     def _hit(self, a: Analysis, start: int, end: int, kind: str, negators: frozenset[str], window: int) -> list[Hit]:
-        covered = [i for i, t in enumerate(a.tokens) if t.start < end and t.end > start]
+        # the tokens overlapping [start, end): found by a search, not a scan of every token
+        first = bisect_right(a.tokens, start, key=_end)
+        covered = list(itertools.takewhile(lambda i: a.tokens[i].start < end, range(first, len(a.tokens))))
         if any(a.tokens[i].quoted for i in covered):
             return []
         if covered and kind == "insult" and self._excused(a.tokens, covered[0], negators, window):

@@ -21,8 +21,11 @@ _TOKEN = re.compile(
 )
 _SENTENCE_END = {".", "!", "?", "…", "..."}
 _CLAUSE_END = {",", ";", ":", "—", "–", "(", ")"}
-# single quotes may hold contractions ("'there's nothing we can do'")
-_QUOTES = re.compile(r"«[^»\n]*»|“[^”\n]*”|\"[^\"\n]*\"|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){1,160}?'(?!\w)")
+# A quotation runs from an opening mark to its closing mark on the same line; single quotes may
+# hold contractions ("'there's nothing we can do'") and are at most 160 characters long.
+_OPENING = re.compile("[«“\"']")
+_CLOSING = {"«": "»", "“": "”", '"': '"'}
+_SINGLE_QUOTED = re.compile(r"(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){1,160}?'(?!\w)")
 # a full stop after these does not end a sentence
 _ABBREVIATIONS = frozenset(
     [
@@ -102,7 +105,10 @@ class Analysis(NamedTuple):
 def _morph() -> Any:
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer(lang="ru")
+    # every parse is taken, in no particular order: parses come as plain tuples (word, tag, normal
+    # form, score, methods) and are not ranked, which spares a quarter of the time a word never
+    # seen before costs (a reply of made-up words is made of little else)
+    return pymorphy3.MorphAnalyzer(lang="ru", result_type=None, probability_estimator_cls=None)
 
 
 @lru_cache(maxsize=200_000)
@@ -111,8 +117,8 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
         parses = _morph().parse(lower)
     except Exception:  # pymorphy3 fails on a few exotic code points; such a word is unknown
         return frozenset({lower}), ()
-    lemmas = frozenset({p.normal_form.replace("ё", "е") for p in parses} | {lower})
-    grams = tuple(frozenset(p.tag.grammemes) for p in parses)
+    lemmas = frozenset({p[2].replace("ё", "е") for p in parses} | {lower})
+    grams = tuple(frozenset(p[1].grammemes) for p in parses)
     return lemmas, grams
 
 
@@ -179,8 +185,48 @@ def analyse(text: str, lang: str) -> Analysis:
 _new = tuple.__new__
 
 
+def quotations(text: str) -> list[tuple[int, int]]:
+    """The quotations of ``text``, left to right, as character spans that include their marks.
+
+    The leftmost opening mark whose closing mark stands later on its line opens a quotation, and
+    the next one is looked for after it ends (as a regular expression would find them). Where the
+    next closing mark and the next line end stand is remembered, so the text is read once: opening
+    marks with no closing mark cost one look along the line, not one each (which made a long
+    reply of unclosed quotes quadratic).
+    """
+    out: list[tuple[int, int]] = []
+    ahead: dict[str, int] = {}  # a mark (or the line end): where it next stands, -1 for nowhere
+
+    def next_at(mark: str, i: int) -> int:
+        at = ahead.get(mark)
+        if at is None or 0 <= at < i:  # ``i`` only grows: a mark found nowhere is nowhere later too
+            at = ahead[mark] = text.find(mark, i)
+        return at
+
+    pos = 0
+    while (m := _OPENING.search(text, pos)) is not None:
+        i = m.start()
+        mark = text[i]
+        if mark == "'":
+            single = _SINGLE_QUOTED.match(text, i)
+            if single is not None:
+                out.append(single.span())
+                pos = single.end()
+                continue
+        else:
+            close = next_at(_CLOSING[mark], i + 1)
+            line_end = next_at("\n", i + 1)
+            if close != -1 and (line_end == -1 or close < line_end):
+                out.append((i, close + 1))
+                pos = close + 1
+                continue
+        pos = i + 1
+    return out
+
+
 def _analyse(text: str, lang: str) -> Analysis:
-    quoted_spans = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+    quoted_spans = quotations(text)
+    quote = 0  # the first quotation that does not end before the current token (tokens go left to right)
     info = _ru_info if lang == "ru" else _en_info
     lines = "\n" in text
     tokens: list[Token] = []
@@ -208,7 +254,9 @@ def _analyse(text: str, lang: str) -> Analysis:
         else:
             lower = piece.lower()
             lemmas, grams, caps = frozenset((lower,)), (), False
-        inside = bool(quoted_spans) and any(a < start < b for a, b in quoted_spans)
+        while quote < len(quoted_spans) and quoted_spans[quote][1] <= start:
+            quote += 1
+        inside = quote < len(quoted_spans) and quoted_spans[quote][0] < start
         # tuple.__new__ builds the named tuple without the Python-level __new__ of its class
         tokens.append(_new(Token, (piece, start, end, kind, lower, lemmas, grams, sentence, clause, inside, caps)))
         # a newline ends a sentence too (lists, letters)

@@ -268,7 +268,10 @@ def test_validation_refuses_what_would_fail_at_use(minikit: Path, case: str) -> 
 def test_rule_condition_failing_at_run_time_names_the_rule_and_its_line(minikit: Path) -> None:
     kit = load_kit(minikit)
     rule = kit.rules["route-claim"]
-    broken = replace(kit, rules={**kit.rules, rule.id: rule.model_copy(update={"when": "facts.order_no > 5"})})
+    # a rulebook of its own: the scorer keeps each rulebook's scopes, and an earlier test may have
+    # judged this very turn under the unbroken one
+    rules = {**kit.rules, rule.id: rule.model_copy(update={"when": "facts.order_no > 5"})}
+    broken = replace(kit, rules=rules, rulebook_hash=kit.rulebook_hash + "-broken")
     instance = generate(kit.scenario("mini"), 1, "en")
     with pytest.raises(ConditionError) as caught:
         score_reply(instance, "opening", "Hello! Sorry.", kit=broken)

@@ -172,3 +172,26 @@ def test_hostile_reply_shows_as_text_and_runs_nothing(page: Any, server: Jupyter
         (stored,) = store.attempts(trainee=trainee)
     assert stored["replies"][0]["reply"] == text
     assert re.search(r"<img src=x", page.locator(".simkit-player .simkit-chat").inner_text())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_reply_over_the_length_cap_is_refused_in_the_page_and_kept_in_the_box(
+    page: Any, server: JupyterServer, kit: Kit, lang: str
+) -> None:
+    trainee = f"Лев Длинный {lang}" if lang == "ru" else f"Leo Long {lang}"
+    _open(page, server, trainee, lang)
+    start_scenario(page, kit, DISCOUNT, lang)
+    player = page.locator(".simkit-player").first
+    novel = ("Здравствуйте! " if lang == "ru" else "Hello! ") * 1000  # 7,000 characters and more
+    box = player.locator(".simkit-reply textarea")
+    box.fill(novel)
+    player.locator("button.simkit-send").click()
+    hint = player.locator(".simkit-hint")
+    expect(hint).to_contain_text("5 000" if lang == "ru" else "5,000")
+    assert ("символ" in hint.inner_text()) if lang == "ru" else ("characters" in hint.inner_text())
+    assert box.input_value() == novel and trainee_lines(page) == []  # nothing sent, the text kept to be shortened
+    with Store(server.db_url) as store:
+        assert all(not a["replies"] for a in store.attempts(trainee=trainee))
+    short = "Здравствуйте! Чем могу помочь?" if lang == "ru" else "Hello! How can I help?"
+    send_reply(page, short, [], lang)
+    assert trainee_lines(page) == [short]

@@ -241,8 +241,9 @@ def say_where_it_went(recorded: Recorded | None, recorder: Recorder | None, lang
         return  # said before the play began
     if recorded == "spooled":
         line = _(
-            "The database cannot be reached: the attempt is kept in {folder} and is stored with the next save "
-            "or by 'simkit store flush'.",
+            "The database did not take the attempt ({reason}): it is kept in {folder} and is stored with the next "
+            "save or by 'simkit store flush'.",
+            reason=recorder.saved.reason if recorder.saved is not None and recorder.saved.reason else "?",
             folder=str(recorder.folder),
         )
     elif recorded == "stored":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from simkit.content.kit import Kit, load_kit
 from simkit.engine.dialogue import play_model, play_through
@@ -17,8 +18,8 @@ from simkit.engine.generation import generate
 from simkit.engine.scoring import TurnScore
 from simkit.language import stored
 from simkit.store.database import Store, score_values
-from simkit.store.records import Attempt, FindingsRow, Reply
-from simkit.store.rescore import rescore, score_stored
+from simkit.store.records import Attempt, FindingsRow, Reply, TurnScoreRow
+from simkit.store.rescore import RescoreReport, rescore, score_stored
 
 from .conftest import CliResult
 
@@ -315,3 +316,41 @@ def test_an_action_stored_before_it_was_refused_does_not_stop_a_rescoring(db: st
         for reply, attempt in s.execute(select(Reply, Attempt).join(Attempt)).all():
             score = score_stored(new_kit, reply, attempt)
             assert score is not None and all(a.department != "../../etc" for a in score.actions)
+
+
+def test_two_runs_at_once_score_every_reply_once(db: str, shipped_copy: Path) -> None:
+    """Two re-scorings of one store at the same time: every reply gets one score under the new
+    rulebook; on PostgreSQL the database hands out the chunks, so the two share the work and
+    neither scores a reply the other scored."""
+    old_kit = load_kit(shipped_copy)
+    store = Store(db)
+    for seed, scenario in enumerate(("late-delivery-fridge", "defective-kettle", "discount-demand-sports-food") * 2):
+        store.save_attempt(play_model(generate(old_kit.scenario(scenario), seed, "ru"), old_kit), "Вера", "practice")
+    total = sum(len(a["replies"]) for a in store.attempts())
+    new_kit = _change_a_rule(shipped_copy)
+    start = threading.Barrier(2)
+    reports: list[RescoreReport] = []
+
+    def run() -> None:
+        own = Store(db)
+        start.wait()
+        reports.append(rescore(own, new_kit, workers=1, batch=1))
+        own.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(reports) == 2
+    with store.engine.connect() as c:
+        counts = c.execute(
+            select(TurnScoreRow.reply_id, func.count())
+            .where(TurnScoreRow.rulebook_hash == new_kit.rulebook_hash)
+            .group_by(TurnScoreRow.reply_id)
+        ).all()
+    assert len(counts) == total and {n for _, n in counts} == {1}
+    assert sum(r.scored for r in reports) == total
+    if store.engine.dialect.name == "postgresql":
+        assert [r.raced for r in reports] == [0, 0]  # no reply scored by both
+        assert all(r.scored > 0 for r in reports)  # the work was shared

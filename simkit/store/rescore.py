@@ -12,6 +12,10 @@ connections) that holds the kit and its own connection to the store; the worker 
 rows to insert, and this process alone writes them, one short transaction per chunk. So scoring
 runs on every core while the database sees a single writer (SQLite allows only one at a time),
 and only a few chunks wait in memory for it.
+
+On PostgreSQL the chunks are handed out by the database: each is claimed with its rows locked
+(``FOR NO KEY UPDATE SKIP LOCKED``) until its scores are written, so runs on several machines at
+once share one store's replies and none is scored twice.
 """
 
 from __future__ import annotations
@@ -20,14 +24,15 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.pool import AsyncResult
 from typing import Any, Protocol
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, tuple_
+from sqlalchemy.engine import Connection
 
 from ..content.kit import Kit
 from ..content.scenario_model import Action
@@ -53,6 +58,7 @@ class RescoreReport:
     scored: int
     already: int
     missing_content: int
+    raced: int = 0  # of ``already``: scored here too, but stored first by another run (never on PostgreSQL)
 
 
 def default_workers() -> int:
@@ -183,7 +189,7 @@ def _work(chunk: list[str]) -> Outcome:
     return (len(chunk), *_score_chunk(_WORKER["store"], _WORKER["kit"], chunk))
 
 
-def _scored_in_workers(url: str, kit: Kit, chunks: list[list[str]], processes: int) -> Generator[Outcome]:
+def _scored_in_workers(url: str, kit: Kit, chunks: Iterable[list[str]], processes: int) -> Generator[Outcome]:
     """Each chunk's outcome, in order; at most two chunks per worker are out at a time, so scored
     rows never pile up in memory while the writer is busy."""
     context = multiprocessing.get_context("spawn")
@@ -201,6 +207,54 @@ def _scored_in_workers(url: str, kit: Kit, chunks: list[list[str]], processes: i
         pool.join()
 
 
+class _Claims:
+    """Chunks of replies not yet scored under a rulebook, handed out by PostgreSQL.
+
+    Each chunk is claimed in a transaction of its own that locks its replies' rows (``FOR NO KEY
+    UPDATE SKIP LOCKED``: a concurrent run skips them, readers and writers of verdicts are not
+    held up) until its scores are written, so several machines re-scoring one store share the work
+    and no reply is scored twice. A run that stops leaves its claims to the next one.
+    """
+
+    def __init__(self, store: Store, rulebook_hash: str, since: datetime | None, batch: int) -> None:
+        self.store = store
+        self.open: deque[Connection] = deque()
+        scored = select(TurnScoreRow.id).where(TurnScoreRow.reply_id == Reply.id, TurnScoreRow.rulebook_hash == rulebook_hash)
+        query = select(Reply.id, Reply.attempt_id, Reply.turn_index).join(Attempt).where(~scored.exists())
+        if since is not None:
+            query = query.where(Attempt.started_at >= since)
+        self.query = query.order_by(Reply.attempt_id, Reply.turn_index).limit(max(1, batch))
+        self.after: tuple[str, int] | None = None  # the last reply claimed: each run moves forward
+
+    def __iter__(self) -> Iterator[list[str]]:
+        while True:
+            query = (
+                self.query if self.after is None else self.query.where(tuple_(Reply.attempt_id, Reply.turn_index) > self.after)
+            )
+            connection = self.store.engine.connect()
+            connection.begin()
+            rows = connection.execute(query.with_for_update(of=Reply, skip_locked=True, key_share=True)).all()
+            if not rows:
+                connection.rollback()
+                connection.close()
+                return
+            self.open.append(connection)
+            self.after = (rows[-1].attempt_id, rows[-1].turn_index)
+            yield [row.id for row in rows]
+
+    def release(self) -> None:
+        """Let go of the oldest chunk claimed, once its scores are written."""
+        connection = self.open.popleft()
+        connection.commit()
+        connection.close()
+
+    def close(self) -> None:
+        while self.open:
+            connection = self.open.popleft()
+            connection.rollback()
+            connection.close()
+
+
 def rescore(
     store: Store,
     kit: Kit,
@@ -214,30 +268,43 @@ def rescore(
     ``workers`` processes score chunks of ``batch`` replies (default: ``default_workers()``) while
     this process writes what they send back; with one worker, or work for one chunk only,
     everything runs in this process. ``progress`` is called with (replies done, replies to do)
-    after each chunk is written.
+    after each chunk is written. On PostgreSQL the chunks are claimed in the database
+    (``_Claims``), so runs on several machines at once share the work.
     """
     current = kit.rulebook_hash
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
     with store.session(write=False) as s:
         query = select(Reply.id).join(Attempt).order_by(Attempt.started_at, Reply.attempt_id, Reply.turn_index)
         if since is not None:
-            query = query.where(Attempt.started_at >= (since if since.tzinfo else since.replace(tzinfo=UTC)))
+            query = query.where(Attempt.started_at >= since)
         every = list(s.scalars(query))
         done = set(s.scalars(select(TurnScoreRow.reply_id).where(TurnScoreRow.rulebook_hash == current)))
     todo = [r for r in every if r not in done]
-    chunks = [todo[start : start + batch] for start in range(0, len(todo), max(1, batch))]
-    processes = min(default_workers() if workers is None else max(1, workers), len(chunks))
+    claims = _Claims(store, current, since, batch) if store.engine.dialect.name == "postgresql" and todo else None
+    chunks: Iterable[list[str]] = (
+        claims if claims is not None else [todo[a : a + batch] for a in range(0, len(todo), max(1, batch))]
+    )
+    processes = min(default_workers() if workers is None else max(1, workers), -(-len(todo) // max(1, batch)))
     if processes <= 1:
         outcomes: Generator[Outcome] = ((len(c), *_score_chunk(store, kit, c)) for c in chunks)
     else:
         outcomes = _scored_in_workers(store.url, kit, chunks, processes)
     scored = raced = missing = finished = 0
-    with closing(outcomes):  # stopped half-way (an error, ^C): the workers stop too, at once
-        for size, rows, found, gone in outcomes:
-            written = store.add_score_values(rows, current, found)  # replies scored by someone else meanwhile are skipped
-            scored, raced, missing, finished = scored + written, raced + len(rows) - written, missing + gone, finished + size
-            if progress is not None:
-                progress(finished, len(todo))
-    return RescoreReport(current, scored, len(every) - len(todo) + raced, missing)
+    try:
+        with closing(outcomes):  # stopped half-way (an error, ^C): the workers stop too, at once
+            for size, rows, found, gone in outcomes:
+                written = store.add_score_values(rows, current, found)  # replies scored by someone else meanwhile are skipped
+                if claims is not None:
+                    claims.release()
+                scored, raced, missing, finished = scored + written, raced + len(rows) - written, missing + gone, finished + size
+                if progress is not None:
+                    progress(finished, len(todo))
+    finally:
+        if claims is not None:
+            claims.close()
+    # replies in scope this run did not score: scored before it, or meanwhile by another run
+    return RescoreReport(current, scored, len(every) - scored - missing, missing, raced)
 
 
 def parse_since(text: str) -> datetime:

@@ -7,11 +7,8 @@ conversations and breaks the file in one place; the ten must all be read.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +17,8 @@ import pytest
 from simkit.content.kit import Kit
 from simkit.store.database import Store
 from simkit.store.transcripts import FIELD_LIMIT, TranscriptError, import_transcripts, read_transcripts
+
+from .deadline import within
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = b"conversation_id,timestamp,speaker,text,customer,channel\n"
@@ -49,24 +48,6 @@ def _file(tmp_path: Path, inserted: dict[int, bytes], line_end: bytes = b"\n") -
 
 def _by_line(problems: list[object]) -> dict[int, str]:
     return {p.line: p.message for p in problems}  # type: ignore[attr-defined]
-
-
-class Hung(Exception):
-    """Raised by the alarm (not an OSError, which the code under test may rightly catch)."""
-
-
-@contextmanager
-def _within(seconds: float) -> Iterator[None]:
-    def late(*_: object) -> None:
-        raise Hung(f"took over {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, late)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_invalid_utf8_in_one_row_skips_only_that_row(tmp_path: Path) -> None:
@@ -177,7 +158,7 @@ def test_imported_timestamps_out_of_range_are_refused_by_row(tmp_path: Path) -> 
 def test_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path) -> None:
     fifo = tmp_path / "export.csv"
     os.mkfifo(fifo)
-    with _within(5):
+    with within(5):
         for path in (fifo, Path("/dev/zero")):
             with pytest.raises(TranscriptError, match="not a regular file"):
                 read_transcripts(path)
@@ -190,7 +171,7 @@ def test_quotes_left_open_on_every_row_are_each_reported_in_bounded_time(tmp_pat
     rows.append(b"c-1,2026-03-02T10:00:00,customer," + b'"' * 200_000 + b",,\n")
     path = tmp_path / "hostile.csv"
     path.write_bytes(HEADER + b"".join(rows))
-    with _within(20):
+    with within(20):
         conversations, problems = read_transcripts(path)
     assert [p.line for p in problems] == list(range(2, 20_002))
     assert all("quote" in p.message for p in problems)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import io
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from simkit.errors import ReplyTooLong, SimkitError
 from simkit.language.detection import Detector, detect
 
 from .conftest import ROOT, CliResult
+from .deadline import within
 
 SCENARIO = "discount-demand-sports-food"
 SCENARIOS = sorted(p.stem.replace("_", "-") for p in (ROOT / "scenarios").glob("*.yaml"))
@@ -425,23 +425,6 @@ HOSTILE = st.one_of(
 _PROPERTY_BUDGET = 0.25  # CPU seconds a reply may take here (the budget proper is tested at the cap above)
 
 
-@contextmanager
-def _at_most(seconds: float) -> Iterator[None]:
-    """Fail with TimeoutError, rather than hang, when the block runs longer (regular expressions
-    included: the interpreter looks at signals while one runs)."""
-
-    def stop(*_: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _instances(kit: Kit) -> dict[str, ScenarioInstance]:
     return {lang: generate(kit.scenario(SCENARIO), 3, lang) for lang in ("ru", "en")}
 
@@ -450,7 +433,7 @@ def _instances(kit: Kit) -> dict[str, ScenarioInstance]:
 @given(text=HOSTILE, lang=st.sampled_from(["ru", "en"]))
 def test_any_hostile_reply_is_detected_and_scored_in_bounded_time(kit: Kit, text: str, lang: str) -> None:
     instance = _instances(kit)[lang]
-    with _at_most(10), _collector_paused():
+    with within(10), _collector_paused():
         took = time.process_time()
         findings = detect(text, lang, instance.customer.name)
         result = score_reply(instance, "demand", text, kit=kit)
@@ -477,7 +460,7 @@ def test_a_dialogue_of_hostile_replies_ends_or_runs_on_without_error(
             break
         turn = dialogue.turn
         assert turn is not None
-        with _at_most(10), _collector_paused():
+        with within(10), _collector_paused():
             start = time.process_time()
             exchange = dialogue.reply(text, list(turn.model_actions) if act else None)
             took += time.process_time() - start

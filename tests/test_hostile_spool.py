@@ -11,12 +11,10 @@ import json
 import math
 import os
 import resource
-import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,8 @@ from simkit.engine.generation import generate
 from simkit.store.database import Store
 from simkit.store.recorder import Recorder
 from simkit.store.spool import QUARANTINE, SPOOL_FILE_LIMIT, NotSaved, flush, save_or_spool, spool, spool_dir, user_spool_dir
+
+from .deadline import within
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY = 1536 * 2**20  # a flush that reads /dev/zero into memory stops here instead of taking the machine
@@ -50,26 +50,6 @@ def _flush_cli(kit: Kit, url: str, env: dict[str, str] | None = None) -> subproc
         cwd=ROOT,
         check=False,
     )
-
-
-class Hung(Exception):
-    """Raised by the alarm (not an OSError, which the code under test may rightly catch)."""
-
-
-@contextmanager
-def _within(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging) when the block takes longer: a blocking open of a FIFO is interrupted too."""
-
-    def late(*_: object) -> None:
-        raise Hung(f"took over {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, late)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
@@ -174,7 +154,7 @@ def test_quarantine_reasons_name_what_is_wrong(db: str, kit_copy: Kit, tmp_path:
     (result,) = _results(kit_copy, 1)
     record = json.loads(spool(result, "Анна", "practice", result.attempt_id, tmp_path / "elsewhere").read_text(encoding="utf-8"))
     bad = _bad_files(folder, record, tmp_path / "nowhere.json")
-    with _within(20), Store(db) as store:
+    with within(20), Store(db) as store:
         report = flush(store, kit_copy, folder)
     assert (report.written, report.remaining, len(report.quarantined)) == (0, 0, len(bad))
     expected = {
@@ -205,7 +185,7 @@ def test_spooling_over_a_fifo_or_a_folder_of_its_own_name_still_keeps_the_attemp
     folder.mkdir()
     os.mkfifo(folder / f"{first.attempt_id}.json")
     (folder / f"{second.attempt_id}.json").mkdir()
-    with _within(10):
+    with within(10):
         paths = [spool(r, "Анна", "practice", r.attempt_id, folder, final=True) for r in (first, second)]
     for path, result in zip(paths, (first, second), strict=True):
         assert path.is_file() and not path.is_symlink()

@@ -26,6 +26,12 @@ class UsageError(Exception):
 _SEED = bounded_int(0, MAX_SEED)
 
 
+def _store_options(p: argparse.ArgumentParser) -> None:
+    # every command that reads or writes the evidence store takes it and the kit the same way
+    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
+    p.add_argument("--kit", help="kit folder")
+
+
 def parser() -> argparse.ArgumentParser:
     """The parser of every command; its errors raise UsageError."""
     parser = Parser(
@@ -101,8 +107,7 @@ def parser() -> argparse.ArgumentParser:
         choices=("practice", "assessment"),
         help="practice (feedback after every reply, the default) or assessment (the scores at the end)",
     )
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser("rescore", help="score stored replies with the current rulebook; earlier verdicts stay")
     p.add_argument("--since", help="only attempts started on or after this date (YYYY-MM-DD)")
@@ -111,8 +116,7 @@ def parser() -> argparse.ArgumentParser:
         type=bounded_int(1, MAX_WORKERS),
         help=f"worker processes that score, 1 to {MAX_WORKERS} (default: 2, or 1 on a single core)",
     )
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser("readiness", help="readiness verdicts under rulebook/readiness.yaml, with their reasons")
     p.add_argument("--cohort", help="only trainees of this cohort")
@@ -124,8 +128,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="file to write instead of printing (required for xlsx and html)")
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the html page (default ru)")
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
     p.add_argument(
         "--rulebook",
         metavar="HASH",
@@ -142,8 +145,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--trainee", dest="trainee_option", metavar="NAME", help="the trainee's name, as an option")
     p.add_argument("--out", help="HTML file to write (default: report-<name>.html in the current folder)")
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser(
         "import-transcripts",
@@ -154,20 +156,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--role", help="the trainee's role in the kit (default: the first role of rulebook/roles.yaml)")
     p.add_argument("--channel", choices=CHANNELS, default="chat", help="channel of rows without a channel column (default chat)")
     p.add_argument("--lang", choices=("ru", "en"), help="language of the conversations (default: read from each one)")
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser("demo-data", help="fill a database with simulated trainees' attempts, played through the engine")
     p.add_argument("--trainees", type=bounded_int(1, MAX_TRAINEES), default=30, help="how many simulated trainees (default 30)")
     p.add_argument("--seed", type=_SEED, default=1, help="the same seed gives the same data; running it again adds nothing")
     p.add_argument("--today", type=day, help="the attempts fall on the three days before it (default today)")
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser("store", help="the evidence store: 'flush' writes spooled attempts")
     p.add_argument("action", choices=("flush",))
-    p.add_argument("--db", help="database URL (default: SIMKIT_DB_URL, else simkit.db in the kit root)")
-    p.add_argument("--kit", help="kit folder")
+    _store_options(p)
 
     p = sub.add_parser("eval-behaviors", help="score the detector against a labelled JSON Lines set")
     p.add_argument("file", help="labelled set in the behaviour-vocabulary format")

@@ -1,0 +1,110 @@
+"""What the apps read and write of the evidence: one interface, two implementations.
+
+On one machine the apps open the store themselves (``LocalEvidence``, in ``local_evidence``).
+Under JupyterHub a trainee's kernel must never hold the database's credentials, so the apps talk
+to the hub's simkit service instead (``ServiceEvidence``, in ``simkit.service.client``): the
+trainee's kernel sends what the trainee did, the service replays it through the engine and stores
+the result, and it reads and writes only what the hub user's group allows. ``evidence_for``
+chooses between them; nothing in a notebook changes.
+
+The person arguments (``trainer``, ``reviewer``, ``who``) are what the local store records; the
+service ignores them and records the hub user who made the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from ..content.kit import Kit
+    from ..engine.dialogue import AttemptResult
+    from ..reports.readiness import TraineeReadiness
+    from ..store.decisions import Decision
+    from ..store.judgement import JudgedVerdict
+    from ..store.records import Mode
+    from ..store.sessions import CommonFailure, LiveRow, Round, RoundReply
+    from ..store.spool import Saved
+
+Recorded = Literal["stored", "spooled"]
+
+# set by the hub's configuration in every single-user server: where the simkit service listens
+SERVICE_URL_VARIABLE = "SIMKIT_SERVICE_URL"
+
+
+class AttemptRecorder(Protocol):
+    """Keeps one trainee's attempts for an app's lifetime (``simkit.store.recorder.Recorder`` locally)."""
+
+    saved: Saved | None  # where the last recorded attempt went, and why it was spooled
+    problems: tuple[str, ...]  # spooled attempts the last flush could not replay, for a trainer
+
+    @property
+    def folder(self) -> Path: ...
+
+    def connect(self) -> bool: ...
+
+    def shown(self, attempt_id: str) -> None:
+        """The customer's line of the attempt's next turn is on the screen (the service times replies from it)."""
+
+    def record(self, result: AttemptResult, final: bool = False) -> Recorded: ...
+
+    def close(self) -> None: ...
+
+
+class Evidence(Protocol):
+    """Everything the player, the round's join box, the trainer console and the HR dashboard do with evidence."""
+
+    # --- a trainee -----------------------------------------------------------------------------
+    def recorder(
+        self, kit: Kit, trainee: str, mode: Mode, cohort: str | None = None, session: str | None = None
+    ) -> AttemptRecorder: ...
+
+    def get_round(self, code: str) -> Round: ...
+
+    def attempts(self, trainee: str | None = None) -> list[dict[str, Any]]: ...
+
+    # --- a trainer -----------------------------------------------------------------------------
+    def create_round(
+        self,
+        title: str,
+        scenarios: Sequence[str],
+        lang: str = "ru",
+        mode: Mode = "session",
+        same_variant: bool = False,
+        cohort: str | None = None,
+        trainer: str | None = None,
+    ) -> Round: ...
+
+    def end_round(self, code: str) -> Round: ...
+
+    def live_rows(self, code: str) -> list[LiveRow]: ...
+
+    def common_failures(self, code: str) -> list[CommonFailure]: ...
+
+    def round_replies(self, code: str) -> list[RoundReply]: ...
+
+    def reply_of_round(self, code: str, reply_id: str) -> RoundReply: ...
+
+    def add_reviews(
+        self, reviewer: str, reply_id: str, marks: Mapping[str, str], comments: Mapping[str, str | None] | None = None
+    ) -> int: ...
+
+    # --- HR ------------------------------------------------------------------------------------
+    def readiness(self, kit: Kit, rulebook: str | None = None) -> list[TraineeReadiness]: ...
+
+    def judge(self, kit: Kit, trainee: str, rulebook: str | None = None) -> TraineeReadiness: ...
+
+    def latest_decisions(self) -> dict[str, Decision]: ...
+
+    def decision_history(self, trainee: str) -> list[Decision]: ...
+
+    def verdicts_with_overrides(self, reply_ids: Sequence[str]) -> dict[str, list[JudgedVerdict]]: ...
+
+    def record_decision(
+        self, trainee: str, computed: str, decision: str | None, reason: str, who: str, rulebook_hash: str
+    ) -> Decision: ...
+
+    def rulebooks(self) -> list[tuple[str, int]]: ...
+
+    def close(self) -> None: ...

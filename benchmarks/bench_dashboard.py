@@ -84,7 +84,7 @@ def main() -> None:
         if shown:
             shown[-1]._books_ready.wait(60)  # the rulebook versions, read after the first drawing
             if shown[-1].state is not None:
-                shown[-1].state.store.close()
+                shown[-1].state.evidence.close()
 
     median = _median("first render (cohort table, page 1 of 50 rows)", args.runs, first_render, settle)
     settle()
@@ -96,7 +96,6 @@ def main() -> None:
             lambda: store_readiness(store, kit, rulebook="0" * 16),
         )
     board = shown[-1]
-    board.state.store = Store(url)  # type: ignore[union-attr]  # its own was closed above
     trainee = board.rows()[0].readiness.trainee
     _median("opening one trainee (100 attempts, trend plot)", max(1, args.runs // 2), lambda: board.show(trainee))
     print(f"  verdicts: {dict(board.state.counts())}", flush=True)  # type: ignore[union-attr]

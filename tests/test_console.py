@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from simkit.apps.console import Console
 from simkit.apps.identity import TraineeBar
 from simkit.apps.join import JoinBar
+from simkit.apps.local_evidence import LocalEvidence
 from simkit.apps.player import Player
 from simkit.content.kit import Kit
 from simkit.store.database import Store
@@ -162,4 +163,44 @@ def test_the_console_relabels_in_both_languages(kit: Kit, url: str) -> None:
     console.lang_buttons.value = "en"
     assert console.create_button.description == "Create the round" != ru
     assert console.scenario_pick.options[0][0] in {s.title.get("en") for s in kit.scenarios.values()}
+    console.shutdown()
+
+
+def test_the_console_and_the_trainees_work_through_evidence_objects(kit: Kit, url: str) -> None:
+    console = Console(lang="en", kit=kit, interval=0.1, evidence=LocalEvidence(url, kit))  # no url: the evidence is the store
+    console.title_box.value = "Tuesday round"
+    console.scenario_pick.value = (SCENARIO,)
+    console.round_lang.value = "en"
+    found = console.create()
+    console.stop_polling()  # the test refreshes by hand
+    bar = TraineeBar(lang="en", name="Galina", cohort="G-2")
+    assert bar.confirm()
+    player = Player(bar, kit=kit, evidence=LocalEvidence(url, kit))
+    joining = JoinBar(bar, player)
+    assert not joining.join("zzzzzz") and "No round has the code ZZZZZZ" in joining.note.value
+    assert joining.join(found.code), joining.note.value
+    player.start_button.click()
+    _send(player, BAD, ["offer_discount:10"])
+    assert console.refresh()
+    assert [(r.trainee, r.turn_reached) for r in console.rows] == [("Galina", 1)]
+    reply_id = console.discuss_pick.options[0][1]
+    assert "Galina" not in console.discuss(reply_id) and "Galina" in console.discuss(reply_id, hide_name=False)
+    assert not console.end().open
+    console.shutdown()
+    with Store(url) as store:
+        (attempt,) = store.attempts("Galina")
+    assert (attempt["session"], attempt["cohort"]) == (found.code, "G-2")
+    assert not console.evidence.get_round(found.code).open  # closed by shutdown, opened again when asked
+
+
+def test_under_the_hub_the_round_is_the_signed_in_trainers(kit: Kit, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "t.smirnov")
+    monkeypatch.setenv("SIMKIT_SERVICE_URL", "http://127.0.0.1:1/services/simkit/")
+    console = Console(lang="ru", kit=kit, trainer="Someone Else", evidence=LocalEvidence(url, kit))
+    assert console.trainer_box.value == "t.smirnov" and console.trainer_box.disabled
+    assert "под которым вы вошли" in console.trainer_box.tooltip
+    console.title_box.value = "Среда"
+    console.scenario_pick.value = (SCENARIO,)
+    found = console.create()
+    assert found.trainer == "t.smirnov"
     console.shutdown()

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from simkit.apps.dashboard import Dashboard
+from simkit.apps.dashboard_state import DashboardState
+from simkit.apps.local_evidence import LocalEvidence
 from simkit.content.kit import Kit, load_kit
 from simkit.engine.dialogue import play_through
 from simkit.engine.generation import generate
+from simkit.reports.readiness import store_readiness
 from simkit.store.database import Store
 from simkit.store.decisions import decision_history
 from simkit.store.judgement import add_override
@@ -145,3 +148,37 @@ def test_an_unreachable_store_is_a_message(kit: Kit) -> None:
     board = Dashboard(lang="en", kit=kit, url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert board.state is None and board.error
     assert "cannot be read" in board._status.value and "Traceback" not in board._status.value
+
+
+def test_the_dashboards_state_reads_and_writes_through_an_evidence_object(filled: tuple[str, Kit, Path]) -> None:
+    url, kit, _root = filled
+    state = DashboardState(LocalEvidence(url, kit), kit)
+    state.load()
+    with Store(url) as store:
+        assert [v.trainee for v in state.verdicts] == [v.trainee for v in store_readiness(store, kit)]
+    evidence = state.trainee("Зоя")
+    assert len(evidence.attempts) == 3 and evidence.decisions == () and evidence.rule_rates
+    assert state.verdict_of("nobody").verdict == "insufficient_evidence"  # not in the cohort: judged now
+    made = state.decide("Зоя", None, "Every scenario played calmly", "Ирина")
+    with Store(url) as store:
+        assert decision_history(store, "Зоя") == [made]
+    assert state.trainee("Зоя").decisions == (made,) and state.rows()[1].decision == made
+    assert [h for h, _n in state.rulebooks()] == [kit.rulebook_hash]
+    assert state.changes(kit.rulebook_hash).moved == ()
+    state.evidence.close()
+
+
+def test_under_the_hub_the_decision_is_the_signed_in_hr_officers(
+    filled: tuple[str, Kit, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, kit, _root = filled
+    monkeypatch.setenv("JUPYTERHUB_USER", "hr.irina")
+    monkeypatch.setenv("SIMKIT_SERVICE_URL", "http://127.0.0.1:1/services/simkit/")
+    board = Dashboard(lang="en", kit=kit, who="Someone Else", evidence=LocalEvidence(url, kit))
+    assert board._who.value == "hr.irina" and board._who.disabled and "signed in" in board._who.tooltip
+    board.show("Зоя")
+    board._reason.value = "Calm in every scenario"
+    board._guarded(board.record)
+    assert 'data-state="recorded"' in board._form_note.value
+    with Store(url) as store:
+        assert [d.who for d in decision_history(store, "Зоя")] == ["hr.irina"]

@@ -6,15 +6,20 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
 from simkit.apps.identity import TraineeBar
+from simkit.apps.local_evidence import LocalEvidence
 from simkit.apps.player import DOUBLE_CLICK_SECONDS, NoTrainee, Player, PlayerState
 from simkit.content.kit import Kit
+from simkit.engine.dialogue import AttemptResult
 from simkit.engine.scoring import MAX_REPLY_CHARS
+from simkit.service.errors import ServiceError
 from simkit.store.database import Store
+from simkit.store.recorder import Recorder
+from simkit.store.records import Mode
 
 SCENARIO = "discount-demand-sports-food"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -434,3 +439,122 @@ def test_the_trainee_bar_checks_the_name_and_relabels_itself() -> None:
     assert "simkit-identity" in bar._dom_classes
     with pytest.raises(ValueError, match="de"):
         TraineeBar(lang="de")
+
+
+# --- the evidence the player records through -------------------------------------------------------
+
+
+class WatchedRecorder(Recorder):
+    """The real recorder, noting each time the player says a customer line is on the screen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pings: list[str] = []
+
+    def shown(self, attempt_id: str) -> None:
+        self.pings.append(attempt_id)
+
+
+class WatchedEvidence(LocalEvidence):
+    """The local store, with recorders that note the player's "shown" calls (the service times replies from them)."""
+
+    def __init__(self, url: str, kit: Kit) -> None:
+        super().__init__(url, kit)
+        self.recorders: list[WatchedRecorder] = []
+
+    def recorder(
+        self, kit: Kit, trainee: str, mode: Mode, cohort: str | None = None, session: str | None = None
+    ) -> WatchedRecorder:
+        made = WatchedRecorder(kit, trainee, mode, cohort=cohort, session=session, url=self.url)
+        self.recorders.append(made)
+        return made
+
+
+class RefusingRecorder(Recorder):
+    """A recorder whose service refuses every attempt with ``status`` (tests/test_evidence.py has the real service refuse)."""
+
+    status = 403
+
+    def record(self, result: AttemptResult, final: bool = False) -> Literal["stored", "spooled"]:
+        raise ServiceError(self.status, "forbidden" if self.status == 403 else "bad_request", "trainees only")
+
+
+class RefusingEvidence(LocalEvidence):
+    def __init__(self, url: str, kit: Kit, status: int) -> None:
+        super().__init__(url, kit)
+        self.status = status
+
+    def recorder(
+        self, kit: Kit, trainee: str, mode: Mode, cohort: str | None = None, session: str | None = None
+    ) -> RefusingRecorder:
+        made = RefusingRecorder(kit, trainee, mode, cohort=cohort, session=session, url=self.url)
+        made.status = self.status
+        return made
+
+
+def test_the_recorder_is_told_each_time_a_customer_line_is_put_on_screen(kit: Kit, url: str) -> None:
+    evidence = WatchedEvidence(url, kit)
+    player = Player(_bar(), scenarios=[SCENARIO], kit=kit, url=url, evidence=evidence)
+    player.start_button.click()
+    (recorder,) = evidence.recorders
+    attempt = player.state.attempt_id
+    assert recorder.pings == [attempt]  # the first line is on the screen
+    player.reply_box.value = "x" * (MAX_REPLY_CHARS + 1)
+    player.send_button.click()  # refused as too long: the line on screen is the same one
+    player.reply_box.value = ""
+    player._last_send -= DOUBLE_CLICK_SECONDS + 1
+    player.send_button.click()  # refused as empty
+    assert recorder.pings == [attempt]
+    turns = _play_to_the_end(player)
+    # one line shown per reply asked for; the scorecard after the last reply asks for none
+    assert recorder.pings == [attempt] * turns
+    (stored,) = _attempts(url)
+    assert stored["id"] == attempt and len(stored["replies"]) == turns  # recorded through the evidence given
+
+
+def test_a_refusal_other_than_forbidden_names_the_services_reason(kit: Kit, url: str) -> None:
+    state = PlayerState(kit, "Ann", None, "en", "practice", url, evidence=RefusingEvidence(url, kit, 422))
+    state.start(SCENARIO, seed=5)
+    assert state.send("Hello, how can I help?", []).stored == "failed" and state.refused == 422
+    player = Player(_bar(), scenarios=[SCENARIO], kit=kit, evidence=RefusingEvidence(url, kit, 422))
+    player.start_button.click()
+    player.reply_box.value = "Hello, how can I help?"
+    player.send_button.click()
+    assert "the simkit service refused the attempt (bad_request: trainees only). Tell the trainer" in player.status.value
+
+
+def test_under_the_hubs_service_the_name_is_the_hub_user_and_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "a.petrova")
+    monkeypatch.setenv("SIMKIT_SERVICE_URL", "http://127.0.0.1:1/services/simkit/")
+    bar = TraineeBar(lang="ru", name="Someone Else")
+    assert bar.confirmed and bar.trainee == "a.petrova" and bar._name_box.disabled
+    assert "a.petrova" in bar._note.value and "под которым вы вошли" in bar._note.value
+    bar.name = "Mallory"  # not even code renames the signed-in user
+    assert bar.name == "a.petrova" and bar.trainee == "a.petrova"
+    bar.change()  # the group may still be changed
+    assert bar._name_box.disabled and not bar._cohort_box.disabled and bar.trainee is None
+    assert "группу" in bar._note.value
+    bar.cohort = "G-3"
+    bar.lang = "en"
+    assert bar.confirm() and (bar.trainee, bar.cohort_name) == ("a.petrova", "G-3")
+    assert "the name you signed in with" in bar._note.value and bar._confirm_button.description == "Change the group"
+
+
+def test_without_the_service_the_hub_user_is_only_a_suggestion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "a.petrova")
+    monkeypatch.delenv("SIMKIT_SERVICE_URL", raising=False)
+    bar = TraineeBar(lang="en")
+    assert not bar.confirmed and not bar._name_box.disabled
+    bar.name = "Anna Petrova"
+    assert bar.confirm() and bar.trainee == "Anna Petrova" and "signed in" not in bar._note.value
+
+
+def test_under_the_hub_the_attempt_is_the_hub_users(kit: Kit, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "b.ivanov")
+    monkeypatch.setenv("SIMKIT_SERVICE_URL", "http://127.0.0.1:1/services/simkit/")
+    bar = TraineeBar(lang="en", name="Somebody")
+    player = Player(bar, scenarios=[SCENARIO], kit=kit, evidence=LocalEvidence(url, kit))
+    player.start_button.click()  # no name to type and confirm: the player is ready at once
+    player.reply_box.value = "Hello, Parusnik, how can I help?"
+    player.send_button.click()
+    assert [a["trainee"] for a in _attempts(url)] == ["b.ivanov"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simkit.apps.local_evidence import LocalEvidence
 from simkit.apps.results import read_results
 from simkit.content.kit import Kit
 from simkit.engine.dialogue import play_through
@@ -21,9 +22,10 @@ def test_an_override_of_a_critical_failure_changes_the_trainees_own_standing(kit
     assert "discount-limit-five-percent" in failed
     with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.save_attempt(result, "Анна", "practice", final=True)
+        evidence = LocalEvidence(store.url, kit)
 
         def critical_figure() -> object:
-            reason = read_results(store, kit, "Анна").reason("max_critical_failures")
+            reason = read_results(evidence, kit, "Анна").reason("max_critical_failures")
             assert reason is not None
             return reason.figure
 
@@ -32,3 +34,4 @@ def test_an_override_of_a_critical_failure_changes_the_trainees_own_standing(kit
         for rule in failed:
             add_override(store, reply_id, rule, "pass", "the customer is a wholesale partner: 10 % is agreed", "Тренер")
         assert critical_figure() == 0
+        evidence.close()

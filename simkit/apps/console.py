@@ -2,9 +2,10 @@
 
 The trainer creates a round (name, cohort, scenarios, language, mode, one variant for all or one
 per trainee) and reads its join code out. Trainees join from their player (``apps.join``) in their
-own kernels; their attempts reach the shared store, and a background thread here polls the store
-(``store.sessions.live_rows``) every ``interval`` seconds and sets the values of the live table,
-the common failures and the discussion picker. The thread only sets values of widgets made before
+own kernels; their attempts reach the shared store, and a background thread here polls it through
+the console's evidence (the store, or the hub's simkit service: ``evidence_for``) every
+``interval`` seconds and sets the values of the live table, the common failures and the
+discussion picker. The thread only sets values of widgets made before
 the page was shown: widgets created from a thread can reach a Voilà page before it listens.
 """
 
@@ -24,12 +25,13 @@ from ..i18n import LANGUAGES, translator
 from ..i18n.names import name as named
 from . import views
 from .console_views import STYLE, common_html, discussion_html, example_label, live_html
+from .evidence import evidence_for, hub_user
 from .loading import cached_kit
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
-    from ..store.database import Store
     from ..store.sessions import CommonFailure, LiveRow, Round
+    from .evidence import Evidence
 
 INTERVAL = 0.5  # seconds between polls: an answer shows within about this plus one widget round trip
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,15 +47,14 @@ class Console(widgets.VBox):  # type: ignore[misc]
         url: str | None = None,
         interval: float = INTERVAL,
         trainer: str = "",
+        evidence: Evidence | None = None,
         **kwargs: Any,
     ) -> None:
-        from ..store.database import Store
-
         if lang not in LANGUAGES:
             raise ValueError(f"the language '{lang}' is not offered (choose one of: {', '.join(LANGUAGES)})")
         self.lang = lang
         self.kit = kit if kit is not None else cached_kit()
-        self.store: Store = Store(url, root=self.kit.root)
+        self.evidence: Evidence = evidence if evidence is not None else evidence_for(self.kit, url)
         self.interval = interval
         self.round: Round | None = None
         self.rows: list[LiveRow] = []
@@ -82,7 +83,8 @@ class Console(widgets.VBox):  # type: ignore[misc]
         self.title_box.add_class("simkit-round-title")
         self.cohort_box = widgets.Text(layout=widgets.Layout(width="12em"))
         self.cohort_box.add_class("simkit-round-cohort")
-        self.trainer_box = widgets.Text(value=trainer, layout=widgets.Layout(width="16em"))
+        signed_in = hub_user()  # under the hub the service records the signed-in user as the round's trainer
+        self.trainer_box = widgets.Text(value=signed_in or trainer, disabled=bool(signed_in), layout=widgets.Layout(width="16em"))
         self.trainer_box.add_class("simkit-round-trainer")
         self.scenario_pick = widgets.SelectMultiple(rows=8, layout=widgets.Layout(width="34em"))
         self.scenario_pick.add_class("simkit-round-scenarios")
@@ -148,15 +150,14 @@ class Console(widgets.VBox):  # type: ignore[misc]
 
     def create(self) -> Round:
         """Create a round from the form and start watching it."""
-        from ..store.sessions import RoundError, create_round
+        from ..store.sessions import RoundError
 
         _ = translator(self.lang)
         if not self.title_box.value.strip():
             raise RoundError(_("Give the round a name."))
         if not self.scenario_pick.value:
             raise RoundError(_("Choose at least one scenario for the round."))
-        found = create_round(
-            self.store,
+        found = self.evidence.create_round(
             self.title_box.value,
             list(self.scenario_pick.value),
             lang=self.round_lang.value,
@@ -170,10 +171,10 @@ class Console(widgets.VBox):  # type: ignore[misc]
 
     def open_round(self, code: str) -> Round:
         """Watch an existing round (open or ended) by its code, e.g. after the kernel restarted."""
-        from ..store.sessions import RoundError, get_round, normal_code
+        from ..store.sessions import RoundError, normal_code
 
         try:
-            found = get_round(self.store, code)
+            found = self.evidence.get_round(code)
         except RoundError:
             raise RoundError(translator(self.lang)("No round has the code {code}.", code=normal_code(code))) from None
         self._watch(found)
@@ -181,12 +182,10 @@ class Console(widgets.VBox):  # type: ignore[misc]
 
     def end(self) -> Round:
         """End the round: trainees can no longer join; the table keeps its last state."""
-        from ..store.sessions import end_round
-
         if self.round is None:
             raise _no_round(self.lang)
         self.stop_polling()
-        self.round = end_round(self.store, self.round.code)
+        self.round = self.evidence.end_round(self.round.code)
         self.refresh()
         with self._lock:
             self._render()  # the code shows the round ended, even when no answer came since the last poll
@@ -194,13 +193,11 @@ class Console(widgets.VBox):  # type: ignore[misc]
 
     def refresh(self) -> bool:
         """Read the round from the store once and redraw what changed; True when something did."""
-        from ..store.sessions import common_failures, live_rows
-
         with self._lock:
             if self.round is None:
                 return False
-            rows = live_rows(self.store, self.round.code)
-            failures = common_failures(self.store, self.round.code)
+            rows = self.evidence.live_rows(self.round.code)
+            failures = self.evidence.common_failures(self.round.code)
             changed = rows != self.rows or failures != self.failures
             self.rows, self.failures = rows, failures
             if changed:
@@ -233,11 +230,10 @@ class Console(widgets.VBox):  # type: ignore[misc]
     def export_html(self) -> str:
         """The round as a self-contained HTML page, offered as a download link; returns the file name."""
         from ..reports.session import round_html
-        from ..store.sessions import round_replies
 
         assert self.round is not None
         code = self._code()
-        page = round_html(self.round, self.rows, self.failures, round_replies(self.store, code), self.kit, self.lang)
+        page = round_html(self.round, self.rows, self.failures, self.evidence.round_replies(code), self.kit, self.lang)
         name = f"round-{code}.html"
         self.exported[name] = page.encode("utf-8")
         self._draw_links()
@@ -264,7 +260,7 @@ class Console(widgets.VBox):  # type: ignore[misc]
     def shutdown(self) -> None:
         """Stop polling and release the store (the widget stays as drawn)."""
         self.stop_polling()
-        self.store.close()
+        self.evidence.close()
 
     def _poll(self) -> None:
         while not self._stop.is_set():
@@ -298,9 +294,8 @@ class Console(widgets.VBox):  # type: ignore[misc]
 
     def _tables(self) -> dict[str, Any]:
         from ..reports.session import round_tables
-        from ..store.sessions import round_replies
 
-        return round_tables(self.rows, self.failures, round_replies(self.store, self._code()), self.kit, self.lang)
+        return round_tables(self.rows, self.failures, self.evidence.round_replies(self._code()), self.kit, self.lang)
 
     def _guard(self, handler: Callable[[], object]) -> None:
         """Run a click handler; whatever goes wrong, the trainer reads a message, not a traceback."""
@@ -331,6 +326,8 @@ class Console(widgets.VBox):  # type: ignore[misc]
         self.title_box.placeholder = _("Name of the round")
         self.cohort_box.placeholder = _("Group (optional)")
         self.trainer_box.placeholder = _("Trainer")
+        if self.trainer_box.disabled:
+            self.trainer_box.tooltip = _("This is the name you signed in with; it cannot be changed here.")
         self.round_lang.description = _("Language")
         self.mode_pick.description = _("Mode")
         self.same_box.description = _("The same variant for everyone")
@@ -392,13 +389,11 @@ class Console(widgets.VBox):  # type: ignore[misc]
         )
 
     def _draw_discussion(self) -> None:
-        from ..store.sessions import reply_of_round
-
         reply_id = self.discuss_pick.value
         if self.round is None or not reply_id:
             self.discussion.value = ""
             return
-        reply = reply_of_round(self.store, self.round.code, reply_id)
+        reply = self.evidence.reply_of_round(self.round.code, reply_id)
         self.discussion.value = discussion_html(reply, self.kit, self.lang, hide_name=self.hide_name.value)
 
     def _draw_links(self) -> None:

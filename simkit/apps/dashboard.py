@@ -22,6 +22,7 @@ from ..i18n.names import name
 from ..store.records import VERDICTS
 from . import dashboard_html as pieces
 from .dashboard_state import DashboardState
+from .evidence import Evidence, evidence_for, hub_user
 from .loading import cached_kit
 from .views import esc
 
@@ -46,12 +47,11 @@ class Dashboard(widgets.VBox):  # type: ignore[misc]
         rulebook: str | None = None,
         export_folder: str | Path = "exports",
         who: str = "",
+        evidence: Evidence | None = None,
         **kwargs: Any,
     ) -> None:
         if lang not in LANGUAGES:
             raise ValueError(f"the language '{lang}' is not offered (choose one of: {', '.join(LANGUAGES)})")
-        from ..store.database import Store
-
         self.lang = lang
         self.kit = kit if kit is not None else cached_kit()
         self.export_folder = Path(export_folder)
@@ -81,8 +81,9 @@ class Dashboard(widgets.VBox):  # type: ignore[misc]
         )
         self.add_class("simkit-dashboard")
         try:
-            self.state = DashboardState(Store(url, root=self.kit.root), self.kit, rulebook)
-            self.state.load()
+            state = DashboardState(evidence if evidence is not None else evidence_for(self.kit, url), self.kit, rulebook)
+            state.load()
+            self.state = state
         except Exception as exc:
             self.error = _error(exc)
         self._fill_choices()
@@ -133,7 +134,8 @@ class Dashboard(widgets.VBox):  # type: ignore[misc]
         self._action = classed(widgets.ToggleButtons(), "simkit-decision-action")
         self._decided = classed(widgets.Dropdown(), "simkit-decision-verdict")
         self._reason = classed(widgets.Textarea(layout=widgets.Layout(width="40em", height="5em")), "simkit-decision-reason")
-        self._who = classed(widgets.Text(value=who), "simkit-decision-who")
+        signed_in = hub_user()  # under the hub the service records the signed-in user as who decided
+        self._who = classed(widgets.Text(value=signed_in or who, disabled=bool(signed_in)), "simkit-decision-who")
         self._record = classed(widgets.Button(button_style="primary"), "simkit-decision-record")
         self._export = classed(widgets.Button(), "simkit-export")
         self._form_note = classed(widgets.HTML(), "simkit-decision-status")
@@ -304,6 +306,8 @@ class Dashboard(widgets.VBox):  # type: ignore[misc]
         self._open.description = _("Open")
         self._reason.placeholder = _("Reason (required)")
         self._who.placeholder = _("Your name")
+        if self._who.disabled:
+            self._who.tooltip = _("This is the name you signed in with; it cannot be changed here.")
         self._record.description = _("Record the decision")
         self._export.description = _("Export for the personnel file")
         self._changes_title.value = f"<h3>{esc(_('What a rule change changed'))}</h3>"

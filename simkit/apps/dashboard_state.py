@@ -1,8 +1,9 @@
-"""The HR readiness dashboard's state: what it reads from the store and what HR's clicks store.
+"""The HR readiness dashboard's state: what it reads of the evidence and what HR's clicks store.
 
-Plain Python, tested without a browser. Every figure comes from ``reports.readiness`` (verdicts
-summed in SQL under a chosen rulebook, with trainers' overrides), ``reports.changes`` (what a rule
-change changed) and the store's ``decisions`` and ``judgement`` modules; nothing is judged here.
+Plain Python, tested without a browser. It reads and writes through an ``Evidence`` (the local
+store, or the hub's simkit service). Every figure comes from ``reports.readiness`` (verdicts summed
+in SQL under a chosen rulebook, with trainers' overrides), ``reports.changes`` (what a rule change
+changed) and the store's ``decisions`` and ``judgement`` modules; nothing is judged here.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from ..content.kit import Kit
 if TYPE_CHECKING:
     from ..reports.changes import VerdictChanges
     from ..reports.readiness import TraineeReadiness
-    from ..store.database import Store
     from ..store.decisions import Decision
     from ..store.judgement import JudgedVerdict
+    from .evidence import Evidence
 
 PAGE_SIZE = 50  # trainees per page of the cohort table: the first page draws at once for a thousand
 
@@ -69,8 +70,8 @@ class TraineeEvidence:
 class DashboardState:
     """The cohort's verdicts under a chosen rulebook, one trainee's evidence, HR's decisions and exports."""
 
-    def __init__(self, store: Store, kit: Kit, rulebook: str | None = None, page_size: int = PAGE_SIZE) -> None:
-        self.store = store
+    def __init__(self, evidence: Evidence, kit: Kit, rulebook: str | None = None, page_size: int = PAGE_SIZE) -> None:
+        self.evidence = evidence
         self.kit = kit
         self.rulebook = rulebook or kit.rulebook_hash
         self.page_size = page_size
@@ -80,13 +81,10 @@ class DashboardState:
 
     def load(self, rulebook: str | None = None) -> None:
         """Read every trainee's verdict (summed in SQL) and HR's latest decisions."""
-        from ..reports.readiness import store_readiness
-        from ..store.decisions import latest_decisions
-
         if rulebook:
             self.rulebook = rulebook
-        self.verdicts = store_readiness(self.store, self.kit, rulebook=self.rulebook)
-        self.decisions = latest_decisions(self.store)
+        self.verdicts = self.evidence.readiness(self.kit, rulebook=self.rulebook)
+        self.decisions = self.evidence.latest_decisions()
         self.loaded_at = datetime.now().astimezone()
 
     def cohorts(self) -> list[str]:
@@ -119,19 +117,15 @@ class DashboardState:
         found = next((v for v in self.verdicts if v.trainee == trainee), None)
         if found is not None:
             return found
-        from ..reports.readiness import store_judge
-
-        return store_judge(self.store, self.kit, trainee, rulebook=self.rulebook)
+        return self.evidence.judge(self.kit, trainee, rulebook=self.rulebook)
 
     def trainee(self, trainee: str) -> TraineeEvidence:
         """One trainee's evidence: attempts, rule pass rates, critical failures, overrides and decisions."""
         from ..reports.readiness import effective_verdicts, judged_under
-        from ..store.decisions import decision_history
-        from ..store.judgement import verdicts_with_overrides
 
-        attempts = self.store.attempts(trainee)
+        attempts = self.evidence.attempts(trainee)
         replies = {r["id"]: (a, r) for a in attempts for r in a["replies"]}
-        judged = verdicts_with_overrides(self.store, list(replies)) if replies else {}
+        judged = self.evidence.verdicts_with_overrides(list(replies)) if replies else {}
         overrides: list[JudgedVerdict] = []
         for reply_id, verdicts in judged.items():
             attempt, reply = replies[reply_id]
@@ -159,15 +153,13 @@ class DashboardState:
             rule_rates=tuple(rates),
             critical=tuple(critical),
             overrides=tuple(overrides),
-            decisions=tuple(decision_history(self.store, trainee)),
+            decisions=tuple(self.evidence.decision_history(trainee)),
         )
 
     def decide(self, trainee: str, decision: str | None, reason: str, who: str) -> Decision:
         """Store HR's decision: ``decision`` None confirms the computed verdict, another verdict overrules it."""
-        from ..store.decisions import record_decision
-
         computed = self.verdict_of(trainee)
-        made = record_decision(self.store, trainee, computed.verdict, decision, reason, who, computed.rulebook or self.rulebook)
+        made = self.evidence.record_decision(trainee, computed.verdict, decision, reason, who, computed.rulebook or self.rulebook)
         self.decisions[trainee] = made
         return made
 
@@ -193,13 +185,9 @@ class DashboardState:
 
     def rulebooks(self) -> list[tuple[str, int]]:
         """Rulebook versions the store holds verdicts under, with how many replies each judged, the kit's first."""
-        from ..store.evidence import rulebooks
-
-        found = rulebooks(self.store)
+        found = self.evidence.rulebooks()
         return sorted(found, key=lambda r: (r[0] != self.kit.rulebook_hash, -r[1], r[0]))
 
     def changes(self, before: str, after: str | None = None) -> VerdictChanges:
         """Which trainees' verdicts move from rulebook ``before`` to ``after`` (default: the chosen one), and why."""
-        from ..reports.changes import verdict_changes
-
-        return verdict_changes(self.kit, self.store, before, after or self.rulebook)
+        return self.evidence.verdict_changes(self.kit, before, after or self.rulebook)

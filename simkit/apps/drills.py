@@ -1,10 +1,11 @@
 """Drill decks: day 1 escalation drills and day 2 procedure drills, one card at a time.
 
 ``DeckState`` holds a deck (the drills of one kind, built by ``engine.drills``), the card shown,
-and what each card's answer became; it records every answer with the store's recorder (mode
-"drill") before its verdict can be shown, once per answer whatever the clicks. ``DrillDeck`` is
-the widget: a card with the customer's line, the question, a reply box and the action controls
-(the player's, with the parameters as proper controls), the answer button and the verdict.
+and what each card's answer became; it records every answer with its evidence's recorder (mode
+"drill"; the local store, or the hub's simkit service) before its verdict can be shown, once per
+answer whatever the clicks. ``DrillDeck`` is the widget: a card with the customer's line, the
+question, a reply box and the action controls (the player's, with the parameters as proper
+controls), the answer button and the verdict.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from ..errors import SimkitError
 from ..i18n import gettext, translator
 from ..i18n.names import names
 from . import views
+from .evidence import evidence_for
 from .identity import TraineeBar
 from .loading import cached_kit
 
 if TYPE_CHECKING:
-    from ..store.recorder import Recorder
+    from .evidence import AttemptRecorder, Evidence
 
 Stored = Literal["stored", "spooled", "failed"]
 
@@ -63,6 +65,7 @@ class DeckState:
         trainee: str | None = None,
         cohort: str | None = None,
         url: str | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
         self.kit = kit
         self.kind: DrillKind = kind
@@ -75,7 +78,8 @@ class DeckState:
         self.index = 0
         self.answers: dict[str, Answered] = {}  # drill id: the answer to the card as it stands
         self.recorded = 0  # how many answers were handed to the recorder
-        self._recorder: Recorder | None = None
+        self._evidence = evidence
+        self._recorder: AttemptRecorder | None = None
         self._recorder_for: tuple[str, str | None] | None = None
 
     @property
@@ -158,13 +162,13 @@ class DeckState:
                 return other
         return None
 
-    def _recorder_now(self) -> Recorder:
+    def _recorder_now(self) -> AttemptRecorder:
         assert self.trainee
         who = (self.trainee, self.cohort)
         if self._recorder is None or self._recorder_for != who:
-            from ..store.recorder import Recorder
-
-            self._recorder = Recorder(self.kit, self.trainee, "drill", cohort=self.cohort, url=self.url)
+            if self._evidence is None:
+                self._evidence = evidence_for(self.kit, self.url)
+            self._recorder = self._evidence.recorder(self.kit, self.trainee, "drill", cohort=self.cohort)
             self._recorder_for = who
         return self._recorder
 

@@ -13,6 +13,7 @@ service ignores them and records the hub user who made the request.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     from ..content.kit import Kit
     from ..engine.dialogue import AttemptResult
+    from ..reports.changes import VerdictChanges
     from ..reports.readiness import TraineeReadiness
     from ..store.decisions import Decision
     from ..store.judgement import JudgedVerdict
@@ -31,6 +33,7 @@ Recorded = Literal["stored", "spooled"]
 
 # set by the hub's configuration in every single-user server: where the simkit service listens
 SERVICE_URL_VARIABLE = "SIMKIT_SERVICE_URL"
+HUB_USER_VARIABLE = "JUPYTERHUB_USER"  # set by the hub in every single-user server: who is signed in
 
 
 class AttemptRecorder(Protocol):
@@ -107,4 +110,45 @@ class Evidence(Protocol):
 
     def rulebooks(self) -> list[tuple[str, int]]: ...
 
+    def verdict_changes(self, kit: Kit, before: str, after: str | None = None) -> VerdictChanges: ...
+
     def close(self) -> None: ...
+
+
+def under_service() -> bool:
+    """Whether the apps run under the hub with its simkit service (the hub's configuration says where it listens)."""
+    return bool(os.environ.get(SERVICE_URL_VARIABLE, "").strip())
+
+
+def hub_user() -> str | None:
+    """The hub user the service records as the person acting, when the apps run under the service; else None."""
+    user = os.environ.get(HUB_USER_VARIABLE, "").strip()
+    return user if user and under_service() else None
+
+
+def refusal(exc: BaseException) -> int | None:
+    """The HTTP status when ``exc`` is the simkit service refusing a request (4xx: not allowed, or wrong); else None.
+
+    Spooling or asking again would not mend a refusal, so the apps say it instead. An outage of
+    the service's database is no refusal: its recorder spools the attempt on its side.
+    """
+    from ..service.errors import ServiceError
+
+    if isinstance(exc, ServiceError) and 400 <= exc.status < 500:
+        return exc.status
+    return None
+
+
+def evidence_for(kit: Kit, url: str | None = None) -> Evidence:
+    """The evidence the apps use: the hub's simkit service when ``SIMKIT_SERVICE_URL`` is set, else the store at ``url``.
+
+    Under the hub ``url`` is not used: the trainee's kernel holds no database credentials, the
+    service does. Neither opens anything yet; the first read or write does.
+    """
+    if under_service():
+        from ..service.client import ServiceEvidence
+
+        return ServiceEvidence.from_environment(kit)
+    from .local_evidence import LocalEvidence
+
+    return LocalEvidence(url, kit)

@@ -2,7 +2,9 @@
 
 Every app takes the bar and observes ``lang`` (it relabels itself at once) and ``confirmed``
 (nothing is played or stored before the trainee is known). The bar keeps what was typed for as
-long as the notebook's kernel runs; under JupyterHub the name starts as the hub user.
+long as the notebook's kernel runs; under JupyterHub the name starts as the hub user. Under the
+hub with its simkit service the name is the hub user, confirmed and locked: the service records
+attempts under the signed-in user whatever is typed, so another name would only mislead.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 import traitlets
 
 from ..i18n import LANGUAGES, translator
+from .evidence import hub_user
 from .loading import prefetch_kit
 
 MAX_NAME = 80
@@ -49,8 +52,11 @@ class TraineeBar(widgets.VBox):  # type: ignore[misc]
     def __init__(self, lang: str = "ru", name: str = "", cohort: str = "", **kwargs: Any) -> None:
         if lang not in LANGUAGES:
             raise ValueError(f"the language '{lang}' is not offered (choose one of: {', '.join(LANGUAGES)})")
-        hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-        self._name_box = widgets.Text(value=name or hub_user, layout=widgets.Layout(width="16em"))
+        signed_in = clean_name(hub_user() or "")
+        # the service records the signed-in user: the name is theirs (one the bar could not take is left open)
+        self.locked = signed_in if signed_in and name_problem(signed_in, lang) is None else ""
+        typed = self.locked or name or os.environ.get("JUPYTERHUB_USER", "").strip()
+        self._name_box = widgets.Text(value=typed, layout=widgets.Layout(width="16em"))
         self._name_box.add_class("simkit-name")
         self._cohort_box = widgets.Text(value=cohort, layout=widgets.Layout(width="12em"))
         self._cohort_box.add_class("simkit-cohort")
@@ -74,6 +80,8 @@ class TraineeBar(widgets.VBox):  # type: ignore[misc]
         widgets.link((self._cohort_box, "value"), (self, "cohort"))
         widgets.link((self._lang_buttons, "value"), (self, "lang"))
         self._confirm_button.on_click(lambda _button: self._toggle())
+        if self.locked:
+            self.confirmed = True
         self._relabel()
         prefetch_kit()  # the bar is a notebook's first widget: the apps after it find the kit loaded
 
@@ -115,6 +123,11 @@ class TraineeBar(widgets.VBox):  # type: ignore[misc]
         else:
             self.confirm()
 
+    @traitlets.validate("name")
+    def _locked_name(self, proposal: dict[str, Any]) -> str:
+        # under the hub's service the name stays the signed-in user's, whoever sets it
+        return getattr(self, "locked", "") or str(proposal["value"])
+
     @traitlets.validate("confirmed")
     def _valid_confirmation(self, proposal: dict[str, Any]) -> bool:
         value = bool(proposal["value"])
@@ -140,9 +153,10 @@ class TraineeBar(widgets.VBox):  # type: ignore[misc]
         self._name_box.description = ""
         self._cohort_box.placeholder = _("Group (optional)")
         self._lang_buttons.tooltips = [_("Russian"), _("English")]
-        self._name_box.disabled = self._cohort_box.disabled = self.confirmed
+        self._name_box.disabled = self.confirmed or bool(self.locked)
+        self._cohort_box.disabled = self.confirmed
         if self.confirmed:
-            self._confirm_button.description = _("Change name")
+            self._confirm_button.description = _("Change the group") if self.locked else _("Change name")
             self._confirm_button.button_style = ""
             cohort = self.cohort_name
             who = "<b>" + html.escape(clean_name(self.name)) + "</b>"
@@ -152,9 +166,16 @@ class TraineeBar(widgets.VBox):  # type: ignore[misc]
                 else _("Practising as {name}.", name=who)
             )
             self._note.value = f'<span class="simkit-identity-ok">{text}</span>'
+            if self.locked:
+                locked = _("This is the name you signed in with; it cannot be changed here.")
+                self._note.value += f' <span class="simkit-identity-locked">{html.escape(locked)}</span>'
         else:
             self._confirm_button.description = _("That's me")
             self._confirm_button.button_style = "primary"
             problem = self._problem(clean_name(self.name), clean_name(self.cohort)) if self._complain else None
-            message = problem or _("Type your name and press “That's me”.")
+            if self.locked:
+                ask = _("Type your group, if any, and press “That's me”.")
+            else:
+                ask = _("Type your name and press “That's me”.")
+            message = problem or ask
             self._note.value = f'<span class="simkit-identity-ask">{html.escape(message)}</span>'

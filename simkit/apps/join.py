@@ -1,8 +1,9 @@
 """Joining a trainer's round: the trainee types the code the trainer shows, and the player plays the round.
 
-``JoinBar`` finds the open round by its code in the store (``store.sessions.find_round``) and hands
-it to the player (``Player.join``): the round's scenarios, its seed for this trainee, its language
-and mode, and every attempt recorded with the round's code. ``round_page`` is the trainee's page.
+``JoinBar`` finds the round by its code through the player's evidence (the store, or the hub's
+simkit service) and hands the open one to the player (``Player.join``): the round's scenarios,
+its seed for this trainee, its language and mode, and every attempt recorded with the round's
+code. ``round_page`` is the trainee's page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from ..i18n import ngettext, translator
 from . import views
+from .evidence import refusal
 from .identity import TraineeBar
 from .loading import cached_kit
 from .player import Player
@@ -43,8 +45,7 @@ class JoinBar(widgets.VBox):  # type: ignore[misc]
 
     def join(self, code: str | None = None) -> bool:
         """Join the open round with ``code`` (else the typed one); False with the reason shown when it cannot."""
-        from ..store.database import Store
-        from ..store.sessions import RoundError, get_round, normal_code
+        from ..store.sessions import RoundError, normal_code
 
         _ = translator(self.bar.lang)
         self._problem = ""
@@ -53,12 +54,13 @@ class JoinBar(widgets.VBox):  # type: ignore[misc]
             if not typed:
                 raise RoundError(_("Type the code the trainer shows."))
             self.player.ready.wait(120)
-            kit = self.player.kit
-            with Store(self.player.url, root=kit.root) as store:
-                try:
-                    found = get_round(store, typed)
-                except RoundError:
-                    raise RoundError(_("No round has the code {code}; check it with the trainer.", code=typed)) from None
+            try:
+                found = self.player.state.evidence.get_round(typed)
+            except Exception as exc:
+                status = refusal(exc)  # the service's refusals are RoundErrors too: only "not found" is a wrong code
+                if status != 404 and (status is not None or not isinstance(exc, RoundError)):
+                    raise  # the store or the service away, or the service refusing this account: said as it is
+                raise RoundError(_("No round has the code {code}; check it with the trainer.", code=typed)) from None
             if not found.open:
                 raise RoundError(_("The round “{title}” has ended; ask the trainer for the new code.", title=found.title))
             self.player.join(found)

@@ -26,6 +26,7 @@ from .player_state import MODES, NoTrainee, PlayerMode, PlayerState, SendOutcome
 if TYPE_CHECKING:
     from ..content.kit import Kit
     from ..store.sessions import Round
+    from .evidence import Evidence
 
 __all__ = ["MODES", "NoTrainee", "Player", "PlayerMode", "PlayerState", "SendOutcome", "ShownClock", "cached_kit"]
 
@@ -47,11 +48,13 @@ class Player(widgets.VBox):  # type: ignore[misc]
         kit: Kit | None = None,
         url: str | None = None,
         session: str | None = None,
+        evidence: Evidence | None = None,
         **kwargs: Any,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"the player's mode is one of {', '.join(MODES)}, not '{mode}'")
         self.bar = bar
+        self.evidence = evidence  # None: the store at ``url``, or the hub's service (``evidence_for``)
         self.mode: PlayerMode = mode
         self.url = url
         self.session = session
@@ -146,7 +149,9 @@ class Player(widgets.VBox):  # type: ignore[misc]
             raise SimkitError("the player was given no scenario to play; name at least one")
         self.kit = kit
         self.scenario_ids = ids
-        self._state = PlayerState(kit, self.bar.trainee, self.bar.cohort_name, self.bar.lang, self.mode, self.url, self.session)
+        self._state = PlayerState(
+            kit, self.bar.trainee, self.bar.cohort_name, self.bar.lang, self.mode, self.url, self.session, evidence=self.evidence
+        )
         self.ready.set()
         self._relabel()
         self._render()
@@ -374,7 +379,8 @@ class Player(widgets.VBox):  # type: ignore[misc]
         shown: str = state.stored or ""
         if state.abandoned and state.stored in ("stored", "spooled"):
             shown = "abandoned"
-        return views.status(shown, state.attempt_id, lang, state.store_error)
+        detail = _refusal(state.refused, state.store_error, lang) if state.refused is not None else state.store_error
+        return views.status(shown, state.attempt_id, lang, detail, remote=shown == "spooled" and state.kept_by_service)
 
     def _hint_text(self, lang: str) -> str:
         _ = translator(lang)
@@ -397,3 +403,17 @@ class Player(widgets.VBox):  # type: ignore[misc]
         if self._plot is None or self._plot[:2] != (result.attempt_id, lang):
             self._plot = (result.attempt_id, lang, views.anger_plot_uri(result.anger, self.kit.mood.hang_up_at, lang))
         return views.scorecard(result, self._state.practise(lang), self._state.critical_titles(lang), self._plot[2], lang)
+
+
+def _refusal(status: int, reason: str, lang: str) -> str:
+    """What the trainee can do about the service refusing an attempt (the practice goes on)."""
+    _ = translator(lang)
+    if status in (401, 403):
+        return _(
+            "the simkit service does not accept attempts from this account. Ask the trainer to add it to the "
+            "trainees group; you can keep practising meanwhile."
+        )
+    return _(
+        "the simkit service refused the attempt ({reason}). Tell the trainer; you can keep practising meanwhile.",
+        reason=reason or str(status),
+    )

@@ -1,11 +1,13 @@
 """The player's state: the attempt in progress, what was recorded of it, and the feedback to show.
 
 ``PlayerState`` is plain Python (no widgets): it calls the engine (generation, dialogue, feedback)
-and the store's recorder, and every reply is recorded before anything about it can be shown. The
-widget (``apps.player.Player``) draws it and forwards clicks; tests drive it directly.
+and the recorder of its ``Evidence`` (the local store, or the hub's simkit service), and every
+reply is recorded before anything about it can be shown. The widget (``apps.player.Player``) draws
+it and forwards clicks; tests drive it directly.
 
 The reply time is the dialogue's, read from a clock that stands still while a reply is processed
 and drawn, and runs again once the next customer line is on the screen (``PlayerState.shown``).
+The recorder is told then too: the service times the replies it stores from that moment.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import SimkitError
+from .evidence import evidence_for, refusal
 
 # the engine and the store are imported where first used, so the widget can draw itself before they load
 if TYPE_CHECKING:
@@ -25,8 +28,8 @@ if TYPE_CHECKING:
     from ..engine.dialogue import AttemptResult, Dialogue, Exchange
     from ..engine.feedback import MoodReason, PracticeItem, RuleFeedback
     from ..engine.generation import ScenarioInstance
-    from ..store.recorder import Recorder
     from ..store.sessions import Round
+    from .evidence import AttemptRecorder, Evidence
 
 __all__ = ["MODES", "NoTrainee", "PlayerMode", "PlayerState", "SendOutcome", "ShownClock"]
 
@@ -59,11 +62,13 @@ class ShownClock:
         if self._held_at is None:
             self._held_at = self._base()
 
-    def release(self) -> None:
-        """Run the clock again from now (the customer's line is on the screen)."""
-        if self._held_at is not None:
-            self._skipped += self._base() - self._held_at
-            self._held_at = None
+    def release(self) -> bool:
+        """Run the clock again from now (the customer's line is on the screen); False if it was running."""
+        if self._held_at is None:
+            return False
+        self._skipped += self._base() - self._held_at
+        self._held_at = None
+        return True
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,6 @@ class SendOutcome:
     exchange: Exchange | None = None
     stored: Stored | None = None
     finished: bool = False
-
-
-def _recorder(kit: Kit, trainee: str, mode: PlayerMode, cohort: str | None, session: str | None, url: str | None) -> Recorder:
-    from ..store.recorder import Recorder
-
-    return Recorder(kit, trainee, mode, cohort=cohort, session=session, url=url)
 
 
 class PlayerState:
@@ -97,6 +96,7 @@ class PlayerState:
         url: str | None = None,
         session: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        evidence: Evidence | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"the player's mode is one of {', '.join(MODES)}, not '{mode}'")
@@ -114,14 +114,29 @@ class PlayerState:
         self.abandoned = False
         self.stored: Stored | None = None  # what the recorder did with the attempt last time
         self.store_error = ""
+        self.refused: int | None = None  # the HTTP status of the service's refusal of the last recording, if it refused
         self.recorded = 0  # how many times this attempt was handed to the recorder
         self.round: Round | None = None  # the trainer's round joined with its code: its scenarios, seed, language, mode
-        self._recorder: Recorder | None = None
+        self._evidence = evidence
+        self._recorder: AttemptRecorder | None = None
         self._recorder_for: tuple[str, str | None, str | None, str] | None = None
         self._busy = False
         self._final_recorded = False
 
     # --- what the view reads -----------------------------------------------------------------
+
+    @property
+    def evidence(self) -> Evidence:
+        """Where attempts are recorded and rounds found: the local store at ``url``, or the hub's service."""
+        if self._evidence is None:
+            self._evidence = evidence_for(self.kit, self.url)
+        return self._evidence
+
+    @property
+    def kept_by_service(self) -> bool:
+        """Whether the attempt waits in the hub's simkit service for its database (spooled there, not in a folder here)."""
+        saved = self._recorder.saved if self._recorder is not None else None
+        return self.stored == "spooled" and saved is not None and saved.where == "spooled" and saved.path is None
 
     @property
     def running(self) -> bool:
@@ -224,7 +239,7 @@ class PlayerState:
         instance = generate(scenario, seed, self.lang)
         self.scenario_id, self.instance = scenario_id, instance
         self.dialogue = Dialogue(instance, self.kit, self.clock)
-        self.abandoned, self.stored, self.store_error, self.recorded = False, None, "", 0
+        self.abandoned, self.stored, self.store_error, self.refused, self.recorded = False, None, "", None, 0
         self._final_recorded = False
         self._connect()
         return instance
@@ -238,8 +253,13 @@ class PlayerState:
         return self.start(self.scenario_id)
 
     def shown(self) -> None:
-        """The customer's line is on the screen: the reply time runs from now."""
-        self.clock.release()
+        """The customer's line is on the screen: the reply time runs from now, and the recorder is told."""
+        if not self.clock.release() or not self.running or not self.trainee:
+            return  # a refused Send leaves the line shown since before: the reply time runs on from then
+        try:
+            self._the_recorder().shown(self.attempt_id)
+        except Exception:  # the service away for a moment: the reply is still recorded (or spooled) when sent
+            return
 
     def send(self, text: str, actions: Sequence[Action | str] = ()) -> SendOutcome:
         """Score the reply, move the dialogue on and record the attempt, before anything is shown."""
@@ -275,13 +295,13 @@ class PlayerState:
             return None  # nothing was said: there is no evidence to keep
         return self._record(final=True)
 
-    def _the_recorder(self) -> Recorder:
+    def _the_recorder(self) -> AttemptRecorder:
         assert self.trainee
         who = (self.trainee, self.cohort, self.session, self.mode)
         if self._recorder is None or self._recorder_for != who:
             if self._recorder is not None:
                 self._recorder.close()
-            self._recorder = _recorder(self.kit, self.trainee, self.mode, self.cohort, self.session, self.url)
+            self._recorder = self.evidence.recorder(self.kit, self.trainee, self.mode, self.cohort, self.session)
             self._recorder_for = who
         return self._recorder
 
@@ -302,9 +322,10 @@ class PlayerState:
             return self.stored  # an ended attempt is recorded once
         try:
             stored: Stored = self._the_recorder().record(self.dialogue.result(), final=final)
-            self.store_error = ""
+            self.store_error, self.refused = "", None
         except Exception as exc:  # the trainee keeps practising; the status says the evidence was not kept
             stored, self.store_error = "failed", str(exc) or type(exc).__name__
+            self.refused = refusal(exc)
         self.recorded += 1
         self._final_recorded = final and stored != "failed"
         self.stored = stored

@@ -1,10 +1,11 @@
 """The trainee's own results: their attempts from the store and their standing against the readiness policy.
 
 ``read_results`` reads one trainee's attempts and has ``reports.readiness`` judge them (the verdict,
-every requirement with its figure and threshold); nothing here decides readiness. ``results_html``
-draws that in the reader's language, and ``Results`` is the widget a day page ends with: it reads
-the store when the trainee is confirmed and whenever the page calls ``refresh()`` (an attempt was
-recorded), and relabels itself from what it read when the language changes.
+every requirement with its figure and threshold), through an ``Evidence`` (the local store, or the
+hub's simkit service); nothing here decides readiness. ``results_html`` draws that in the reader's
+language, and ``Results`` is the widget a day page ends with: it reads the evidence when the
+trainee is confirmed and whenever the page calls ``refresh()`` (an attempt was recorded), and
+relabels itself from what it read when the language changes.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from ..errors import SimkitError
 from ..i18n import translator
 from ..i18n.names import name
 from . import views
+from .evidence import evidence_for
 from .identity import TraineeBar
 from .loading import cached_kit
 
 if TYPE_CHECKING:  # the store and readiness are imported on the first read: the page draws itself first
     from ..reports.readiness import Reason, TraineeReadiness
-    from ..store.database import Store
+    from .evidence import Evidence
 
 SHOWN_ATTEMPTS = 15  # the latest attempts listed; the count says how many there are in all
 
@@ -51,13 +53,11 @@ class TraineeResults:
         return [k for k in reason.threshold if k not in reason.figure]
 
 
-def read_results(store: Store, kit: Kit, trainee: str, now: datetime | None = None) -> TraineeResults:
+def read_results(evidence: Evidence, kit: Kit, trainee: str) -> TraineeResults:
     """The trainee's attempts and their readiness verdict, judged by ``reports.readiness``."""
-    from ..reports.readiness import store_judge
-
     # the same verdict HR sees: under the current rulebook, with the trainers' overrides
-    attempts = store.attempts(trainee)
-    return TraineeResults(trainee, tuple(attempts), store_judge(store, kit, trainee, now, attempts=attempts))
+    attempts = evidence.attempts(trainee)
+    return TraineeResults(trainee, tuple(attempts), evidence.judge(kit, trainee))
 
 
 def _when(attempt: dict[str, Any]) -> str:
@@ -210,7 +210,7 @@ class Results(widgets.VBox):  # type: ignore[misc]
         self.results: TraineeResults | None = None
         self.error = ""
         self.reads = 0  # how many times the store was read
-        self._store: Store | None = None
+        self._evidence: Evidence | None = None
         self._listeners: list[Callable[[], None]] = []
         self._html = widgets.HTML()
         super().__init__([views.stylesheet(), self._html], **kwargs)
@@ -234,11 +234,9 @@ class Results(widgets.VBox):  # type: ignore[misc]
         self.results, self.error = None, ""
         if trainee:
             try:
-                if self._store is None:
-                    from ..store.database import Store
-
-                    self._store = Store(self.url, root=self.kit.root)
-                self.results = read_results(self._store, self.kit, trainee)
+                if self._evidence is None:
+                    self._evidence = evidence_for(self.kit, self.url)
+                self.results = read_results(self._evidence, self.kit, trainee)
                 self.reads += 1
             except SimkitError as exc:  # the database is away: say so; the next refresh tries again
                 self.error = str(exc)
@@ -256,9 +254,9 @@ class Results(widgets.VBox):  # type: ignore[misc]
 
     def close_store(self) -> None:
         """Release the store's connections (the next refresh opens it again)."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._evidence is not None:
+            self._evidence.close()
+            self._evidence = None
 
     def missing_kinds(self) -> list[str]:
         """The required kinds of situation still missing (all of them before anything was read)."""

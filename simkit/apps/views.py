@@ -227,12 +227,14 @@ def mood_why(before: int, after: int, reasons: Sequence[MoodReason], lang: str) 
     return f"<div>{esc(head)}</div><ul>{items}</ul>"
 
 
-def status(state: str, attempt_id: str, lang: str, detail: str = "") -> str:
-    """What happened to the attempt (stored, kept in the local spool, abandoned, not saved), with its id."""
+def status(state: str, attempt_id: str, lang: str, detail: str = "", remote: bool = False) -> str:
+    """What happened to the attempt (stored, spooled here or by the hub's service, abandoned, not saved), with its id."""
     _ = translator(lang)
     texts = {
         "stored": _("Saved."),
-        "spooled": _("The database cannot be reached: saved on this computer, it will be sent later."),
+        "spooled": _("The database is away: the simkit service has kept the attempt and will write it once the database is back.")
+        if remote
+        else _("The database cannot be reached: saved on this computer, it will be sent later."),
         "failed": _("Not saved: {reason}", reason=detail),
         "abandoned": _("The unfinished attempt was saved as abandoned."),
         "": "",

@@ -69,6 +69,13 @@ class Recorder:
                 return False
             return True
 
+    def shown(self, attempt_id: str) -> None:
+        """The next customer line of ``attempt_id`` is on the screen: nothing to do here.
+
+        The dialogue's own clock times the replies on one machine; under the hub the service's
+        recorder times them from this call instead.
+        """
+
     def record(self, result: AttemptResult, final: bool = False) -> Recorded:
         """Store the attempt so far (or spool it when the database is away); 'stored' or 'spooled'.
 

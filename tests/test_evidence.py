@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from simkit.apps.calibration import Calibration
 from simkit.apps.console import Console
 from simkit.apps.dashboard import Dashboard
 from simkit.apps.evidence import evidence_for, hub_user, refusal
@@ -18,6 +19,7 @@ from simkit.content.kit import Kit
 from simkit.engine.dialogue import AttemptResult, play_through
 from simkit.engine.generation import generate
 from simkit.errors import SimkitError
+from simkit.reports.calibration import SCORER, calibration
 from simkit.reports.readiness import store_judge, store_readiness
 from simkit.service.client import ServiceEvidence
 from simkit.service.errors import ServiceError
@@ -29,7 +31,14 @@ from simkit.service.submissions import Submissions
 from simkit.service.timing import Timing
 from simkit.store.database import Store
 from simkit.store.decisions import decision_history
-from simkit.store.judgement import latest_reviews, verdicts_with_overrides
+from simkit.store.judgement import (
+    describe_replies,
+    latest_overrides,
+    latest_reviews,
+    reviewers,
+    sample_replies,
+    verdicts_with_overrides,
+)
 from simkit.store.recorder import Recorder
 from simkit.store.sessions import RoundError, common_failures, live_rows, round_replies
 
@@ -93,6 +102,38 @@ def test_the_local_store_does_everything_the_apps_ask_of_evidence(kit: Kit, db: 
     # closed, it opens the store again on the next call
     evidence.close()
     assert len(evidence.attempts()) == 2
+    evidence.close()
+
+
+def test_the_local_store_does_what_calibration_asks_as_the_stores_own_functions(kit: Kit, db: str) -> None:
+    evidence = LocalEvidence(db, kit)
+    for trainee, seed in (("Anna", 4), ("Boris", 5)):
+        recorder = evidence.recorder(kit, trainee, "practice", cohort=f"G-{seed}")
+        assert recorder.record(_played(kit, seed, [(BAD, ["offer_discount:10"])]), final=True) == "stored"
+        recorder.close()
+    with Store(db) as store:
+        assert evidence.cohorts() == store.cohorts() == ["G-4", "G-5"]
+        sample = evidence.sample_replies(kit, "Пётр", size=5, seed=1)
+        assert sample == sample_replies(store, kit, "Пётр", 5, 1) and len(sample) == 2
+        assert evidence.sample_replies(kit, "Пётр", cohort="G-4") == sample_replies(store, kit, "Пётр", cohort="G-4")
+        ids = [r.reply_id for r in sample]
+        assert evidence.describe_replies(kit, ids) == describe_replies(store, kit, ids)
+        for reply in sample:
+            assert evidence.add_reviews("Пётр", reply.reply_id, {rule.id: "fail" for rule in reply.rules}) == len(reply.rules)
+            evidence.add_reviews("Oleg", reply.reply_id, {rule.id: "pass" for rule in reply.rules})
+        assert evidence.reviewers() == reviewers(store) == ["Oleg", "Пётр"]
+        assert evidence.sample_replies(kit, "Пётр") == []  # all reviewed by him
+        mine = evidence.calibration(kit.rulebook_hash, "Пётр")
+        expected = calibration(store, kit.rulebook_hash, "Пётр")
+        assert mine.overall == expected.overall and mine.disagreements.equals(expected.disagreements)
+        assert mine.per_rule.equals(expected.per_rule) and mine.second == SCORER
+        both = evidence.calibration(kit.rulebook_hash, "Пётр", "Oleg")
+        assert both.second == "Oleg" and both.overall.agreed == 0 and both.overall.n == sum(len(r.rules) for r in sample)
+        rule_id = sample[0].rules[0].id
+        made = evidence.add_override(sample[0].reply_id, rule_id, "pass", "Polite enough.", "Пётр")
+        assert made.who == "Пётр"
+        assert evidence.latest_overrides(ids) == latest_overrides(store, ids) == {(sample[0].reply_id, rule_id): made}
+        assert evidence.latest_overrides() == latest_overrides(store)
     evidence.close()
 
 
@@ -258,4 +299,80 @@ def test_the_trainer_and_hr_work_through_the_service(kit: Kit, tmp_path: Path) -
     refused = Dashboard(lang="en", kit=kit, evidence=_as(service, "a.petrova", "trainees"))
     assert refused.state is None and refused.error
     console.shutdown()
+    service.close()
+
+
+def _under_the_hub(monkeypatch: pytest.MonkeyPatch, user: str) -> None:
+    monkeypatch.setenv("SIMKIT_SERVICE_URL", "http://127.0.0.1:1/services/simkit/")
+    monkeypatch.setenv("JUPYTERHUB_USER", user)
+
+
+def test_a_trainer_calibrates_through_the_service_as_the_hub_user(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    service = _service(kit, url, tmp_path / "spool")
+    for user in ("a.petrova", "b.orlov"):
+        player = Player(_confirmed("Typed"), scenarios=[SCENARIO], kit=kit, evidence=_as(service, user, "trainees"))
+        player.start_button.click()
+        player.reply_box.value = BAD
+        player.send_button.click()
+        assert player.state.stored == "stored"
+    _under_the_hub(monkeypatch, "t.smirnov")
+    app = Calibration("en", kit=kit, evidence=_as(service, "t.smirnov", "trainers"))
+    assert app.state.trainer == "t.smirnov" and app.name_box.value == "t.smirnov"  # the hub user, locked
+    assert app.name_box.disabled and app.confirm_button.disabled and not app.draw_button.disabled
+    assert [v for _label, v in app.cohort.options] == ["", "G-5"]
+    app.size.value = 10
+    app.draw()
+    assert len(app.state.sample) == 2, app.note.value
+    while app.state.current is not None:  # fails every rule the scorer judged
+        for toggle in app.toggles.values():
+            toggle.value = "fail"
+        app.save_and_next()
+    app.tabs.selected_index = 1  # the agreement, through the service
+    assert app.comparison is not None and app.comparison.first == "t.smirnov", app.note.value
+    assert 'class="simkit-cal-overall"' in app.report.value and app.pick.options
+    reply_id, rule_id = app.pick.options[0][1]
+    app.pick.value = (reply_id, rule_id)
+    app.override_status.value = "fail"
+    app.reason.value = "The discount is over the limit."
+    app.record_override()
+    assert "simkit-override-saved" in app.override_note.value and "t.smirnov" in app.override_note.value, app.note.value
+    with Store(url) as store:
+        assert {m.reviewer for m in latest_reviews(store)} == {"t.smirnov"}
+        assert [(o.who, o.status) for o in latest_overrides(store).values()] == [("t.smirnov", "fail")]
+        expected = calibration(store, kit.rulebook_hash, "t.smirnov")
+    assert app.comparison.overall == expected.overall  # the figures the store gives
+    service.close()
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "not in the trainers group"), ("ru", "не входит в группу тренеров")])
+def test_a_trainees_account_cannot_calibrate_and_is_told_why(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, said: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    service = _service(kit, url, tmp_path / "spool")
+    player = Player(_confirmed("Typed"), scenarios=[SCENARIO], kit=kit, evidence=_as(service, "a.petrova", "trainees"))
+    player.start_button.click()
+    player.reply_box.value = BAD
+    player.send_button.click()
+    _under_the_hub(monkeypatch, "a.petrova")
+    app = Calibration(lang, kit=kit, evidence=_as(service, "a.petrova", "trainees"))  # drawn, not raised
+    assert app.state.trainer == "a.petrova" and app.cohort.options[1:] == ()
+    app.draw_button.click()
+    assert said in app.note.value and "Traceback" not in app.note.value and app.state.sample == []
+    with Store(url) as store:
+        (reply,) = [r for a in store.attempts() for r in a["replies"]]
+        state = app.state
+        for ask in (
+            lambda: state.evidence.add_reviews("a.petrova", reply["id"], {"no-rudeness": "pass"}),
+            lambda: state.evidence.add_override(reply["id"], "no-rudeness", "pass", "I was polite", "a.petrova"),
+            lambda: state.comparison(),
+            lambda: state.evidence.describe_replies(kit, [reply["id"]]),
+        ):
+            with pytest.raises(ServiceError) as caught:
+                ask()
+            assert caught.value.status == 403
+        assert latest_reviews(store) == [] and latest_overrides(store) == {}
     service.close()

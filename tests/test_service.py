@@ -8,7 +8,9 @@ one, so no test sleeps.
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from simkit.service.operations import OPERATIONS, Service, call
 from simkit.service.roles import Caller
 from simkit.service.server import respond
 from simkit.service.timing import Timing
+from simkit.service.wire import encode
+from simkit.store import judgement
 from simkit.store.database import Store
 
 SCENARIO = "discount-demand-sports-food"  # a phone call: its first reply must come within 15 s (greet-on-phone)
@@ -246,6 +250,13 @@ def test_a_trainee_may_not_call_what_trainers_and_hr_do(service: Service, kit: K
         "round_replies": {"code": code},
         "reply_of_round": {"code": code, "reply_id": reply_id},
         "add_reviews": {"reply_id": reply_id, "marks": {"greet-on-phone": "pass"}},
+        "sample_replies": {},
+        "describe_replies": {"reply_ids": [reply_id]},
+        "latest_overrides": {},
+        "add_override": {"reply_id": reply_id, "rule_id": "greet-on-phone", "status": "fail", "reason": "late"},
+        "reviewers": {},
+        "cohorts": {},
+        "calibration": {"rulebook_hash": kit.rulebook_hash},
         "readiness": {},
         "latest_decisions": {},
         "decision_history": {"trainee": "anna"},
@@ -320,6 +331,74 @@ def test_reviews_and_decisions_are_recorded_as_the_caller(service: Service, kit:
     assert _refused(service, TAMARA, "record_decision", decided).status == 403
 
 
+def test_a_trainer_calibrates_on_any_trainees_replies_as_themselves(service: Service, kit: Kit, db: str) -> None:
+    _submit(service, ANNA, _body(_play(kit, seed=6), final=True, cohort="G-1"))
+    code = _round(service, TAMARA)["code"]
+    in_round = _body(_play(kit, seed=9), mode="session", final=True)
+    in_round["session"] = code
+    _submit(service, BORIS, in_round)
+    sample = call(service, TAMARA, "sample_replies", {"size": 50, "seed": 3}, 0.0)
+    with Store(db) as store:
+        expected = judgement.sample_replies(store, kit, "tamara", 50, 3)
+        all_replies = {r["id"] for a in store.attempts() for r in a["replies"]}
+    assert sample == encode(list[judgement.SampledReply], expected) and {r["reply_id"] for r in sample} == all_replies
+    # what a trainer reads of another trainer's trainee names no trainee and holds no score or verdict
+    assert all(set(r) == {f.name for f in fields(judgement.SampledReply)} for r in sample)
+    assert "anna" not in json.dumps(sample) and "boris" not in json.dumps(sample)
+    first = sample[0]
+    marks = {rule["id"]: "fail" for rule in first["rules"]}
+    assert call(service, TAMARA, "add_reviews", {"reply_id": first["reply_id"], "marks": marks}, 0.0) == len(marks)
+    again = call(service, TAMARA, "sample_replies", {"size": 50, "seed": 3}, 0.0)
+    assert first["reply_id"] not in {r["reply_id"] for r in again} and len(again) == len(sample) - 1  # reviewed by the caller
+    assert len(call(service, TIMUR, "sample_replies", {"size": 50, "seed": 3}, 0.0)) == len(sample)  # not by timur
+    described = call(service, TAMARA, "describe_replies", {"reply_ids": [first["reply_id"]]}, 0.0)
+    assert described == {first["reply_id"]: first}
+    # narrowing to a round is a look inside it: only the rounds the trainer runs (or HR)
+    assert {r["attempt_id"] for r in call(service, TAMARA, "sample_replies", {"session": code}, 0.0)} == {in_round["attempt_id"]}
+    assert _refused(service, TIMUR, "sample_replies", {"session": code}).status == 403
+    assert call(service, HELEN, "sample_replies", {"session": code}, 0.0)
+    assert call(service, TAMARA, "sample_replies", {"session": "ZZZZZZ"}, 0.0) == []  # no such round: nothing, as locally
+    assert call(service, TAMARA, "cohorts", {}, 0.0) == ["G-1"]
+    assert call(service, HELEN, "reviewers", {}, 0.0) == ["tamara"]
+    # an override is the caller's; the automatic verdict stays
+    rule_id = first["rules"][0]["id"]
+    override = {"reply_id": first["reply_id"], "rule_id": rule_id, "status": "pass", "reason": "It is fine."}
+    assert _refused(service, TAMARA, "add_override", {**override, "who": "timur"}).status == 400
+    assert _refused(service, HELEN, "add_override", override).status == 403  # HR decides on trainees, not on verdicts
+    made = call(service, TAMARA, "add_override", override, 0.0)
+    assert (made["who"], made["status"], made["reason"]) == ("tamara", "pass", "It is fine.")
+    refused = _refused(service, TAMARA, "add_override", {**override, "reason": "  "})
+    assert (refused.status, refused.code) == (400, "judgement_refused")
+    with Store(db) as store:
+        assert {k: o.who for k, o in judgement.latest_overrides(store).items()} == {(first["reply_id"], rule_id): "tamara"}
+    assert call(service, TIMUR, "latest_overrides", {"reply_ids": [first["reply_id"]]}, 0.0) == [made]
+    assert call(service, TIMUR, "latest_overrides", {"reply_ids": []}, 0.0) == []
+    # a comparison is of the caller's own marks; HR may name any trainer
+    mine = call(service, TAMARA, "calibration", {"rulebook_hash": kit.rulebook_hash}, 0.0)
+    assert mine["first"] == "tamara" and mine["overall"]["n"] == len(marks)
+    assert call(service, TAMARA, "calibration", {"rulebook_hash": kit.rulebook_hash, "first": "tamara"}, 0.0) == mine
+    error = _refused(service, TIMUR, "calibration", {"rulebook_hash": kit.rulebook_hash, "first": "tamara"})
+    assert (error.status, error.code) == (403, "forbidden")
+    assert call(service, HELEN, "calibration", {"rulebook_hash": kit.rulebook_hash, "first": "tamara"}, 0.0) == mine
+    # hostile arguments: a clear 400, or nothing found; no row written
+    injection = "x'); DROP TABLE reviews; --"
+    for name, body in (
+        ("sample_replies", {"size": 10**9}),
+        ("sample_replies", {"seed": "3"}),
+        ("sample_replies", {"kind": "k" * 101}),
+        ("describe_replies", {"reply_ids": ["r"] * 20_001}),
+        ("calibration", {"rulebook_hash": kit.rulebook_hash, "second": 5}),
+        ("add_override", {**override, "status": "great"}),
+        ("add_override", {**override, "reply_id": injection}),
+    ):
+        assert _refused(service, TAMARA, name, body).status == 400, name
+    assert call(service, TAMARA, "describe_replies", {"reply_ids": [injection]}, 0.0) == {}
+    assert call(service, TAMARA, "sample_replies", {"cohort": injection, "kind": injection}, 0.0) == []
+    with Store(db) as store:
+        assert _counts(db)["reviews"] == len(marks) and judgement.reviewers(store) == ["tamara"]
+        assert len(judgement.latest_overrides(store)) == 1
+
+
 # --- hostile bodies -------------------------------------------------------------------------------
 
 
@@ -352,8 +431,6 @@ def test_hostile_bodies_get_a_clear_4xx_and_leave_the_tables_intact(service: Ser
         ({**good, "attempt_id": str(uuid.uuid4()), "seed": 2**63}, 400, "bad_request"),
         ({**good, "attempt_id": str(uuid.uuid4()), "cohort": "c" * 101}, 400, "bad_request"),
     ]
-    import json
-
     for body, status, code in hostile:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         got_status, answer = respond(service, ANNA, "submit", raw, 0.0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 from jupyterhub.services.auth import HubOAuth  # type: ignore[import-untyped]
 from sqlalchemy import create_engine, text
@@ -28,12 +30,14 @@ from simkit.apps.evidence import refusal
 from simkit.content.kit import Kit
 from simkit.engine.dialogue import Dialogue, StepClock
 from simkit.engine.generation import generate
+from simkit.reports.calibration import SCORER, Comparison, calibration, compare
 from simkit.reports.changes import verdict_changes
 from simkit.reports.readiness import store_judge, store_readiness
 from simkit.service.client import ServiceEvidence, ServiceRefused, ServiceUnreachable, client_spool_dir
 from simkit.service.operations import Service
 from simkit.service.roles import Caller
 from simkit.service.server import BODY_LIMIT, READ_LIMIT, make_app, respond
+from simkit.service.wire import decode_comparison, encode_comparison
 from simkit.store import decisions, judgement, sessions
 from simkit.store.database import Store, StoreError
 from simkit.store.decisions import DecisionError
@@ -134,6 +138,73 @@ def test_what_the_service_reads_decodes_to_what_the_store_gives(service: Service
         assert helen.rulebooks() == rulebooks(store)
         assert helen.verdict_changes(kit, kit.rulebook_hash) == verdict_changes(kit, store, kit.rulebook_hash)
     assert tamara.end_round(made.code).ended_at is not None
+
+
+def _same(found: Comparison, expected: Comparison) -> None:
+    """Two comparisons hold the same figures (frames compared as frames; an undefined figure is NaN on both sides)."""
+    assert (found.first, found.second) == (expected.first, expected.second)
+    pd.testing.assert_frame_equal(found.per_rule, expected.per_rule)
+    pd.testing.assert_frame_equal(found.disagreements, expected.disagreements)
+    for name in ("n", "agreed", "percent", "kappa", "note"):
+        mine, theirs = getattr(found.overall, name), getattr(expected.overall, name)
+        assert mine == theirs or (isinstance(mine, float) and math.isnan(mine) and math.isnan(theirs)), name
+
+
+def test_a_comparison_travels_as_json_and_comes_back_the_same() -> None:
+    rows = [("r1", "greet", "Anna", "pass"), ("r1", "greet", SCORER, "pass"), ("r2", "greet", "Anna", "pass")]
+    rows += [("r2", "greet", SCORER, "pass"), ("r1", "rude", "Anna", "fail"), ("r1", "rude", SCORER, "pass")]
+    ratings = pd.DataFrame(rows, columns=["reply_id", "rule_id", "rater", "status"])
+    found = compare(ratings, "Anna", SCORER)
+    assert math.isnan(found.per_rule.set_index("rule_id").loc["greet", "kappa"])  # one category: undefined
+    for comparison in (found, compare(ratings.iloc[:0], "Anna", "Oleg")):  # and one with no pairs at all
+        sent = json.dumps(encode_comparison(comparison), allow_nan=False)  # JSON has no NaN: none is sent
+        _same(decode_comparison(json.loads(sent)), comparison)
+
+
+def test_calibration_through_the_service_is_what_the_store_gives_as_the_hub_user(service: Service, kit: Kit, db: str) -> None:
+    for token, seed in (("anna-token", 1), ("boris-token", 2)):
+        _play(_as(service, token), kit, seed)
+    tamara, anna = _as(service, "tamara-token"), _as(service, "anna-token")
+    with Store(db) as store:
+        assert tamara.cohorts() == store.cohorts()
+        sample = tamara.sample_replies(kit, "a name the trainer typed", size=4, seed=2)
+        assert sample == judgement.sample_replies(store, kit, "tamara", 4, 2) and len(sample) == 4
+        ids = [r.reply_id for r in sample]
+        assert tamara.describe_replies(kit, ids) == judgement.describe_replies(store, kit, ids)
+        _same(tamara.calibration(kit.rulebook_hash, "tamara"), calibration(store, kit.rulebook_hash, "tamara"))  # no pairs
+        for k, reply in enumerate(sample):  # fails the first rule of every other reply, passes the rest
+            marks = {rule.id: "fail" if k % 2 == 0 and n == 0 else "pass" for n, rule in enumerate(reply.rules)}
+            assert tamara.add_reviews("not me", reply.reply_id, marks) == len(marks)
+        assert tamara.reviewers() == judgement.reviewers(store) == ["tamara"]
+        assert tamara.sample_replies(kit, "tamara", size=4, seed=2) == judgement.sample_replies(store, kit, "tamara", 4, 2)
+        expected = calibration(store, kit.rulebook_hash, "tamara")
+        assert expected.overall.n == sum(len(r.rules) for r in sample) and not expected.disagreements.empty
+        _same(tamara.calibration(kit.rulebook_hash, "tamara"), expected)
+        _same(tamara.calibration(kit.rulebook_hash, "tamara", SCORER), expected)
+        reply_id, rule_id = expected.disagreements.iloc[0][["reply_id", "rule_id"]]
+        made = tamara.add_override(reply_id, rule_id, "fail", "Ignores the question.", "not me")
+        assert made.who == "tamara"
+        assert tamara.latest_overrides([reply_id]) == judgement.latest_overrides(store, [reply_id]) == {(reply_id, rule_id): made}
+        assert tamara.latest_overrides() == judgement.latest_overrides(store)
+        with pytest.raises(judgement.JudgementError):
+            tamara.add_override(reply_id, rule_id, "fail", "   ", "tamara")  # a reason is required, there as here
+    # a trainee's kernel may do none of it
+    for ask in (
+        anna.cohorts,
+        anna.reviewers,
+        lambda: anna.sample_replies(kit, "anna"),
+        lambda: anna.describe_replies(kit, ids),
+        lambda: anna.latest_overrides(ids),
+        lambda: anna.add_override(reply_id, rule_id, "pass", "mine is fine", "anna"),
+        lambda: anna.add_reviews("anna", reply_id, {rule_id: "pass"}),
+        lambda: anna.calibration(kit.rulebook_hash, "anna"),
+    ):
+        with pytest.raises(ServiceRefused) as caught:
+            ask()
+        assert refusal(caught.value) == 403
+    with Store(db) as store:
+        assert {o.who for o in judgement.latest_overrides(store).values()} == {"tamara"}
+        assert judgement.reviewers(store) == ["tamara"]
 
 
 def test_refusals_come_back_as_the_stores_exceptions_with_the_services_code(service: Service, kit: Kit) -> None:

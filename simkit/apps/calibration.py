@@ -1,31 +1,34 @@
 """The calibration app: a trainer marks stored replies blind, then reads how far they agree with the scorer.
 
 ``Calibration`` draws a ``CalibrationState`` (``apps.calibration_state``: the trainer, the sample,
-the marks, saving, the agreement and overrides) and forwards clicks to it. The review tab shows
-the customer's line, the reply and one unset pass/fail/n-a toggle per rule in scope, never the
-scorer's verdicts; the agreement tab shows the figures, the disagreements and the override form.
+the marks, saving, the agreement and overrides) and forwards clicks to it; ``calibration_views``
+draws the reply and the figures. The review tab shows the customer's line, the reply and one
+unset pass/fail/n-a toggle per rule in scope, never the scorer's verdicts; the agreement tab shows
+the figures, the disagreements and the override form. Under the hub the trainer is the signed-in
+hub user, locked: the service records that user's marks and overrides.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from ..errors import SimkitError
-from ..i18n import LANGUAGES, N_, pgettext, translator
+from ..i18n import LANGUAGES, N_, translator
 from ..i18n.names import name
 from . import views
 from .calibration_state import STATUSES, CalibrationState, Disagreement, NotMarked
-from .identity import name_problem
+from .calibration_views import STYLE, disagreements_html, reply_html, report_html, status_name
+from .evidence import hub_user, refusal
+from .identity import clean_name, name_problem
 from .loading import cached_kit
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
     from ..reports.calibration import Comparison
-    from ..store.judgement import SampledReply
+    from .evidence import Evidence
 
 DOUBLE_CLICK_SECONDS = 2.0  # "save and next" clicked again this soon, on an unmarked reply, is a double click
 # the app's notes, kept untranslated and translated on every drawing (the language may change)
@@ -35,134 +38,35 @@ _NONE_DRAWN = N_("No replies to review with these filters: the replies must be s
 _SAVED = N_("Saved: {n} of {total}.")
 _PICK_FIRST = N_("Choose a disagreement first.")
 _OVERRIDE_NEEDS = N_("Choose the verdict that should count and say why: both are required.")
-
-
-def status_name(status: str, lang: str) -> str:
-    """A verdict status (pass, fail, n/a) as the reader says it."""
-    return pgettext(lang, "verdict status", status)
-
-
-def _percent(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.0f} %"
-
-
-def _kappa(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.2f}"
-
-
-def reply_html(reply: SampledReply, lang: str) -> str:
-    """The customer's line and the reply (both escaped), without anything the scorer said."""
-    _ = translator(lang)
-    esc = views.esc
-    parts = []
-    if reply.kind != "unknown":
-        parts.append(
-            f'<div class="simkit-cal-situation">{esc(_("Situation: {kind}", kind=name("kind", reply.kind, lang)))}</div>'
-        )
-    parts.append('<div class="simkit-chat-lines">')
-    if reply.customer:
-        who = reply.customer_name or _("Customer")
-        parts.append(
-            f'<div class="simkit-msg simkit-msg-customer"><span class="simkit-msg-who">{esc(who)}</span>'
-            f"{views.shown_text(reply.customer, lang)}</div>"
-        )
-    parts.append(
-        f'<div class="simkit-msg simkit-msg-trainee"><span class="simkit-msg-who">{esc(_("Reply"))}</span>'
-        f"{views.shown_text(reply.text, lang)}</div></div>"
-    )
-    return "".join(parts)
-
-
-def report_html(state: CalibrationState, comparison: Comparison, lang: str) -> str:
-    """Per rule and overall: pairs, percent agreement, kappa (a dash with a note when undefined)."""
-    from ..reports.calibration import NO_PAIRS, SCORER
-
-    _ = translator(lang)
-    esc = views.esc
-    other = _("the scorer") if comparison.second == SCORER else comparison.second
-    title = _("{first} and {second}: agreement", first=comparison.first, second=other)
-    if comparison.overall.note == NO_PAIRS:
-        return f"<h4>{esc(title)}</h4><div>{esc(_('Nothing to compare yet: review some replies first.'))}</div>"
-    head = "".join(f"<th>{esc(h)}</th>" for h in (_("Rule"), _("Marks"), _("Agreement"), _("Kappa")))
-    rows = []
-    for row in comparison.per_rule.itertuples():
-        rule = state.kit.rules.get(row.rule_id)
-        shown = rule.title.get(lang) if rule else row.rule_id
-        rows.append(
-            f'<tr data-rule="{esc(row.rule_id)}" data-kappa="{esc(_kappa(row.kappa))}"><td>{esc(shown)}</td><td>{row.n}</td>'
-            f"<td>{esc(_percent(row.percent))}</td><td>{esc(_kappa(row.kappa))}</td></tr>"
-        )
-    total = comparison.overall
-    rows.append(
-        f'<tr class="simkit-cal-overall" data-kappa="{esc(_kappa(total.kappa))}"><td><b>{esc(_("All rules"))}</b></td>'
-        f"<td>{total.n}</td><td>{esc(_percent(total.percent))}</td><td>{esc(_kappa(total.kappa))}</td></tr>"
-    )
-    notes = []
-    if any(math.isnan(k) for k in comparison.per_rule["kappa"]) or math.isnan(total.kappa):
-        notes.append(_("“—”: kappa cannot be computed when both gave one and the same mark every time."))
-    notes.append(_("Kappa: 1 is full agreement, 0 is what chance alone would give, below 0 is worse than chance."))
-    note = "".join(f'<div class="simkit-cal-kappa-note">{esc(n)}</div>' for n in notes)
-    table = f'<table class="simkit-cal-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    return f"<h4>{esc(title)}</h4>{table}{note}"
-
-
-def disagreements_html(state: CalibrationState, comparison: Comparison, found: list[Disagreement], lang: str) -> str:
-    """The replies where the two disagree, each with the rule and both marks."""
-    from ..reports.calibration import SCORER
-
-    _ = translator(lang)
-    esc = views.esc
-    if not found:
-        return f"<div>{esc(_('No disagreements.'))}</div>"
-    other = _("Scorer") if comparison.second == SCORER else comparison.second
-    items = []
-    for d in found:
-        rule = state.kit.rules.get(d.rule_id)
-        shown = rule.title.get(lang) if rule else d.rule_id
-        marks = f"{comparison.first}: {status_name(d.first, lang)} · {other}: {status_name(d.second, lang)}"
-        if d.override is not None:
-            marks += " · " + _(
-                "overridden: {status} ({who}, {when}: {why})",
-                status=status_name(d.override.status, lang),
-                who=d.override.who,
-                when=d.override.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                why=d.override.reason,
-            )
-        items.append(
-            f'<div class="simkit-cal-disagreement" data-reply="{esc(d.reply.reply_id)}" data-rule="{esc(d.rule_id)}">'
-            f"<div><b>{esc(shown)}</b> — {esc(marks)}</div>{reply_html(d.reply, lang)}</div>"
-        )
-    heading = _("Where you disagree")
-    return f"<h4>{esc(heading)}</h4>" + "".join(items)
-
-
-STYLE = """
-.simkit-calibration { font-family: system-ui, sans-serif; max-width: 60em; }
-.simkit-cal-table { border-collapse: collapse; margin: 0.4em 0; }
-.simkit-cal-table td, .simkit-cal-table th { border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; }
-.simkit-cal-overall td { border-top: 2px solid #999; }
-.simkit-cal-disagreement { border-left: 4px solid #ef6c00; padding: 0.3em 0.7em; margin: 0.5em 0; background: #fafafa; }
-.simkit-cal-kappa-note, .simkit-cal-situation { font-size: 0.85em; color: #555; }
-"""
+_NOT_ALLOWED = N_("Not done: this hub account is not in the trainers group. Ask the hub's administrator to add it.")
 
 
 class Calibration(widgets.VBox):  # type: ignore[misc]
     """The calibration app: the trainer's name, blind review of a sample, then the agreement and overrides."""
 
-    def __init__(self, lang: str = "ru", kit: Kit | None = None, url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, lang: str = "ru", kit: Kit | None = None, url: str | None = None, evidence: Evidence | None = None, **kwargs: Any
+    ) -> None:
         if lang not in LANGUAGES:
             raise ValueError(f"the language '{lang}' is not offered (choose one of: {', '.join(LANGUAGES)})")
         self.lang = lang
-        self.state = CalibrationState(kit if kit is not None else cached_kit(), url)
+        # the store at ``url``, or the hub's simkit service when the apps run under the hub
+        self.state = CalibrationState(kit if kit is not None else cached_kit(), url, evidence)
         self.comparison: Comparison | None = None
         self.found: list[Disagreement] = []
         self._message: tuple[str, dict[str, Any]] | None = None  # the note, translated on every draw
+        # under the hub the service records the signed-in user as the reviewer: the name is theirs, locked
+        signed_in = clean_name(hub_user() or "")
+        self.locked = signed_in if signed_in and name_problem(signed_in, lang) is None else ""
         self._build()
         super().__init__(
             [views.stylesheet(), widgets.HTML(f"<style>{STYLE}</style>"), self.header, self.filters, self.note, self.tabs],
             **kwargs,
         )
         self.add_class("simkit-calibration")
+        if self.locked:
+            self.name_box.value, self.name_box.disabled, self.confirm_button.disabled = self.locked, True, True
+            self.state.set_trainer(self.locked)
         self._render()
 
     # --- building ------------------------------------------------------------------------
@@ -234,7 +138,10 @@ class Calibration(widgets.VBox):  # type: ignore[misc]
         try:
             action()
         except SimkitError as exc:
-            self._say(_NOT_DONE, reason=str(exc))
+            if refusal(exc) in (401, 403):
+                self._say(_NOT_ALLOWED)
+            else:
+                self._say(_NOT_DONE, reason=str(exc))
         except Exception as exc:  # an unexpected failure is shown, not raised into the page
             self._say(_NOT_DONE, reason=f"{type(exc).__name__}: {exc}")
 
@@ -322,8 +229,8 @@ class Calibration(widgets.VBox):  # type: ignore[misc]
 
     def _fill_filters(self) -> None:
         _ = translator(self.lang)
-        try:
-            cohorts = self.state.store.cohorts()
+        try:  # the filters are drawn whatever the store (or the service) says; a click says why it failed
+            cohorts = self.state.cohorts()
         except SimkitError:
             cohorts = []
         self.cohort.options = [(_("All groups"), "")] + [(c, c) for c in cohorts]
@@ -333,7 +240,10 @@ class Calibration(widgets.VBox):  # type: ignore[misc]
             + [(name("kind", k, self.lang), k) for k in kinds]
             + [(name("kind", "real_transcript", self.lang), "real_transcript")]
         )
-        others = self.state.others() if self.state.trainer else []
+        try:
+            others = self.state.others() if self.state.trainer else []
+        except SimkitError:
+            others = []
         self.compare.options = [(_("The scorer"), "")] + [(p, p) for p in others]
 
     def _render_note(self) -> None:
@@ -416,9 +326,11 @@ class Calibration(widgets.VBox):  # type: ignore[misc]
         self.override_form.layout.display = "" if options else "none"
 
 
-def calibration(lang: str = "ru", kit: Kit | None = None, url: str | None = None) -> Calibration:
-    """The calibration app for a notebook cell."""
-    return Calibration(lang, kit, url)
+def calibration(
+    lang: str = "ru", kit: Kit | None = None, url: str | None = None, evidence: Evidence | None = None
+) -> Calibration:
+    """The calibration app for a notebook cell (the local store, or the hub's simkit service under the hub)."""
+    return Calibration(lang, kit, url, evidence)
 
 
 __all__ = ["STATUSES", "Calibration", "CalibrationState", "Disagreement", "NotMarked", "calibration", "status_name"]

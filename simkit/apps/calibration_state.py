@@ -1,8 +1,10 @@
 """The calibration app's state: the trainer, the sample under blind review, the marks, the agreement, overrides.
 
-Plain Python over ``store.judgement`` and ``reports.calibration``, tested without a browser. The
-sample holds rule ids and titles only, never the scorer's verdicts, and a reply's marks start
-unset, so nothing on the review side hints at the automatic result.
+Plain Python over the apps' ``Evidence`` (the store's ``judgement`` and ``reports.calibration``
+locally, the hub's simkit service under the hub), tested without a browser. The sample holds rule
+ids and titles only, never the scorer's verdicts, and a reply's marks start unset, so nothing on
+the review side hints at the automatic result. Under the hub the service records the hub user
+as the reviewer and as who overrides, whatever name the state holds.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import SimkitError
+from .evidence import evidence_for
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
     from ..reports.calibration import Comparison
-    from ..store.database import Store
     from ..store.judgement import Override, SampledReply
+    from .evidence import Evidence
 
 STATUSES = ("pass", "fail", "n/a")
 
@@ -39,31 +42,21 @@ class Disagreement:
 class CalibrationState:
     """The trainer, the sample under review, the marks of the reply on screen, and the agreement figures."""
 
-    def __init__(self, kit: Kit, url: str | None = None) -> None:
+    def __init__(self, kit: Kit, url: str | None = None, evidence: Evidence | None = None) -> None:
         self.kit = kit
         self.url = url
+        # the store at ``url``, or the hub's simkit service (``evidence_for``); nothing is opened yet
+        self.evidence: Evidence = evidence if evidence is not None else evidence_for(kit, url)
         self.trainer: str | None = None
         self.sample: list[SampledReply] = []
         self.position = 0
         self.marks: dict[str, str | None] = {}
         self.comments: dict[str, str] = {}
         self.saved = 0  # replies saved in this sample
-        self._store: Store | None = None
-
-    @property
-    def store(self) -> Store:
-        """The evidence store, opened on first use."""
-        if self._store is None:
-            from ..store.database import Store
-
-            self._store = Store(self.url, root=self.kit.root)
-        return self._store
 
     def close(self) -> None:
-        """Release the store's connections."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Release the evidence's connections."""
+        self.evidence.close()
 
     def set_trainer(self, trainer: str) -> str:
         """Take the trainer's name (cleaned); JudgementError when it cannot be used. A new name starts afresh."""
@@ -84,10 +77,8 @@ class CalibrationState:
         self, size: int = 10, seed: int = 0, cohort: str | None = None, session: str | None = None, kind: str | None = None
     ) -> int:
         """Draw a sample of replies this trainer has not reviewed yet; returns how many."""
-        from ..store.judgement import sample_replies
-
-        self.sample = sample_replies(
-            self.store, self.kit, self._trainer(), size, seed, cohort or None, session or None, kind or None
+        self.sample = self.evidence.sample_replies(
+            self.kit, self._trainer(), size, seed, cohort or None, session or None, kind or None
         )
         self.position, self.saved = 0, 0
         self._reset_marks()
@@ -121,41 +112,37 @@ class CalibrationState:
 
     def save_and_next(self) -> bool:
         """Store the marks of the reply on screen and move to the next; False when there was nothing to save."""
-        from ..store.judgement import add_reviews
-
         reply = self.current
         if reply is None:
             return False
         if self.unmarked():
             raise NotMarked(f"mark every rule first: {', '.join(self.unmarked())}")
         marks = {rule: status for rule, status in self.marks.items() if status is not None}
-        add_reviews(self.store, self._trainer(), reply.reply_id, marks, self.comments)
+        self.evidence.add_reviews(self._trainer(), reply.reply_id, marks, self.comments)
         # moved on only once stored: a second click finds the next reply unmarked and stores nothing
         self.position += 1
         self.saved += 1
         self._reset_marks()
         return True
 
+    def cohorts(self) -> list[str]:
+        """The cohorts of trainees who have attempts (to narrow the sample to)."""
+        return self.evidence.cohorts()
+
     def others(self) -> list[str]:
         """The other trainers who have reviewed replies (to compare with)."""
-        from ..store.judgement import reviewers
-
-        return [p for p in reviewers(self.store) if p != self.trainer]
+        return [p for p in self.evidence.reviewers() if p != self.trainer]
 
     def comparison(self, other: str | None = None) -> Comparison:
         """This trainer compared with the scorer (``other`` None) or with another trainer."""
-        from ..reports.calibration import SCORER, calibration
-
-        return calibration(self.store, self.kit.rulebook_hash, self._trainer(), other or SCORER)
+        return self.evidence.calibration(self.kit.rulebook_hash, self._trainer(), other or None)
 
     def disagreements(self, comparison: Comparison) -> list[Disagreement]:
         """The pairs of ``comparison`` judged differently, each with its reply as it was reviewed."""
-        from ..store.judgement import describe_replies, latest_overrides
-
         frame = comparison.disagreements
         ids = sorted(set(frame["reply_id"]))
-        replies = describe_replies(self.store, self.kit, ids)
-        overrides = latest_overrides(self.store, ids)
+        replies = self.evidence.describe_replies(self.kit, ids) if ids else {}
+        overrides = self.evidence.latest_overrides(ids) if ids else {}
         return [
             Disagreement(replies[row.reply_id], row.rule_id, row.first, row.second, overrides.get((row.reply_id, row.rule_id)))
             for row in frame.itertuples()
@@ -164,8 +151,6 @@ class CalibrationState:
 
     def override(self, reply_id: str, rule_id: str, status: str | None, reason: str) -> Override:
         """Record this trainer's override of the automatic verdict, with the reason (required)."""
-        from ..store.judgement import add_override
-
         if status is None:
             raise NotMarked("choose the verdict that should count")
-        return add_override(self.store, reply_id, rule_id, status, reason, self._trainer())
+        return self.evidence.add_override(reply_id, rule_id, status, reason, self._trainer())

@@ -8,7 +8,8 @@ the result, and it reads and writes only what the hub user's group allows. ``evi
 chooses between them; nothing in a notebook changes.
 
 The person arguments (``trainer``, ``reviewer``, ``who``) are what the local store records; the
-service ignores them and records the hub user who made the request.
+service ignores them and records the hub user who made the request (a calibration sample leaves
+out the replies the hub user reviewed; a trainer's comparison is of the hub user's own marks).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     from ..content.kit import Kit
     from ..engine.dialogue import AttemptResult
+    from ..reports.calibration import Comparison
     from ..reports.changes import VerdictChanges
     from ..reports.readiness import TraineeReadiness
     from ..store.decisions import Decision
-    from ..store.judgement import JudgedVerdict
+    from ..store.judgement import JudgedVerdict, Override, SampledReply
     from ..store.records import Mode
     from ..store.sessions import CommonFailure, LiveRow, Round, RoundReply
     from ..store.spool import Saved
@@ -56,7 +58,7 @@ class AttemptRecorder(Protocol):
 
 
 class Evidence(Protocol):
-    """Everything the player, the round's join box, the trainer console and the HR dashboard do with evidence."""
+    """Everything the player, the round's join box, the trainer console, calibration and the HR dashboard do with evidence."""
 
     # --- a trainee -----------------------------------------------------------------------------
     def recorder(
@@ -92,6 +94,34 @@ class Evidence(Protocol):
     def add_reviews(
         self, reviewer: str, reply_id: str, marks: Mapping[str, str], comments: Mapping[str, str | None] | None = None
     ) -> int: ...
+
+    # --- a trainer calibrating: any stored reply, shown without its trainee, score or verdicts ----
+    def cohorts(self) -> list[str]: ...
+
+    def sample_replies(
+        self,
+        kit: Kit,
+        reviewer: str,
+        size: int = 10,
+        seed: int = 0,
+        cohort: str | None = None,
+        session: str | None = None,
+        kind: str | None = None,
+        rulebook_hash: str | None = None,
+    ) -> list[SampledReply]: ...
+
+    def describe_replies(
+        self, kit: Kit, reply_ids: Sequence[str], rulebook_hash: str | None = None
+    ) -> dict[str, SampledReply]: ...
+
+    def latest_overrides(self, reply_ids: Sequence[str] | None = None) -> dict[tuple[str, str], Override]: ...
+
+    def add_override(self, reply_id: str, rule_id: str, status: str, reason: str, who: str) -> Override: ...
+
+    def reviewers(self) -> list[str]: ...
+
+    def calibration(self, rulebook_hash: str, first: str, second: str | None = None) -> Comparison:
+        """Trainer ``first`` compared with the scorer (``second`` None) or with trainer ``second``."""
 
     # --- HR ------------------------------------------------------------------------------------
     def readiness(self, kit: Kit, rulebook: str | None = None) -> list[TraineeReadiness]: ...

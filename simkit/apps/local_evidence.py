@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
+    from ..reports.calibration import Comparison
     from ..reports.changes import VerdictChanges
     from ..reports.readiness import TraineeReadiness
     from ..store.database import Store
     from ..store.decisions import Decision
-    from ..store.judgement import JudgedVerdict
+    from ..store.judgement import JudgedVerdict, Override, SampledReply
     from ..store.recorder import Recorder
     from ..store.records import Mode
     from ..store.sessions import CommonFailure, LiveRow, Round, RoundReply
@@ -109,6 +110,51 @@ class LocalEvidence:
         from ..store.judgement import add_reviews
 
         return add_reviews(self.store, reviewer, reply_id, marks, comments)
+
+    # --- a trainer calibrating ---------------------------------------------------------------
+
+    def cohorts(self) -> list[str]:
+        return self.store.cohorts()
+
+    def sample_replies(
+        self,
+        kit: Kit,
+        reviewer: str,
+        size: int = 10,
+        seed: int = 0,
+        cohort: str | None = None,
+        session: str | None = None,
+        kind: str | None = None,
+        rulebook_hash: str | None = None,
+    ) -> list[SampledReply]:
+        from ..store.judgement import sample_replies
+
+        return sample_replies(self.store, kit, reviewer, size, seed, cohort, session, kind, rulebook_hash)
+
+    def describe_replies(self, kit: Kit, reply_ids: Sequence[str], rulebook_hash: str | None = None) -> dict[str, SampledReply]:
+        from ..store.judgement import describe_replies
+
+        return describe_replies(self.store, kit, reply_ids, rulebook_hash)
+
+    def latest_overrides(self, reply_ids: Sequence[str] | None = None) -> dict[tuple[str, str], Override]:
+        from ..store.judgement import latest_overrides
+
+        return latest_overrides(self.store, reply_ids)
+
+    def add_override(self, reply_id: str, rule_id: str, status: str, reason: str, who: str) -> Override:
+        from ..store.judgement import add_override
+
+        return add_override(self.store, reply_id, rule_id, status, reason, who)
+
+    def reviewers(self) -> list[str]:
+        from ..store.judgement import reviewers
+
+        return reviewers(self.store)
+
+    def calibration(self, rulebook_hash: str, first: str, second: str | None = None) -> Comparison:
+        from ..reports.calibration import SCORER, calibration
+
+        return calibration(self.store, rulebook_hash, first, second if second is not None else SCORER)
 
     # --- HR ------------------------------------------------------------------------------------
 

@@ -33,17 +33,18 @@ from ..reports.changes import VerdictChanges
 from ..reports.readiness import TraineeReadiness
 from ..store.database import StoreError, StoreUnavailable
 from ..store.decisions import Decision, DecisionError
-from ..store.judgement import JudgedVerdict, JudgementError
+from ..store.judgement import JudgedVerdict, JudgementError, Override, SampledReply
 from ..store.sessions import CommonFailure, LiveRow, Round, RoundError, RoundReply
 from ..store.spool import NotSaved, Saved, _record, spool, spool_dir, user_spool_dir
 from ..store.spool_files import Unusable, quarantine, read_spooled
 from .errors import ServiceError
-from .wire import Submission, Submitted, decode
+from .wire import Submission, Submitted, decode, decode_comparison
 
 if TYPE_CHECKING:
     from ..apps.evidence import AttemptRecorder, Evidence
     from ..content.kit import Kit
     from ..engine.dialogue import AttemptResult
+    from ..reports.calibration import Comparison
     from ..store.records import Mode
 
 Recorded = Literal["stored", "spooled"]
@@ -188,6 +189,49 @@ class ServiceEvidence:
         notes = None if comments is None else dict(comments)
         added = self.call("add_reviews", reply_id=reply_id, marks=dict(marks), comments=notes)
         return int(added)
+
+    # --- a trainer calibrating (the reviewer, who overrides and the comparison's first rater are the hub user) ----
+
+    def cohorts(self) -> list[str]:
+        return decode(list[str], self.call("cohorts"))
+
+    def sample_replies(
+        self,
+        kit: Kit,
+        reviewer: str,
+        size: int = 10,
+        seed: int = 0,
+        cohort: str | None = None,
+        session: str | None = None,
+        kind: str | None = None,
+        rulebook_hash: str | None = None,
+    ) -> list[SampledReply]:
+        found = self.call(
+            "sample_replies", size=size, seed=seed, cohort=cohort, session=session, kind=kind, rulebook_hash=rulebook_hash
+        )
+        return decode(list[SampledReply], found)
+
+    def describe_replies(self, kit: Kit, reply_ids: Sequence[str], rulebook_hash: str | None = None) -> dict[str, SampledReply]:
+        found = self.call("describe_replies", reply_ids=list(reply_ids), rulebook_hash=rulebook_hash)
+        return decode(dict[str, SampledReply], found)
+
+    def latest_overrides(self, reply_ids: Sequence[str] | None = None) -> dict[tuple[str, str], Override]:
+        asked = None if reply_ids is None else list(reply_ids)
+        found = decode(list[Override], self.call("latest_overrides", reply_ids=asked))
+        return {(o.reply_id, o.rule_id): o for o in found}
+
+    def add_override(self, reply_id: str, rule_id: str, status: str, reason: str, who: str) -> Override:
+        made = self.call("add_override", reply_id=reply_id, rule_id=rule_id, status=status, reason=reason)
+        return decode(Override, made)
+
+    def reviewers(self) -> list[str]:
+        return decode(list[str], self.call("reviewers"))
+
+    def calibration(self, rulebook_hash: str, first: str, second: str | None = None) -> Comparison:
+        from ..reports.calibration import SCORER  # pandas, which the player under the hub does without
+
+        other = None if second is None or second == SCORER else second
+        return decode_comparison(self.call("calibration", rulebook_hash=rulebook_hash, first=first, second=other))
 
     # --- HR ------------------------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 Every operation has an argument model (unknown fields refused, types strict), the roles that may
 call it, and a function over the service's store and kit that is given the ``Caller``; the person
 arguments of the interface (``trainer``, ``reviewer``, ``who``, a submission's trainee) are not
-arguments here: they are always the caller. ``call`` runs one by name and returns a JSON value,
-or raises ServiceError (the refusal the server sends).
+arguments here: they are always the caller. The calibration app's operations are in
+``operations_calibration``; the table below lists every operation with who may call it.
+``call`` runs one by name and returns a JSON value, or raises ServiceError (the refusal the
+server sends).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from ..content.kit import Kit, load_kit
 from ..reports.changes import VerdictChanges, verdict_changes
@@ -22,24 +24,16 @@ from ..reports.readiness import TraineeReadiness, store_judge, store_readiness
 from ..store import decisions, judgement, sessions
 from ..store.database import StoreError
 from ..store.evidence import rulebooks
+from . import operations_calibration as calibration
 from .errors import ServiceError, bad_request, not_found
 from .roles import Caller, Role, check_round, own_trainee, require
 from .storage import OwnedStore, StoreHandle
 from .submissions import Submissions
 from .timing import Timing
-from .wire import Shown, Submission, encode
+from .wire import Args, Code, Hash, Name, ReplyId, Shown, Submission, Text, encode
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Code = Annotated[str, Field(min_length=1, max_length=20)]
-Hash = Annotated[str, Field(min_length=1, max_length=64)]
-Text = Annotated[str, Field(max_length=4_000)]
 ANY: tuple[Role, ...] = ("trainee", "trainer", "hr")
-
-
-class Args(BaseModel):
-    """Arguments of an operation: strict, closed."""
-
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+TRAINER_HR: tuple[Role, ...] = ("trainer", "hr")
 
 
 class NoArgs(Args):
@@ -73,13 +67,13 @@ class ReplyOfRound(Args):
     """One reply of a round."""
 
     code: Code
-    reply_id: Annotated[str, Field(max_length=64)]
+    reply_id: ReplyId
 
 
 class Reviews(Args):
     """Calibration marks of one reply (the reviewer is the caller)."""
 
-    reply_id: Annotated[str, Field(max_length=64)]
+    reply_id: ReplyId
     marks: Annotated[dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=8)]], Field(max_length=200)]
     comments: Annotated[dict[Annotated[str, Field(max_length=100)], Text | None], Field(max_length=200)] | None = None
 
@@ -106,7 +100,7 @@ class History(Args):
 class ReplyIds(Args):
     """Stored replies."""
 
-    reply_ids: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20_000)]
+    reply_ids: Annotated[list[ReplyId], Field(max_length=20_000)]
 
 
 class Changes(Args):
@@ -298,6 +292,14 @@ OPERATIONS: dict[str, Operation] = {
     "round_replies": Operation(CodeArgs, ("trainer", "hr"), _round_replies, "reading a round"),
     "reply_of_round": Operation(ReplyOfRound, ("trainer", "hr"), _reply_of_round, "reading a round"),
     "add_reviews": Operation(Reviews, ("trainer",), _add_reviews, "marking replies for calibration"),
+    # calibration: any stored reply, shown without its trainee (see operations_calibration)
+    "sample_replies": Operation(calibration.Sample, TRAINER_HR, calibration.sample, "sampling replies for calibration"),
+    "describe_replies": Operation(calibration.Describe, TRAINER_HR, calibration.describe, "reading replies for calibration"),
+    "latest_overrides": Operation(calibration.Overrides, TRAINER_HR, calibration.overrides, "reading overrides"),
+    "add_override": Operation(calibration.AddOverride, ("trainer",), calibration.add_override, "overriding a verdict"),
+    "reviewers": Operation(NoArgs, TRAINER_HR, calibration.reviewers, "reading who reviewed replies"),
+    "cohorts": Operation(NoArgs, TRAINER_HR, calibration.cohorts, "reading the cohorts"),
+    "calibration": Operation(calibration.Compare, TRAINER_HR, calibration.compare, "comparing calibration marks"),
     "readiness": Operation(Rulebook, ("hr",), _readiness, "reading readiness verdicts"),
     "judge": Operation(Judge, ("trainee", "hr"), _judge, "reading a readiness verdict"),
     "latest_decisions": Operation(NoArgs, ("hr",), _latest_decisions, "reading decisions"),

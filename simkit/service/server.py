@@ -30,9 +30,11 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.web import Application, RequestHandler
 
+from ..store.spool import OUTAGE
 from .errors import ServiceError
 from .operations import Service, call
 from .roles import Caller
+from .submissions import warm_up
 
 log = logging.getLogger("simkit.service")
 
@@ -202,6 +204,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s simkit-service %(levelname)s %(message)s")
     db, kit, spool, url, prefix = _environment()
     service = Service.open(db, kit, spool)
+    warm_up(service.kit)  # before listening: the first trainee does not wait for the language layer
+    try:
+        service.handle.open()  # nor for the store's engine and migrations (when it is away, it is opened later)
+    except OUTAGE:
+        service.handle.drop()
     app = make_app(service, prefix)
     HubOAuth.instance()  # configured from the hub's JUPYTERHUB_* variables; fails early when they are missing
     where = urlsplit(url)
@@ -218,5 +225,7 @@ def main() -> None:
     log.info("listening on %s under %s; spool %s", url, prefix, spool)
     try:
         IOLoop.current().start()
+    except KeyboardInterrupt:  # the hub stops its services with an interrupt: a normal end, not a failure
+        log.info("stopped")
     finally:
         service.close()

@@ -88,6 +88,20 @@ class OwnedStore(Store):
             return super().save_attempt(result, trainee, mode, key, reply_ids, session, started_at, finished_at, cohort, final)
 
 
+    def save_checked(
+        self,
+        result: AttemptResult,
+        trainee: str,
+        mode: Mode,
+        attempt_id: str,
+        session: str | None = None,
+        cohort: str | None = None,
+        final: bool | None = None,
+    ) -> str:
+        """``Store.save_attempt`` for a caller that holds ``attempt_lock(attempt_id)`` and has checked the owner."""
+        return super().save_attempt(result, trainee, mode, attempt_id, session=session, cohort=cohort, final=final)
+
+
 class StoreHandle:
     """The store at ``url``, opened on first use and again after an outage broke it."""
 

@@ -24,7 +24,7 @@ from ..store.database import Store, StoreError, checked_names
 from ..store.sessions import RoundError, get_round
 from ..store.spool import OUTAGE, FlushReport, caller_mistake, flush, spool
 from .errors import ServiceError, bad_request, conflict, not_found, unavailable
-from .storage import AttemptTaken, StoreHandle, attempt_lock, stored_attempt
+from .storage import AttemptTaken, OwnedStore, StoreHandle, attempt_lock, stored_attempt
 from .timing import Timing
 from .wire import Submission, Submitted
 
@@ -58,6 +58,19 @@ def replay(kit: Kit, submission: Submission, seconds: list[float]) -> AttemptRes
         raise bad_request(f"the replies cannot be played: {_first_line(exc)}", "unreplayable") from None
 
 
+def warm_up(kit: Kit) -> None:
+    """Play one model reply in each language the kit's scenarios are written in, before the first request.
+
+    The language layer (lexicons, morphology) loads on first use, and the first trainee after a
+    start would wait for it; the hub starts the service once and the wait belongs there.
+    """
+    for lang in sorted({lang for scenario in kit.scenarios.values() for lang in scenario.languages}):
+        scenario = next(s for s in kit.scenarios.values() if lang in s.languages)
+        instance = generate(scenario, 1, lang)
+        first = instance.turns[0]
+        play_through(instance, [(first.model_reply, list(first.model_actions))], kit, [5.0])
+
+
 class Submissions:
     """Stores trainees' submissions in the store behind ``handle``; spools them in ``folder`` while it is away."""
 
@@ -68,6 +81,7 @@ class Submissions:
         self.timing = timing if timing is not None else Timing()
         self.last_flush: FlushReport | None = None
         self._owners: OrderedDict[str, str] = OrderedDict()
+        self._stored: OrderedDict[str, tuple[str, list[float]]] = OrderedDict()  # attempt: owner, seconds stored
         self._rounds: set[str] = set()  # join codes known to exist (rounds are never deleted)
         self._guard = threading.Lock()
         self._flushing = threading.Lock()
@@ -92,11 +106,12 @@ class Submissions:
         with attempt_lock(attempt_id):
             if self._owner(attempt_id) not in (None, trainee):
                 raise taken(attempt_id)
-            store: Store | None = None
+            store: OwnedStore | None = None
             reason, owner, stored = "", None, list[float]()
             try:
                 store = self.handle.open()
-                owner, stored = stored_attempt(store, attempt_id)
+                # what this process stored of the attempt needs no query: attempts are written only here
+                owner, stored = self._known(attempt_id) or stored_attempt(store, attempt_id)
                 session = self._session(store, submission.session)
             except OUTAGE as exc:
                 store, reason, session = None, _first_line(exc), submission.session
@@ -108,11 +123,12 @@ class Submissions:
             recorded = "spooled"
             if store is not None:
                 try:
-                    store.save_attempt(
+                    store.save_checked(
                         result, trainee, submission.mode, attempt_id=attempt_id, session=session, cohort=cohort,
                         final=submission.final or None,
                     )  # fmt: skip
                     recorded = "stored"
+                    self._keep(attempt_id, trainee, result.seconds)
                 except AttemptTaken:
                     raise taken(attempt_id) from None
                 except Exception as exc:  # an outage, a failing write: the attempt waits in the spool
@@ -161,6 +177,9 @@ class Submissions:
                 return FlushReport(0, self.spooled(), (_first_line(exc),))
             self._waiting = report.remaining > 0
             self.last_flush = report
+            if report.written:
+                with self._guard:
+                    self._stored.clear()  # the flush added replies to attempts this process had stored
             return report
         finally:
             self._flushing.release()
@@ -178,6 +197,18 @@ class Submissions:
     def _owner(self, attempt_id: str) -> str | None:
         with self._guard:
             return self._owners.get(attempt_id)
+
+    def _known(self, attempt_id: str) -> tuple[str, list[float]] | None:
+        with self._guard:
+            found = self._stored.get(attempt_id)
+            return (found[0], list(found[1])) if found is not None else None
+
+    def _keep(self, attempt_id: str, trainee: str, seconds: list[float]) -> None:
+        with self._guard:
+            self._stored[attempt_id] = (trainee, list(seconds))
+            self._stored.move_to_end(attempt_id)
+            while len(self._stored) > _OWNERS:
+                self._stored.popitem(last=False)
 
     def _remember(self, attempt_id: str, trainee: str) -> None:
         with self._guard:

@@ -7,6 +7,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +25,18 @@ CliResult = tuple[int, str, str]
 def own_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-user folders (the fallback spool) of the tests' own: a test never flushes a real user's attempts."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium for the whole run, shared by the browser and the hub tests.
+
+    Defined once, here: Playwright's sync API runs one instance per thread, so a second
+    session-wide browser (a fixture of each folder's own) would fail to start beside the first.
+    """
+    from tests.browser.conftest import launch_chromium
+
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="session")

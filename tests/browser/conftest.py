@@ -69,9 +69,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's chromium, headless, through Playwright's sync API."""
+def launch_chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright's sync API (the ``browser`` fixture of tests/conftest.py)."""
     executable = chromium_path()
     if executable is None:
         _unavailable("chromium is not installed (apt-get install -y chromium)")

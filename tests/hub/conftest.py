@@ -16,13 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ACTION_TIMEOUT_MS, browser  # Debian's chromium, one per session
+from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.jupyter import NOT_LOOPBACK, WIDGET_VERSION_ERRORS
 
 from .harness import Hub, HubUnavailable, running_hub
 from .postgres import PostgresUnavailable
 
-__all__ = ["browser"]
 
 
 def _in_ci() -> bool:

@@ -956,6 +956,158 @@ HOSTILE = [
     ("ru", "А тариф зачем выбирали?", {"blame_customer"}, set()),
     ("ru", "Сбой вызван установкой стороннего приложения.", {"blame_customer"}, {"next_step"}),
     ("ru", "Мастер вызван на завтра, он позвонит за час.", {"next_step"}, {"blame_customer"}),
+    # round 5 (hostile.r5.*, written blind): each family written over verb classes (the verbs that damage,
+    # misuse or neglect, not only those of the set), tried on sentences of our own beside a polite
+    # counterpart that shares its words
+    # the customer as the doer of a fault verb, either word order
+    ("ru", "Компрессор перегрузили вы, это не гарантийный случай, но ремонт можем сделать платно.", {"blame_customer"}, set()),
+    ("ru", "Вы поцарапали экран при установке, поэтому замена платная.", {"blame_customer"}, set()),
+    ("ru", "Вы ничего не сломали: это заводской брак, заменим бесплатно.", set(), {"blame_customer"}),
+    ("ru", "Сами в настройки полезли, а теперь жалуетесь.", {"blame_customer"}, set()),
+    ("ru", "Мы сами всё проверили: сбой на линии, инженер уже выехал.", set(), {"blame_customer"}),
+    ("en", "You overtightened the valve, so the seal split. I'll send a new seal today.", {"blame_customer"}, set()),
+    ("en", "You never overtightened anything — the seal was faulty, and I'll send a new one today.", set(), {"blame_customer"}),
+    ("en", "You declined the extended cover at checkout, so this one is chargeable.", {"blame_customer"}, set()),
+    # an omission: the customer's due act not done
+    (
+        "ru",
+        "Счётчик вы так и не поверили, поэтому начисление по нормативу. Могу записать поверителя на пятницу.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("ru", "Фильтр вы не почистили ни разу, отсюда и шум. Мастер приедет в среду.", {"blame_customer"}, set()),
+    ("ru", "Подскажите, вы не меняли тариф в этом месяце? Это поможет найти причину.", set(), {"blame_customer"}),
+    ("ru", "Вы мне тут не указывайте, как работать.", set(), {"blame_customer"}),
+    (
+        "en",
+        "You never registered the boiler, so the extended warranty doesn't apply. I can register it today.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("en", "You didn't reply to the reminder, so the slot went. I'll book you a new one.", {"blame_customer"}, set()),
+    ("en", "You didn't need to reply to the reminder — I've booked the slot for you.", set(), {"blame_customer"}),
+    ("en", "The filter was never descaled, which is why it clogged. I'll send a new filter.", {"blame_customer"}, set()),
+    # done by someone unqualified on the customer's side, against the instructions
+    (
+        "ru",
+        "Кондиционер вам вешал сосед, а не наш монтажник, — отсюда и течь. Мастер приедет в четверг.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("ru", "Котёл подключён вопреки схеме в паспорте. Отключите газ, аварийная служба уже едет.", {"blame_customer"}, set()),
+    ("ru", "Наш монтажник подключит котёл по схеме в паспорте в четверг.", set(), {"blame_customer"}),
+    (
+        "en",
+        "Your mate wired the hob straight to the mains. Switch it off at the fuse box; our electrician is on his way.",
+        {"blame_customer"},
+        set(),
+    ),
+    (
+        "en",
+        "You had the dishwasher plumbed in by someone off the internet, so the leak isn't covered.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("en", "Our fitter wired the hob and he'll come back tomorrow to check it.", set(), {"blame_customer"}),
+    # the counterfactual and the modal reproach
+    ("ru", "Проверили бы коробку при курьере — вопросов бы сейчас не было. Оформлю возврат.", {"blame_customer"}, set()),
+    ("ru", "Мы были бы рады, если бы вы оставили отзыв о доставке.", set(), {"blame_customer"}),
+    ("ru", "Нельзя было заряжать его от автомобильного адаптера. Замену оформлю платно.", {"blame_customer"}, set()),
+    ("ru", "Ничего нельзя было сделать: склад закрыли из-за погоды. Привезём в понедельник.", set(), {"blame_customer"}),
+    (
+        "en",
+        "If you'd charged it with the original cable, the port wouldn't have burnt out. I can still send it for repair.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("en", "If you'd like, I would be happy to send it for repair today.", set(), {"blame_customer"}),
+    ("en", "Had you set up the direct debit, you'd never have had the late fee. I'll set it up now.", {"blame_customer"}, set()),
+    ("en", "You were meant to defrost it every six months, it says so on page 4.", {"blame_customer"}, set()),
+    # the cause put on the customer
+    (
+        "ru",
+        "Заказ задержался из-за того, что адрес у вас в профиле старый. Исправим и отправим сегодня.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("ru", "Заказ задержался из-за сбоя на нашем складе, отправим сегодня.", set(), {"blame_customer"}),
+    ("ru", "Задержка из-за вашей же просрочки платежа.", {"blame_customer"}, set()),
+    (
+        "en",
+        "It went back to the depot because the postcode you gave was missing a letter. I'll resend it tomorrow.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("en", "That's what happens when a laptop lives on a duvet. I'll book the repair.", {"blame_customer"}, set()),
+    ("en", "Your payment bounced, so the order was held. Pay by card and it ships today.", set(), {"dismissive"}),
+    # a passive over the customer's handling, a duty of the customer in a clause
+    ("ru", "Насос эксплуатировался с нарушением инструкции, гарантия не действует.", {"blame_customer", "dismissive"}, set()),
+    ("ru", "Номер квартиры при заказе указан неверно. Исправлю и перешлю курьеру.", {"blame_customer"}, {"dismissive"}),
+    ("ru", "За сроком действия сертификата клиент следит самостоятельно.", {"blame_customer"}, set()),
+    ("en", "The unit wasn't serviced per the manual, so the claim can't go ahead.", {"blame_customer", "dismissive"}, set()),
+    (
+        "en",
+        "The first two visits were cancelled at your request, according to the notes. Let's book Saturday.",
+        {"blame_customer"},
+        {"dismissive"},
+    ),
+    # a contrast that mocks what the customer does now, the generalisation, the rhetorical question
+    ("ru", "Полгода не платили, а теперь удивляетесь, что отключили.", {"blame_customer", "rude"}, set()),
+    ("ru", "Такие, как вы, всегда теряют чеки, а потом требуют возврат.", {"blame_customer", "rude"}, set()),
+    ("ru", "Такие клиенты, как вы, — наша гордость, спасибо, что вы с нами.", set(), {"blame_customer", "rude"}),
+    ("en", "You lot always skip the small print. I'll walk you through it.", {"blame_customer", "rude"}, set()),
+    ("en", "Did you even look at the sizing chart? Fine, I'll swap them.", {"blame_customer", "rude"}, set()),
+    ("en", "Did you get the sizing chart I sent? I can resend it.", set(), {"blame_customer", "rude"}),
+    ("en", "What could possibly go wrong with a toaster in the bath? Call 999 now.", {"blame_customer", "rude"}, set()),
+    # brush-offs: someone else's business in any form, comments refused, a redirect to nowhere
+    ("ru", "Его графики меня не касаются.", {"dismissive"}, set()),
+    ("ru", "Графики курьеров меня не касаются, но я сейчас позвоню в доставку и уточню время.", set(), {"dismissive"}),
+    ("ru", "Это не в моей компетенции.", {"dismissive"}, set()),
+    ("ru", "Комментариев по ценам поставщиков мы не даём.", {"dismissive"}, set()),
+    ("ru", "Сбоев там быть не может, система всё считает сама.", {"dismissive"}, set()),
+    ("ru", "Вечером у всех так.", {"dismissive"}, set()),
+    ("en", "Printers aren't really my area.", {"dismissive"}, set()),
+    (
+        "en",
+        "Printers aren't really my area, so I've passed this to our tech team and they'll ring you at 3pm.",
+        set(),
+        {"dismissive"},
+    ),
+    ("en", "We don't handle warranty claims here.", {"dismissive"}, set()),
+    ("en", "I can't comment on that.", {"dismissive"}, set()),
+    ("en", "This chat is now closed.", {"dismissive"}, set()),
+    ("en", "The fee stands.", {"dismissive"}, set()),
+    ("en", "There's no error on the bill.", {"dismissive"}, set()),
+    ("en", "The manufacturer's number is somewhere on the website.", {"dismissive"}, set()),
+    ("en", "The manufacturer's number is 0800 123 456, and I'll email you their claim form.", set(), {"dismissive"}),
+    # hostile brush-offs and condescension
+    ("ru", "Пусть ваш бухгалтер и разбирается.", {"rude", "dismissive"}, set()),
+    ("ru", "Мы за вашими посылками бегать не нанимались.", {"rude", "dismissive"}, set()),
+    ("ru", "Развели драму из-за одной царапины.", {"rude"}, set()),
+    ("ru", "Повторяю по слогам: пе-ре-за-гру-зи-те.", {"rude"}, set()),
+    ("ru", "Перепечатать договор? Это надо уметь — потерять три экземпляра.", {"rude"}, set()),
+    ("ru", "Ох уж эти знатоки.", {"rude"}, set()),
+    ("ru", "Бедненький.", {"rude"}, set()),
+    ("ru", "Бедный кот, надеюсь, он не пострадал. Курьер заберёт переноску завтра.", set(), {"rude"}),
+    ("en", "Go pester your bank about it.", {"rude", "dismissive"}, set()),
+    ("en", "I've got better things to do than argue about 50p.", {"rude", "dismissive"}, set()),
+    ("en", "A bit of smoke never hurt anyone.", {"rude", "dismissive"}, set()),
+    ("en", "It's a toaster, not the Titanic.", {"rude", "dismissive"}, set()),
+    ("en", "For the fourth time: it's the blue cable.", {"rude"}, set()),
+    ("en", "For the first time this year we're offering free delivery.", set(), {"rude"}),
+    ("en", "Let me guess: you pressed reset.", {"rude"}, set()),
+    ("en", "Is anybody home? The engineer is coming on Friday.", {"rude"}, set()),
+    ("en", "Oh no, an hour's wait, how dreadful for you.", {"rude"}, {"empathy"}),
+    ("en", "Clown yourself. Order number?", {"rude"}, set()),
+    ("en", "You can't even find the order number?", {"rude"}, set()),
+    ("en", "I can't even imagine how stressful that is; I'll sort a replacement today.", set(), {"rude"}),
+    # calm-down requests in other words; "calmly" as a manner is none
+    ("ru", "Постарайтесь не паниковать: перекройте воду и ждите аварийку.", {"calm_down_command"}, set()),
+    ("ru", "Давайте спокойно разберёмся, что случилось с заказом.", set(), {"calm_down_command"}),
+    ("ru", "Пользуйтесь спокойно, это не брак.", set(), {"calm_down_command"}),
+    ("en", "Try to stay calm and keep breathing slowly; the ambulance is on its way.", {"calm_down_command"}, set()),
+    ("en", "Steady on, let's sort this out.", {"calm_down_command"}, set()),
+    ("en", "Please don't be alarmed: the parcel is safe at the depot.", {"calm_down_command"}, set()),
 ]
 
 
@@ -994,3 +1146,19 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
     for behavior in ("rude", "dismissive", "blame_customer"):
         assert figures[behavior]["r"] >= 0.85, (behavior, figures[behavior])
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
+
+
+# round 5 (README-hostile-r5.md) after its first tuning: blind it was caught at .21-.60 recall; the
+# issue's bar (recall .85, precision .9, as above) is not reached yet, so this holds what was reached
+# and fails when a later change loses it; move the set into HOSTILE_SETS once it meets the bar
+ROUND5 = [Path(__file__).parent / "data" / f"hostile.r5.{lang}.jsonl" for lang in ("ru", "en")]
+
+
+@pytest.mark.parametrize("path", ROUND5, ids=[p.name for p in ROUND5])
+def test_hostile_round5_holds_what_tuning_reached(path: Path) -> None:
+    examples = load(path)
+    lang = examples[0].lang
+    figures = evaluate(examples)[lang]["per_behavior"]
+    for behavior in ("rude", "dismissive", "blame_customer"):
+        assert figures[behavior]["r"] >= 0.75, (behavior, figures[behavior])
+        assert figures[behavior]["p"] >= 0.8, (behavior, figures[behavior])

@@ -1108,6 +1108,95 @@ HOSTILE = [
     ("en", "Try to stay calm and keep breathing slowly; the ambulance is on its way.", {"calm_down_command"}, set()),
     ("en", "Steady on, let's sort this out.", {"calm_down_command"}, set()),
     ("en", "Please don't be alarmed: the parcel is safe at the depot.", {"calm_down_command"}, set()),
+    # round 5, second pass. The help after a reproach said as the agent's own action (the agent-action
+    # verbs in the first person, "let me", "I'm ...-ing", a sentence opened by the action): the reply
+    # blames and helps, so it is no brush-off; negated, the same verb offers nothing
+    ("ru", "Автоплатёж вы отключили сами. Подключу его обратно сегодня.", {"blame_customer"}, {"dismissive"}),
+    ("ru", "Пароль вы трижды ввели с ошибкой. Разблокирую вход прямо сейчас.", {"blame_customer"}, {"dismissive"}),
+    ("ru", "Показания вы так и не передали. Пересчитываю по среднему и высылаю новый счёт.", {"blame_customer"}, {"dismissive"}),
+    ("ru", "Экран вы разбили сами. Ничего я вам не заменю.", {"blame_customer", "dismissive"}, set()),
+    ("ru", "Чек к заявлению вы не приложили. Приложите скан, и деньги вернут за три дня.", {"blame_customer"}, {"dismissive"}),
+    ("ru", "Двадцать процентов не положено, десять могу.", set(), {"dismissive"}),
+    ("ru", "Двадцать процентов не положено.", {"dismissive"}, set()),
+    (
+        "ru",
+        "Срок сдвинулся из-за того, что оплата от вас пришла поздно. Компенсацию не дам, а подъём на этаж — могу.",
+        {"blame_customer"},
+        {"dismissive"},
+    ),
+    (
+        "ru",
+        "Срок сдвинулся из-за того, что оплата от вас пришла поздно, а ускорить доставку я не могу.",
+        {"blame_customer", "dismissive"},
+        set(),
+    ),
+    (
+        "ru",
+        "Гарантия не покрывает удары, но у вас заводской брак, значит, замена бесплатная.",
+        set(),
+        {"dismissive", "blame_customer"},
+    ),
+    ("ru", "Заявку на возврат я уже продублировала в бухгалтерию, а вы не волнуйтесь.", set(), {"dismissive", "blame_customer"}),
+    ("en", "You entered the old card, so the payment bounced. I'm updating it now.", {"blame_customer"}, {"dismissive"}),
+    ("en", "You left the flat number off the form. Let me resend it with the full address.", {"blame_customer"}, {"dismissive"}),
+    ("en", "You left the flat number off the form, so I'm not resending it.", {"blame_customer", "dismissive"}, set()),
+    ("en", "That crack is from a drop, so it isn't covered. Bring it in and we'll quote a repair.", set(), {"dismissive"}),
+    ("en", "You skipped the first two slots. Reissuing your booking link now.", {"blame_customer"}, {"dismissive"}),
+    ("en", "Thank you for sending the form in; no grounds for reissuing the invoice were found.", {"dismissive"}, set()),
+    ("en", "Wrong number, I'm afraid — we only sell sofas. Try 0345 600 1234 for the council.", set(), {"dismissive"}),
+    ("en", "Wrong number, I'm afraid — we only sell sofas.", {"dismissive"}, set()),
+    (
+        "en",
+        "You had no cover for drops, but the hinge fault is ours, so you're fully covered for the repair.",
+        set(),
+        {"dismissive"},
+    ),
+    # blame, second pass: the cause in how the customer set the thing up or paid; signed, therefore
+    # agreed; doing it and then complaining; the same word order negated or on the company's side is none
+    ("ru", "Показания сбиваются из-за того, что счётчик у вас висит на морозе.", {"blame_customer"}, set()),
+    ("ru", "Отправка задержится из-за того, что у нас на складе инвентаризация.", set(), {"blame_customer"}),
+    ("ru", "Возврат задержался из-за того, что заявление от вас пришло в пятницу.", {"blame_customer"}, set()),
+    ("ru", "Договор вы подписали, следовательно, с тарифом согласились.", {"blame_customer"}, set()),
+    ("ru", "Вы третий месяц не вносите плату, поэтому услуга приостановлена.", {"blame_customer"}, set()),
+    ("ru", "Вы не волнуйтесь, услуга работает, заявку я закрыла.", set(), {"blame_customer"}),
+    ("ru", "Не продлить подписку и удивляться, что фильмы не грузятся, — это сильно.", {"blame_customer"}, set()),
+    ("ru", "Мы не проверили упаковку и удивились трещине не меньше вашего. Заменим завтра.", set(), {"blame_customer"}),
+    ("ru", "Холодильник стоит вплотную к батарее, а так нельзя. Мастер приедет и переставит.", {"blame_customer"}, set()),
+    ("ru", "Согнуть титановую ручку — это надо было постараться.", {"blame_customer"}, set()),
+    ("ru", "Гениальная идея — стирать пуховик на девяноста градусах.", {"blame_customer"}, set()),
+    ("ru", "Отличная идея, давайте так и сделаем.", set(), {"blame_customer", "rude"}),
+    ("ru", "Номер заказа читать умеем?", {"rude"}, set()),
+    ("ru", "Мы умеем читать штрихкоды с фото, пришлите снимок.", set(), {"rude"}),
+    ("en", "You chose collection instead of delivery, so it's waiting at the branch.", {"blame_customer"}, set()),
+    ("en", "You typed the old postcode, so it went to your last address. I'll redirect it.", {"blame_customer"}, set()),
+    ("en", "You didn't type the wrong number — our system swapped two digits.", set(), {"blame_customer"}),
+    ("en", "Your gate was locked, so the driver couldn't get in. I'll rebook for Monday.", {"blame_customer"}, set()),
+    ("en", "Our van broke down, so the driver couldn't get to you. I'll rebook for Monday.", set(), {"blame_customer"}),
+    ("en", "The speaker was left out in the rain overnight, which corroded the board.", {"blame_customer"}, set()),
+    ("en", "Your parcel was left out in the rain by the driver; a replacement goes out today.", set(), {"blame_customer"}),
+    ("en", "Didn't check the voltage and now you're surprised it blew.", {"blame_customer"}, set()),
+    ("en", "Didn't we send you the voltage chart? I'll resend it.", set(), {"blame_customer"}),
+    ("en", "Someone's had it open at home, so the warranty's void.", {"blame_customer"}, set()),
+    ("en", "Your technician fitted it upside down, so the drain can't work.", {"blame_customer"}, set()),
+    (
+        "en",
+        "Our engineer came on Monday and nobody was able to fix it; I'm sorry, he's back tomorrow.",
+        set(),
+        {"blame_customer"},
+    ),
+    (
+        "en",
+        "Had you renewed the cover when the reminder came last spring, you'd have a free repair now.",
+        {"blame_customer"},
+        set(),
+    ),
+    ("en", "If you'd like the engineer to come sooner, we would need a morning slot.", set(), {"blame_customer"}),
+    (
+        "en",
+        "If you'd kept the receipt from the shop in the envelope we gave you, this would be a free repair.",
+        {"blame_customer"},
+        set(),
+    ),
 ]
 
 
@@ -1132,9 +1221,11 @@ def test_politeness_reads_the_reply_as_detection_does() -> None:
     assert politeness(HIDDEN, "ru") == politeness(CLEAN, "ru")
 
 
-# the tuning sets, each written blind before tuning on it (README-hostile-r2.md, -r3.md, -r4.md)
+# the tuning sets, each written blind before tuning on it (README-hostile-r2.md ... -r5.md)
 HOSTILE_SETS = [
-    Path(__file__).parent / "data" / f"hostile.{part}{lang}.jsonl" for part in ("", "r2.", "r3.", "r4.") for lang in ("ru", "en")
+    Path(__file__).parent / "data" / f"hostile.{part}{lang}.jsonl"
+    for part in ("", "r2.", "r3.", "r4.", "r5.")
+    for lang in ("ru", "en")
 ]
 
 
@@ -1146,19 +1237,3 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
     for behavior in ("rude", "dismissive", "blame_customer"):
         assert figures[behavior]["r"] >= 0.85, (behavior, figures[behavior])
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
-
-
-# round 5 (README-hostile-r5.md) after its first tuning: blind it was caught at .21-.60 recall; the
-# issue's bar (recall .85, precision .9, as above) is not reached yet, so this holds what was reached
-# and fails when a later change loses it; move the set into HOSTILE_SETS once it meets the bar
-ROUND5 = [Path(__file__).parent / "data" / f"hostile.r5.{lang}.jsonl" for lang in ("ru", "en")]
-
-
-@pytest.mark.parametrize("path", ROUND5, ids=[p.name for p in ROUND5])
-def test_hostile_round5_holds_what_tuning_reached(path: Path) -> None:
-    examples = load(path)
-    lang = examples[0].lang
-    figures = evaluate(examples)[lang]["per_behavior"]
-    for behavior in ("rude", "dismissive", "blame_customer"):
-        assert figures[behavior]["r"] >= 0.75, (behavior, figures[behavior])
-        assert figures[behavior]["p"] >= 0.8, (behavior, figures[behavior])

@@ -150,7 +150,7 @@ def main() -> int:
 
     ms = sorted(t * 1000 for turn in timings for t in turn)
     p95 = _p95(ms)
-    print(f"the service's first submission after its start: {1000 * first:.0f} ms (timed alone; the service readies the store and the language layer before it listens)")
+    print(f"the service's first submission after its start: {1000 * first:.0f} ms (timed alone)")
     print(f"{args.trainees} trainees x up to {turns} replies, sent at once per turn ({len(ms)} submissions in {wall:.1f} s)")
     for n, turn in enumerate(timings, 1):
         if turn:

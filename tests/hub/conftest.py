@@ -23,7 +23,6 @@ from .harness import Hub, HubUnavailable, running_hub
 from .postgres import PostgresUnavailable
 
 
-
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 

@@ -6,10 +6,14 @@ from .patterns import PatternSet, Slot
 from .tokens import Analysis, Token
 
 # A pattern that may match from a token: set name, the slots still to match, how many tokens its
-# first slot took, the bits of what its later slots need (see Matcher), and whether the rest
-# is a plain run of slots (no gaps, nothing optional), which a loop matches without backtracking.
-Candidate = tuple[str, tuple[Slot, ...], int, int, bool]
+# first slot took, the bits of what its later slots need (see Matcher), whether the rest is a
+# plain run of slots (no gaps, nothing optional), which a loop matches without backtracking, and
+# the bit of its key need (0 when it needs nothing; see Matcher).
+Candidate = tuple[str, tuple[Slot, ...], int, int, bool, int]
 Matches = dict[str, list[tuple[int, int]]]
+# A word form's cache entry: the bits of the needs it may fill; the candidates that need nothing;
+# the bits of the key needs of the others; and those others by their key need's bit.
+Entry = tuple[int, tuple[Candidate, ...], int, dict[int, tuple[Candidate, ...]]]
 
 
 # What a required slot needs some token of the sentence to be: one of these words (lemmas or
@@ -47,6 +51,19 @@ def _linear(slots: tuple[Slot, ...]) -> bool:
     return not any(slot.gap or slot.optional for slot in slots)
 
 
+def _rarity(need: Need) -> int:
+    """How common a need is likely to be met (lower: rarer), for choosing a candidate's key need.
+
+    Any token of a kind ("*", #num) or with some grammemes is common; a need met by few words is
+    likely rarer than one met by many, and a prefix stands for many words. A guess: a poor one
+    only leaves more candidates to the full test, never a different result.
+    """
+    words, kinds, cased, prefixes, grams = need
+    if kinds or grams:
+        return 1 << 30
+    return len(words) + len(cased) + 20 * len(prefixes)
+
+
 class Matcher:
     """Many named pattern sets matched in one pass over the tokens.
 
@@ -60,6 +77,11 @@ class Matcher:
     cache entry holds the bits of the needs it may fill, a sentence ORs its tokens' bits, and a
     candidate is tried only when all the bits it needs are among them: one integer operation
     instead of a test per slot.
+
+    Frequent words ("you", "we", "вы", "не") start dozens of patterns each, and even that one
+    operation per candidate was most of the matching. So each candidate also has a key need (the
+    one likely rarest, see _rarity), and a token's entry groups its candidates by key: one AND of
+    the entry's key bits with the sentence's bits finds the few groups worth the full test.
     """
 
     def __init__(self, sets: dict[str, PatternSet]) -> None:
@@ -83,7 +105,7 @@ class Matcher:
             made: dict[int, tuple[Slot, Candidate]] = {}
             for p in patterns.patterns:
                 rest = p.slots[1:]
-                made[id(p)] = (p.slots[0], (name, rest, 1, self._required(rest), _linear(rest)))
+                made[id(p)] = (p.slots[0], (name, rest, 1, self._required(rest), _linear(rest), self._key(rest)))
             for key, listed in patterns.by_word.items():
                 self.by_word.setdefault(key, []).extend((*made[id(p)], key in p.slots[0].lemmas) for p in listed)
             for key, listed in patterns.by_prefix.items():
@@ -91,12 +113,13 @@ class Matcher:
             for p in patterns.anywhere:
                 first = p.slots[0]
                 if first.gap or first.optional:
-                    self.anywhere.append((name, p.slots, 0, self._required(p.slots), _linear(p.slots)))
+                    self.anywhere.append((name, p.slots, 0, self._required(p.slots), _linear(p.slots), self._key(p.slots)))
                 else:
                     self.pretest.append(made[id(p)])
         # the pretested patterns a token of each kind may start (most want a number, not a word)
         self._pretest_for = {kind: [item for item in self.pretest if _may_fit(item[0], kind)] for kind in _KINDS}
-        self._cache: dict[tuple[str, str, frozenset[str]], tuple[tuple[Candidate, ...], int]] = {}
+        # by the token's lower-case form, which decides its kind, lemmas and grammemes too
+        self._cache: dict[str, Entry] = {}
         self._sentences: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
     def _required(self, slots: tuple[Slot, ...]) -> int:
@@ -118,6 +141,15 @@ class Matcher:
                 self._gram_bits += [(g, bit) for g in grams]
             required |= bit
         return required
+
+    def _key(self, slots: tuple[Slot, ...]) -> int:
+        """The bit of the need of ``slots`` likely rarest (the last of equals), 0 when none."""
+        key, best = 0, None
+        for need in _needs(slots):
+            rarity = _rarity(need)
+            if best is None or rarity <= best:
+                key, best = self._bits[need], rarity
+        return key
 
     def _mask(self, token: Token, words: set[str]) -> int:
         """The bits of every need that ``token`` may fill (a superset: it only spares work)."""
@@ -148,8 +180,8 @@ class Matcher:
             self._gram_masks[parses] = found
         return found
 
-    def _entry(self, token: Token) -> tuple[tuple[Candidate, ...], int]:
-        key = (token.kind, token.lower, token.lemmas)
+    def _entry(self, token: Token) -> Entry:
+        key = token.lower
         found = self._cache.get(key)
         if found is None:
             seen: dict[int, Candidate] = {}
@@ -163,11 +195,20 @@ class Matcher:
             for first, candidate in (*pool, *self._pretest_for.get(token.kind, self.pretest)):
                 if id(candidate) not in seen and first.test(token):
                     seen[id(candidate)] = candidate
-            candidates = (*seen.values(), *self.anywhere)
+            free: list[Candidate] = []
+            keyed: dict[int, list[Candidate]] = {}
+            for candidate in (*seen.values(), *self.anywhere):
+                if candidate[5]:
+                    keyed.setdefault(candidate[5], []).append(candidate)
+                else:
+                    free.append(candidate)
+            keys = 0
+            for bit in keyed:
+                keys |= bit
             mask = self._mask(token, words)
             if len(self._cache) > 100_000:
                 self._cache.clear()
-            found = self._cache[key] = (candidates, mask)
+            found = self._cache[key] = (mask, tuple(free), keys, {bit: tuple(c) for bit, c in keyed.items()})
         return found
 
     def run(self, analysis: Analysis, only: set[int] | None = None) -> Matches:
@@ -200,13 +241,26 @@ class Matcher:
     def _match(self, tokens: tuple[Token, ...], first: int, last: int) -> tuple[tuple[str, int, int], ...]:
         """The hits in tokens[first:last] (one sentence), as (set name, start, end) from ``first``."""
         out: list[tuple[str, int, int]] = []
-        cache, entry = self._cache, self._entry
-        entries = [cache.get((t.kind, t.lower, t.lemmas)) or entry(t) for t in tokens[first:last]]
+        get, entry = self._cache.get, self._entry
+        entries = [get(t.lower) or entry(t) for t in tokens[first:last]]
         present = 0
-        for _, mask in entries:
-            present |= mask
-        for i, (candidates, _) in enumerate(entries, first):
-            for name, slots, done, required, linear in candidates:
+        for e in entries:
+            present |= e[0]
+        for i, (_, free, keys, keyed) in enumerate(entries, first):
+            live = keys & present
+            if live:
+                candidates = free
+                while live:  # the groups whose key need the sentence has, one bit at a time
+                    low = live & -live
+                    candidates += keyed[low]
+                    live ^= low
+            elif free:
+                candidates = free
+            else:
+                continue
+            # the order of candidates within a token was never fixed (its words are a set): the
+            # hits of one set stay in the order of their first token, which is all that is read
+            for name, slots, done, required, linear, _ in candidates:
                 if not slots:  # a one-word pattern, already tested on this word
                     out.append((name, i - first, i - first + done))
                     continue

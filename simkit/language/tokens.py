@@ -9,16 +9,25 @@ patterns may end in ``*``.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any, NamedTuple
+from bisect import bisect_left, bisect_right
+from functools import lru_cache, partial
+from itertools import compress
+from operator import attrgetter
+from typing import Any, NamedTuple, cast
 
+# Alternatives that start with different characters, the commonest (words) first; the lookahead
+# names every character a token starts with, so the engine skips the spaces between tokens in C
+# rather than trying each alternative at each space. A time comes before a number: both start
+# with a digit.
 _TOKEN = re.compile(
-    r"(?P<time>\d{1,2}[:.]\d{2}(?!\d))"
+    r"(?=[\w%!?.…,;:—–\-()«»“”\"'/])(?:"
+    r"(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)"
+    r"|(?P<time>\d{1,2}[:.]\d{2}(?!\d))"
     r"|(?P<num>\d+(?:[.,]\d+)?)"
     r"|(?P<sym>%)"
-    r"|(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)"
-    r"|(?P<punct>!+|\?+|\.{2,}|…|[.,;:—–\-()«»“”\"'/])"
+    r"|(?P<punct>!+|\?+|\.{2,}|…|[.,;:—–\-()«»“”\"'/]))"
 )
+_PUNCT_GROUP = _TOKEN.groupindex["punct"]
 _SENTENCE_END = {".", "!", "?", "…", "..."}
 _CLAUSE_END = {",", ";", ":", "—", "–", "(", ")"}
 # A quotation runs from an opening mark to its closing mark on the same line; single quotes may
@@ -139,33 +148,33 @@ def warm_up(lang: str) -> None:
         _ru_word("проверка")
 
 
-def _continues(text: str, after: int, tokens: list[Token]) -> bool:
-    """Whether a full stop is an abbreviation's ("Mr.", "ул.", "ref.") rather than a sentence end."""
-    if tokens and tokens[-1].end == after - 1 and tokens[-1].lower in _ABBREVIATIONS:
-        return True
-    rest = text[after : after + 3].lstrip(" ")
-    return bool(rest) and (rest[0].islower() or rest[0] == "№")
+# What a token's written form alone decides: its kind (words, numbers, times and "%" are written
+# with different characters), lower-case form, lemmas, grammemes, and whether it is in capitals.
+TokenInfo = tuple[str, str, frozenset[str], tuple[frozenset[str], ...], bool]
 
 
-WordInfo = tuple[str, frozenset[str], tuple[frozenset[str], ...], bool]
-
-
-@lru_cache(maxsize=200_000)
-def _ru_info(piece: str) -> WordInfo:
+def _info(piece: str, kind: str, lang: str) -> TokenInfo:
+    if kind != "word":
+        lower = piece.lower()
+        return kind, lower, frozenset((lower,)), (), False
     lower = piece.lower().replace("ё", "е")
-    return (lower, *_ru_word(lower), len(piece) >= 2 and piece.isupper())
+    lemmas, grams = _ru_word(lower) if lang == "ru" else _en_word(lower)
+    return kind, lower, lemmas, grams, len(piece) >= 2 and piece.isupper()
 
 
-@lru_cache(maxsize=200_000)
-def _en_info(piece: str) -> WordInfo:
-    lower = piece.lower().replace("ё", "е")
-    return (lower, *_en_word(lower), len(piece) >= 2 and piece.isupper())
+# Each language's token infos by written form, a plain dict in front of the lemma caches above: a
+# reply's sixty-odd words are each looked up once, and a dict lookup is the cheapest there is.
+# Emptied when full, which bounds it like the caches behind it.
+_INFOS: dict[str, dict[str, TokenInfo]] = {"ru": {}, "en": {}}
+_INFOS_KEPT = 200_000
 
 
 # The last few texts analysed: the same reply is often read twice in a row (its behaviours, then
-# its politeness), and an Analysis is immutable, so it can be shared. Long texts are not kept.
+# its politeness), and an Analysis is immutable, so it can be shared. Long texts are not kept, and
+# only a few: the 32 once kept held some 2,000 tokens alive, which the garbage collector moved
+# to its oldest generation and then walked in every full collection.
 _RECENT: dict[tuple[str, str], Analysis] = {}
-_RECENT_SIZE = 32
+_RECENT_SIZE = 4
 _RECENT_MAX_CHARS = 4000
 
 
@@ -180,9 +189,6 @@ def analyse(text: str, lang: str) -> Analysis:
                 _RECENT.clear()  # one call, safe beside other threads
             _RECENT[key] = found
     return found
-
-
-_new = tuple.__new__
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
@@ -224,49 +230,118 @@ def quotations(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A reply is analysed column by column, each column made by a loop in C (``map``, ``zip``,
+# ``compress``): a Python loop over the tokens did some sixty steps for each and was a quarter of
+# the detector's time. Only the punctuation, a few marks a sentence, is walked in Python.
+_group = re.Match.group
+_start = re.Match.start
+_end = re.Match.end
+_lastindex = attrgetter("lastindex")
+# tuple.__new__ builds the named tuple without the Python-level __new__ of its class
+_make_token = partial(tuple.__new__, Token)
+# a newline right after a word (at most two spaces between) ends a sentence too (lists, letters)
+_LINE_END = re.compile(r"[^\S\n]{0,2}\n")
+
+
 def _analyse(text: str, lang: str) -> Analysis:
-    quoted_spans = quotations(text)
-    quote = 0  # the first quotation that does not end before the current token (tokens go left to right)
-    info = _ru_info if lang == "ru" else _en_info
-    lines = "\n" in text
-    tokens: list[Token] = []
+    matches = list(_TOKEN.finditer(text))
+    groups = list(map(_lastindex, matches))
+    marks = list(compress(range(len(matches)), map(_PUNCT_GROUP.__eq__, groups)))
+    words = list(compress(matches, map(_PUNCT_GROUP.__ne__, groups))) if marks else matches
+    pieces = list(map(_group, words))
+    starts = list(map(_start, words))
+    ends = list(map(_end, words))
+    known = _INFOS["ru" if lang == "ru" else "en"]
+    looked_up = list(map(known.get, pieces))
+    if None in looked_up:  # a form not met before
+        for k, found in enumerate(looked_up):
+            if found is None:
+                found = looked_up[k] = _info(pieces[k], words[k].lastgroup or "word", lang)
+                if len(known) >= _INFOS_KEPT:
+                    known.clear()
+                known[pieces[k]] = found
+    infos = cast("list[TokenInfo]", looked_up)
+    n = len(pieces)
+    sentences, changes = _sentences(text, matches, marks, ends, infos)
+    if changes:  # each token's sentence and clause number, run by run
+        sentence_of: list[int] = []
+        clause_of: list[int] = []
+        at, sentence, clause = 0, 0, 0
+        for upto, next_sentence, next_clause in changes:
+            sentence_of += [sentence] * (upto - at)
+            clause_of += [clause] * (upto - at)
+            at, sentence, clause = upto, next_sentence, next_clause
+        sentence_of += [sentence] * (n - at)
+        clause_of += [clause] * (n - at)
+    else:
+        sentence_of = clause_of = [0] * n
+    quoted = [False] * n
+    for first, last in quotations(text):  # the tokens that start inside a quotation
+        lo, hi = bisect_right(starts, first), bisect_left(starts, last)
+        quoted[lo:hi] = [True] * (hi - lo)
+    kinds, lowers, lemmas, grams, caps = zip(*infos, strict=True) if infos else ((), (), (), (), ())
+    columns = zip(pieces, starts, ends, kinds, lowers, lemmas, grams, sentence_of, clause_of, quoted, caps, strict=True)
+    return Analysis(text, lang, tuple(map(_make_token, columns)), tuple(sentences))
+
+
+def _sentences(
+    text: str, matches: list[re.Match[str]], marks: list[int], ends: list[int], infos: list[TokenInfo]
+) -> tuple[list[Sentence], list[tuple[int, int, int]]]:
+    """The sentences, and where the sentence or clause number changes: (token index from which,
+    sentence, clause). ``marks`` are the indices of the punctuation among ``matches``; ``ends``
+    and ``infos`` are the other tokens'."""
+    n = len(ends)
+    lines = _line_ends(text, ends) if "\n" in text else []
+    line = 0
     sentences: list[Sentence] = []
-    sentence = clause = 0
-    first = 0
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "punct"
+    changes: list[tuple[int, int, int]] = []
+    sentence = clause = first = 0
+    for j, k in enumerate(marks):
+        count = k - j  # the tokens before this mark
+        while line < len(lines) and lines[line] <= count:  # line ends before it
+            upto = lines[line]
+            line += 1
+            sentences.append(Sentence(first, upto, False))
+            first = upto
+            sentence += 1
+            clause += 1
+            changes.append((upto, sentence, clause))
+        m = matches[k]
         piece = m.group()
-        if kind == "punct":
-            if piece == "." and _continues(text, m.end(), tokens):
+        if piece == ".":
+            # an abbreviation's full stop ("Mr.", "ул.", "ref.") or one before a lower-case word
+            after = m.end()
+            if count and ends[count - 1] == after - 1 and infos[count - 1][1] in _ABBREVIATIONS:
                 continue
-            if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
-                if len(tokens) > first:
-                    sentences.append(Sentence(first, len(tokens), "?" in piece))
-                    first = len(tokens)
-                    sentence += 1
-                    clause += 1
-            elif piece in _CLAUSE_END or (piece == "-" and m.start() > 0 and text[m.start() - 1] == " "):
-                clause += 1
-            continue
-        start, end = m.span()
-        if kind == "word":
-            lower, lemmas, grams, caps = info(piece)
-        else:
-            lower = piece.lower()
-            lemmas, grams, caps = frozenset((lower,)), (), False
-        while quote < len(quoted_spans) and quoted_spans[quote][1] <= start:
-            quote += 1
-        inside = quote < len(quoted_spans) and quoted_spans[quote][0] < start
-        # tuple.__new__ builds the named tuple without the Python-level __new__ of its class
-        tokens.append(_new(Token, (piece, start, end, kind, lower, lemmas, grams, sentence, clause, inside, caps)))
-        # a newline ends a sentence too (lists, letters)
-        if lines:
-            nxt = text.find("\n", end, end + 3)
-            if nxt != -1 and text[end:nxt].strip() == "":
-                sentences.append(Sentence(first, len(tokens), False))
-                first = len(tokens)
+            rest = text[after : after + 3].lstrip(" ")
+            if rest and (rest[0].islower() or rest[0] == "№"):
+                continue
+        if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
+            if count > first:
+                sentences.append(Sentence(first, count, "?" in piece))
+                first = count
                 sentence += 1
                 clause += 1
-    if len(tokens) > first:
-        sentences.append(Sentence(first, len(tokens), text.rstrip().endswith("?")))
-    return Analysis(text, lang, tuple(tokens), tuple(sentences))
+                changes.append((count, sentence, clause))
+        elif piece in _CLAUSE_END or (piece == "-" and m.start() > 0 and text[m.start() - 1] == " "):
+            clause += 1
+            changes.append((count, sentence, clause))
+    for upto in lines[line:]:
+        sentences.append(Sentence(first, upto, False))
+        first = upto
+        sentence += 1
+        clause += 1
+        changes.append((upto, sentence, clause))
+    if n > first:
+        sentences.append(Sentence(first, n, text.rstrip().endswith("?")))
+    return sentences, changes
+
+
+def _line_ends(text: str, ends: list[int]) -> list[int]:
+    """After how many tokens a line ends: a newline right after a token (not after punctuation)."""
+    out = []
+    for m in _LINE_END.finditer(text):
+        at = bisect_left(ends, m.start())
+        if at < len(ends) and ends[at] == m.start():
+            out.append(at + 1)
+    return out

@@ -1108,6 +1108,9 @@ HOSTILE = [
     ("en", "Try to stay calm and keep breathing slowly; the ambulance is on its way.", {"calm_down_command"}, set()),
     ("en", "Steady on, let's sort this out.", {"calm_down_command"}, set()),
     ("en", "Please don't be alarmed: the parcel is safe at the depot.", {"calm_down_command"}, set()),
+    # "that's the policy" closes the matter; "that's not the service we want to give you" owns a failure
+    ("en", "That's just the way it is.", {"dismissive"}, set()),
+    ("en", "I'm sorry for the trouble this has caused; that's not the service we want to give you.", {"apology"}, {"dismissive"}),
     # round 5, second pass. The help after a reproach said as the agent's own action (the agent-action
     # verbs in the first person, "let me", "I'm ...-ing", a sentence opened by the action): the reply
     # blames and helps, so it is no brush-off; negated, the same verb offers nothing

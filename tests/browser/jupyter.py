@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,10 +123,23 @@ def server_env(workdir: Path) -> dict[str, str]:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/api", timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def wait_until_answering(
+    what: str, url: str, probe: str, process: subprocess.Popen[bytes], timeout: float, log_tail: Callable[[], str]
+) -> None:
+    """Wait until ``url + probe`` answers 200; RuntimeError (with the log's tail) when ``process`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not _answers(url + probe):
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode}:\n{log_tail()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s:\n{log_tail()}")
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -158,13 +171,7 @@ def jupyter_server(workdir: Path, extra_notebooks: dict[str, dict[str, Any]] | N
         process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = JupyterServer(url, root, env["SIMKIT_DB_URL"], Path(env["SIMKIT_SPOOL"]), log, process)
     try:
-        deadline = time.monotonic() + timeout
-        while not _answers(url):
-            if process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {process.returncode}:\n{server.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not answer on {url} within {timeout:.0f} s:\n{server.log_tail()}")
-            time.sleep(0.2)
+        wait_until_answering("JupyterLab", url, "/api", process, timeout, server.log_tail)
         yield server
     finally:
         stop(process)

@@ -22,7 +22,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.browser.jupyter import free_port, wait_until_answering
+
 from .postgres import EvidenceServer, HubDatabase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,13 +54,6 @@ SERVICE_COMMENT = "simkit hub test service"
 
 class HubUnavailable(RuntimeError):
     """Something the hub tests need is missing on this machine."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def proxy_command() -> str:
@@ -302,14 +296,6 @@ c.JupyterHub.log_level = "INFO"
 """
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/hub/api/", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextmanager
 def running_hub(
     timeout: float = 90.0, authenticator: str = "dummy", local: str = "", extra_env: dict[str, str] | None = None
@@ -373,13 +359,7 @@ def running_hub(
             service_url=f"http://127.0.0.1:{service_port}/services/simkit/", spool=base / "spool",
             password=password, admin_token=admin_token, log=log, process=process,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while not _answers(hub.url):
-            if process.poll() is not None:
-                raise RuntimeError(f"the hub exited with code {process.returncode}:\n{hub.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the hub did not answer on {hub.url} within {timeout:.0f} s:\n{hub.log_tail()}")
-            time.sleep(0.3)
+        wait_until_answering("the hub", hub.url, "/hub/api/", process, timeout, hub.log_tail)
         yield hub
     finally:
         if process is not None:

@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from pydantic import ValidationError
+
     from .content.problems import Problem
+
+
+def first_problems(exc: ValidationError, whole: str, most: int = 3) -> str:
+    """The first ``most`` problems pydantic found, each as 'where: what' (``whole`` where it is the
+    whole input), and how many more: a message that names the fields, never echoes the input."""
+    shown = [f"{'.'.join(str(p) for p in e['loc']) or whole}: {e['msg']}" for e in exc.errors()[:most]]
+    more = f" (and {exc.error_count() - most} more)" if exc.error_count() > most else ""
+    return "; ".join(shown) + more
 
 
 class SimkitError(Exception):

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError
 
 from ..content.kit import Kit, load_kit
+from ..errors import first_problems
 from ..reports.changes import VerdictChanges, verdict_changes
 from ..reports.readiness import TraineeReadiness, store_judge, store_readiness
 from ..store import decisions, judgement, sessions
@@ -318,9 +319,7 @@ def parse_args(kind: type[Any], body: Any) -> Any:
     try:
         return kind.model_validate(body)
     except ValidationError as exc:
-        shown = [f"{'.'.join(str(p) for p in e['loc']) or 'the body'}: {e['msg']}" for e in exc.errors()[:3]]
-        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-        raise bad_request(f"the arguments are not right: {'; '.join(shown)}{more}") from None
+        raise bad_request(f"the arguments are not right: {first_problems(exc, 'the body')}") from None
 
 
 def call(service: Service, caller: Caller, name: str, body: Any, at: float) -> Any:

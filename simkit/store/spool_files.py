@@ -20,6 +20,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..errors import first_problems
 from .database import StoreError, checked_names
 from .records import Mode
 
@@ -117,9 +118,7 @@ def parse(data: bytes) -> SpooledAttempt:
     try:
         return SpooledAttempt.model_validate(record)
     except ValidationError as exc:
-        shown = [f"{'.'.join(str(p) for p in e['loc']) or 'the record'}: {e['msg']}" for e in exc.errors()[:3]]
-        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-        raise Unusable(f"not a spooled attempt: {'; '.join(shown)}{more}") from None
+        raise Unusable(f"not a spooled attempt: {first_problems(exc, 'the record')}") from None
 
 
 def quarantine(path: Path, folder: Path, reason: str) -> Path:

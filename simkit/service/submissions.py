@@ -28,7 +28,7 @@ from .storage import AttemptTaken, OwnedStore, StoreHandle, attempt_lock, stored
 from .timing import Timing
 from .wire import Submission, Submitted
 
-_OWNERS = 100_000  # attempts whose owner is remembered while the store cannot say
+_OWNERS = 100_000  # attempts remembered (their trainee, and what of them is stored), the oldest forgotten first
 
 
 def _first_line(exc: BaseException) -> str:
@@ -80,8 +80,9 @@ class Submissions:
         self.folder = folder
         self.timing = timing if timing is not None else Timing()
         self.last_flush: FlushReport | None = None
-        self._owners: OrderedDict[str, str] = OrderedDict()
-        self._stored: OrderedDict[str, tuple[str, list[float]]] = OrderedDict()  # attempt: owner, seconds stored
+        # attempt: its trainee, and the seconds of its stored replies when this process wrote them last
+        # (None when the store may hold other replies: spooled since, or written by a flush)
+        self._attempts: OrderedDict[str, tuple[str, list[float] | None]] = OrderedDict()
         self._rounds: set[str] = set()  # join codes known to exist (rounds are never deleted)
         self._guard = threading.Lock()
         self._flushing = threading.Lock()
@@ -128,7 +129,6 @@ class Submissions:
                         final=submission.final or None,
                     )  # fmt: skip
                     recorded = "stored"
-                    self._keep(attempt_id, trainee, result.seconds)
                 except AttemptTaken:
                     raise taken(attempt_id) from None
                 except Exception as exc:  # an outage, a failing write: the attempt waits in the spool
@@ -146,7 +146,7 @@ class Submissions:
                         "not_saved",
                     ) from None
                 self._waiting = True
-            self._remember(attempt_id, trainee)
+            self._remember(attempt_id, trainee, list(result.seconds) if recorded == "stored" else None)
             self.timing.settle(attempt_id, trainee, result.seconds, at)
         return Submitted(
             recorded=recorded,
@@ -178,8 +178,8 @@ class Submissions:
             self._waiting = report.remaining > 0
             self.last_flush = report
             if report.written:
-                with self._guard:
-                    self._stored.clear()  # the flush added replies to attempts this process had stored
+                with self._guard:  # the flush added replies to attempts this process had stored
+                    self._attempts = OrderedDict((key, (owner, None)) for key, (owner, _) in self._attempts.items())
             return report
         finally:
             self._flushing.release()
@@ -196,23 +196,17 @@ class Submissions:
 
     def _owner(self, attempt_id: str) -> str | None:
         with self._guard:
-            return self._owners.get(attempt_id)
+            found = self._attempts.get(attempt_id)
+            return found[0] if found is not None else None
 
     def _known(self, attempt_id: str) -> tuple[str, list[float]] | None:
         with self._guard:
-            found = self._stored.get(attempt_id)
-            return (found[0], list(found[1])) if found is not None else None
+            found = self._attempts.get(attempt_id)
+            return (found[0], list(found[1])) if found is not None and found[1] is not None else None
 
-    def _keep(self, attempt_id: str, trainee: str, seconds: list[float]) -> None:
+    def _remember(self, attempt_id: str, trainee: str, seconds: list[float] | None) -> None:
         with self._guard:
-            self._stored[attempt_id] = (trainee, list(seconds))
-            self._stored.move_to_end(attempt_id)
-            while len(self._stored) > _OWNERS:
-                self._stored.popitem(last=False)
-
-    def _remember(self, attempt_id: str, trainee: str) -> None:
-        with self._guard:
-            self._owners[attempt_id] = trainee
-            self._owners.move_to_end(attempt_id)
-            while len(self._owners) > _OWNERS:
-                self._owners.popitem(last=False)
+            self._attempts[attempt_id] = (trainee, seconds)
+            self._attempts.move_to_end(attempt_id)
+            while len(self._attempts) > _OWNERS:
+                self._attempts.popitem(last=False)

@@ -22,7 +22,7 @@ from simkit.store.database import Store
 from simkit.store.sessions import LiveRow, seed_for
 
 SCENARIO = "discount-demand-sports-food"
-BAD = "Calm down. Fine, I will give you a 10 % discount."
+BAD = "Calm down. I will give you a 10 % discount."
 HOSTILE = "=1+1 <img src=x onerror=alert(1)>"
 
 

@@ -43,7 +43,7 @@ from simkit.store.recorder import Recorder
 from simkit.store.sessions import RoundError, common_failures, live_rows, round_replies
 
 SCENARIO = "discount-demand-sports-food"
-BAD = "Calm down. Fine, I will give you a 10 % discount."
+BAD = "Calm down. I will give you a 10 % discount."
 
 
 def _played(kit: Kit, seed: int, replies: list[tuple[str, list[str]]]) -> AttemptResult:

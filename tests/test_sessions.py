@@ -31,7 +31,7 @@ from simkit.store.sessions import (
 )
 
 SCENARIO = "discount-demand-sports-food"
-BAD = "Calm down. Fine, I will give you a 10 % discount."  # breaks the 5 % limit (critical) and the calm-down rule
+BAD = "Calm down. I will give you a 10 % discount."  # breaks the 5 % limit (critical) and the calm-down rule
 HOSTILE = '=HYPERLINK("http://x","y") <script>alert(1)</script>'
 
 

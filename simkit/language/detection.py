@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from ..content.vocabulary import BEHAVIORS
 from .hits import Matches, Span, TwoPass, any_within, clause_spans, within
+from .learned import Cues, cues
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
 from .normalize import Normalized, normalize
 from .profanity import Profanity, profanity
@@ -66,8 +67,9 @@ class Detector(WholeReply):
     the whole reply are read by the methods it takes from language.whole_reply.
     """
 
-    def __init__(self, lexicon: Lexicon, swearing: Profanity | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, swearing: Profanity | None = None, learned: Cues | None = None) -> None:
         self.lexicon = lexicon
+        self.cues = learned if learned is not None else cues(lexicon.lang)
         self.profanity = swearing if swearing is not None else profanity(lexicon.lang)
         g = lexicon.groups
         first: dict[str, PatternSet] = {}
@@ -244,6 +246,11 @@ class Detector(WholeReply):
             alternative = any(self._offers(a, span, hits, stall) for span in self._group(a, m, "alternative"))
             if (deflect or hits.get("blame_customer")) and not alternative:
                 hits["dismissive"] = deflect or list(hits["blame_customer"])
+
+        if self.cues is not None:
+            # what the lexicon missed, the learned cues may still see (language.learned)
+            for name, span in self.cues.judge(a, {n for n, h in hits.items() if h} | set(char_spans)):
+                hits[name] = [span]
 
         out = []
         for name in BEHAVIORS:

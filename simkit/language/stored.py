@@ -31,10 +31,10 @@ _FORMAT = b"simkit-findings-1"
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """A short hash of everything detection depends on: this package's code and lexicons, and the
+    """A short hash of everything detection depends on: this package's code, lexicons and learned cues, and the
     morphological analyser's release."""
     digest = hashlib.sha256(_FORMAT)
-    for path in sorted([*_LAYER.glob("*.py"), *_LAYER.rglob("*.yaml")]):
+    for path in sorted([*_LAYER.glob("*.py"), *_LAYER.rglob("*.yaml"), *_LAYER.rglob("*.json")]):
         digest.update(path.relative_to(_LAYER).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for package in ("pymorphy3", "pymorphy3-dicts-ru"):
         try:

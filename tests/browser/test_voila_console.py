@@ -28,7 +28,7 @@ TRAINER = "trainer_session.ipynb"
 TRAINEE = "join_round.ipynb"
 SCENARIO = "discount-demand-sports-food"
 RULE = "discount-limit-five-percent"  # a 10 % discount breaks it (critical)
-BAD = "Calm down. Fine, I will give you a 10 % discount."
+BAD = "Calm down. I will give you a 10 % discount."
 BUDGET_S = 2.0
 
 

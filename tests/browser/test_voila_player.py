@@ -101,7 +101,7 @@ def test_feedback_quotes_the_reply_and_cites_the_clause(page: Any, server: Jupyt
     trainee = f"Фёдор Отзыв {lang}" if lang == "ru" else f"Fyodor Feedback {lang}"
     _open(page, server, trainee, lang)
     start_scenario(page, kit, DISCOUNT, lang)
-    text = "Успокойтесь. Хорошо, дам вам скидку 10 %." if lang == "ru" else "Calm down. Fine, I will give you a 10 % discount."
+    text = "Успокойтесь. Хорошо, дам вам скидку 10 %." if lang == "ru" else "Calm down. I will give you a 10 % discount."
     send_reply(page, text, [Action(id="offer_discount", percent=10)], lang)
     attempt = attempt_id(page)
     reply = stored_attempt(server, attempt)["replies"][0]

@@ -39,7 +39,7 @@ TRAINEE, OTHER_TRAINEE = PEOPLE["trainees"]
 (HR,) = PEOPLE["hr"]
 WHOLE = "safety-hazard-charger"  # four turns; a department and a call-back as parameters
 ROUND_SCENARIO = "discount-demand-sports-food"
-BAD = "Calm down. Fine, I will give you a 10 % discount."
+BAD = "Calm down. I will give you a 10 % discount."
 LIVE_BUDGET_S = 10.0  # the console polls; under the hub a row passes the service and the store first
 
 

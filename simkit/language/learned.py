@@ -1,0 +1,181 @@
+"""Learned cues: a linear model over a reply's words that catches hurtful replies the lexicon misses.
+
+The lexicon's patterns catch the hurtful phrasings they were written for and little else: on
+labelled replies written by someone who never saw them, they found about half of the rude,
+dismissive and blaming ones (docs/profanity.md). A reply that hurts a customer mostly does so in
+its words, whatever their order: "ваша", "проблема", "сами", "надо было", "whatever", "you lot". So
+every reply is also read by a logistic model over its lemmas and the lemma pairs inside one
+clause, trained on all the kit's labelled sets (``scripts/train_cues.py``); a behaviour the
+lexicon did not find is added when the model is sure enough of it. The lexicon still decides
+everything it finds, and every other behaviour.
+
+A learned finding points at the sentence that weighs most towards it, so a trainer sees which
+words made the call. Quoted words are left out, as the lexicon leaves them out: repeating the
+customer's insult in quotation marks is not an insult.
+
+The weights live in ``lexicons/cues.<lang>.json``, next to the lexicons they complement; the
+file names the labelled sets it was trained on with their hashes, and a test fails when a set
+changes and the weights were not trained again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .compiled import cached, source_of
+from .tokens import Analysis, Token
+
+__all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "read_cues"]
+
+CUES_DIR = Path(__file__).with_name("lexicons")
+
+
+Negation = tuple[frozenset[str], int] | None  # the negators, and how many words after one they reach
+_CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
+
+
+def _lemma(token: Token) -> str:
+    """One lemma per word, the same one every time: of its dictionary forms other than the word
+    itself, the shortest, then the first in order (the word itself when it has no other)."""
+    lemmas = token.lemmas
+    chosen = _CHOSEN.get(lemmas)
+    if chosen is None:
+        others = lemmas - {token.lower} or lemmas
+        chosen = _CHOSEN[lemmas] = min(others, key=lambda lemma: (len(lemma), lemma))
+    return chosen
+
+
+def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation: Negation = None) -> dict[str, int]:
+    """The features of a reply, each with the index of the first token it stands at.
+
+    Training and detection both read replies through this one function, so the model sees at
+    detection exactly what it was trained on. A feature counts once however often it occurs.
+
+    - every word's lemma, except ``stop_words`` (pronouns, articles, particles) and one-letter
+      words: alone, "a" and "you" took weights from which sets happened to use them more, and
+      made "I will give you a 10 % discount" rude;
+    - every pair of neighbouring words in one clause, stop words included ("your fault", "вы сами");
+    - ``negation`` (negators, window): a word that follows a negator closely in its clause counts
+      once more as "¬lemma", so "isn't stupid" is told from "stupid".
+
+    Quoted words are the customer's, not the agent's; numbers, times and signs tell nothing of a
+    tone ("10 %" made discount offers rude): both are left out and break pairs.
+    """
+    features: dict[str, int] = {}
+    negators, window = negation if negation is not None else (frozenset(), 0)
+    previous = ""  # the last word counted, while in the same clause
+    clause = -1
+    negated_until = -1  # tokens up to this index follow a negator
+    for i, token in enumerate(a.tokens):
+        if token.quoted or token.kind != "word":
+            previous = ""
+            continue
+        lemma = _lemma(token)
+        if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
+            features[lemma] = i
+        if previous and clause == token.clause:
+            pair = f"{previous} {lemma}"
+            if pair not in features:
+                features[pair] = i - 1
+            if i <= negated_until:
+                negated = f"¬{lemma}"
+                if negated not in features:
+                    features[negated] = i
+        elif i <= negated_until:
+            negated_until = -1  # a new clause: the negation is over
+        if token.lower in negators:
+            negated_until = i + window
+        previous, clause = lemma, token.clause
+    return features
+
+
+@dataclass(frozen=True)
+class Cues:
+    """A trained model for some behaviours of one language."""
+
+    lang: str
+    behaviors: tuple[str, ...]
+    bias: tuple[float, ...]
+    # per behaviour, the probability above which a reply shows it
+    thresholds: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    stop_words: frozenset[str] = frozenset()
+    negation: Negation = None
+
+    def judge(self, a: Analysis, found: set[str]) -> list[tuple[str, tuple[int, int]]]:
+        """The behaviours this model is sure of and the lexicon did not find, each with the token
+        range of the sentence that weighs most towards it."""
+        wanted = [k for k, name in enumerate(self.behaviors) if name not in found]
+        if not wanted or not a.tokens:
+            return []
+        features = cue_features(a, self.stop_words, self.negation)
+        get = self.weights.get
+        found_weights = [w for w in map(get, features) if w is not None]
+        total = list(self.bias)
+        if found_weights:
+            total = [b + sum(column) for b, column in zip(total, zip(*found_weights, strict=True), strict=True)]
+        out = []
+        for k in wanted:
+            if _probability(total[k]) > self.thresholds[k]:
+                out.append((self.behaviors[k], self._strongest_sentence(a, features, k)))
+        return out
+
+    def _strongest_sentence(self, a: Analysis, features: dict[str, int], k: int) -> tuple[int, int]:
+        by_sentence: dict[int, float] = {}
+        for feature, i in features.items():
+            w = self.weights.get(feature)
+            if w is not None and w[k] > 0:
+                s = a.tokens[i].sentence
+                by_sentence[s] = by_sentence.get(s, 0.0) + w[k]
+        best = max(by_sentence, key=lambda s: (by_sentence[s], -s)) if by_sentence else 0
+        sentence = a.sentences[best]
+        return sentence.first, max(sentence.last, sentence.first + 1)
+
+
+def _probability(z: float) -> float:
+    if z < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class CuesError(ValueError):
+    """A cues file that cannot be used; says which file and what is wrong."""
+
+
+def read_cues(path: Path) -> Cues:
+    """The model stored at ``path``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        behaviors = tuple(data["behaviors"])
+        n = len(behaviors)
+        weights = {str(f): tuple(float(x) for x in w) for f, w in data["weights"].items()}
+        cues = Cues(
+            lang=str(data["lang"]),
+            behaviors=behaviors,
+            bias=tuple(float(x) for x in data["bias"]),
+            thresholds=tuple(float(x) for x in data["thresholds"]),
+            weights=weights,
+            stop_words=frozenset(str(w) for w in data.get("stop_words", [])),
+            negation=(frozenset(str(w) for w in data["negators"]), int(data["negation_window"])) if "negators" in data else None,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CuesError(f"{path}: the learned cues cannot be read ({exc}); train them again with scripts/train_cues.py") from None
+    if len(cues.bias) != n or len(cues.thresholds) != n or any(len(w) != n for w in weights.values()):
+        raise CuesError(f"{path}: every weight, bias and threshold needs one number per behaviour ({n})")
+    return cues
+
+
+@lru_cache(maxsize=4)
+def cues(lang: str) -> Cues | None:
+    """The learned cues of ``lang``, or None where none were trained.
+
+    Kept in the compiled-lexicon cache (language.compiled): parsing the JSON took a tenth of the
+    budget for loading the lexicons, reading the pickle a fifth of that."""
+    path = CUES_DIR / f"cues.{lang}.json"
+    if not path.exists():
+        return None
+    return cached(f"cues-{lang}", [path.read_bytes(), source_of(__name__)], lambda: read_cues(path), Cues)

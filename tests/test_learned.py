@@ -1,0 +1,151 @@
+"""The learned cues (language.learned): current with their data, read as trained, and measured on
+replies they never saw."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from simkit.content.kit import Kit
+from simkit.engine.generation import generate
+from simkit.language.detection import Detector, detect, detector
+from simkit.language.evaluation import evaluate, load
+from simkit.language.learned import CUES_DIR, CuesError, cue_features, cues, read_cues
+from simkit.language.lexicon import load_lexicon
+
+from .conftest import ROOT
+
+HURT = ("rude", "dismissive", "blame_customer")
+DATA = Path(__file__).parent / "data"
+
+
+def trainer() -> object:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import train_cues
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return train_cues
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_weights_were_fitted_on_the_labelled_sets_as_they_are_now(lang: str) -> None:
+    model = json.loads((CUES_DIR / f"cues.{lang}.json").read_text(encoding="utf-8"))
+    train_cues = trainer()
+    expected = [p.format(lang=lang) for p in train_cues.TRAINING_SETS]  # type: ignore[attr-defined]
+    files = [source["file"] for source in model["trained_on"]]
+    assert files[: len(expected)] == expected, "the training sets changed: run scripts/train_cues.py"
+    for source in model["trained_on"][: len(expected)]:
+        digest = hashlib.sha256((ROOT / source["file"]).read_bytes()).hexdigest()
+        assert digest == source["sha256"], f"{source['file']} changed since the cues were fitted: run scripts/train_cues.py"
+    scenarios = model["trained_on"][-1]
+    now = train_cues.model_replies_hash(lang)  # type: ignore[attr-defined]
+    assert scenarios["sha256"] == now, "the scenarios' model replies changed: run scripts/train_cues.py"
+    assert not any("hostile.heldout" in f for f in files), "a held-out set must never be trained on"
+
+
+def test_features_are_lemmas_and_pairs_within_a_clause_and_skip_quotes() -> None:
+    d = detector("ru")
+    features = cue_features(d.read("Вы сами виноваты, читайте договор. Вы сказали «дурак» 5 раз?")[1], frozenset({"вы"}))
+    assert {"сам", "виноватый", "вы сам", "сам виноватый", "читать договор", "вы сказать"} <= set(features)
+    assert "вы" not in features  # a stop word counts only in pairs
+    assert "виноватый читать" not in features  # a comma ends the clause
+    assert "дурак" not in features  # quoted words are the customer's, not the agent's
+    assert not any(f[0].isdigit() for f in features)  # nor do numbers tell a tone
+    en = cue_features(detector("en").read("You should have read it, it's your fault. You should have.")[1])
+    assert list(en).count("you") == 1  # counted once, as in training
+    assert en["you"] == 0
+
+
+def test_a_word_just_after_a_negator_counts_as_negated_too() -> None:
+    d = detector("en")
+    features = cue_features(d.read("It isn't a stupid question. Stupid me.")[1], negation=(frozenset({"isn't"}), 3))
+    assert features["¬stupid"] == 3 and features["stupid"] == 3
+    assert "¬me" not in features  # the negation ends with its clause
+    assert "¬stupid" not in cue_features(d.read("It isn't a stupid question.")[1])  # without negators, none
+
+
+BLAME = "Hi Tom. You were the one who picked the cheapest courier at checkout. I can book an engineer."
+
+
+def test_a_learned_finding_points_at_the_sentence_that_weighs_most() -> None:
+    lexicon_only = Detector(load_lexicon("en"))
+    lexicon_only.cues = None
+    assert "blame_customer" not in {f.behavior for f in lexicon_only.detect(BLAME)}  # the lexicon alone misses it
+    (blame,) = [f for f in detect(BLAME, "en") if f.behavior == "blame_customer"]
+    assert blame.quotes(BLAME) == ["You were the one who picked the cheapest courier at checkout"]
+
+
+def test_spans_of_learned_findings_point_into_the_text_as_given() -> None:
+    hidden = BLAME.replace("cheapest", "che\u200bapest").replace("courier", "c\u2060ourier")
+    assert {f.behavior for f in detect(hidden, "en")} == {f.behavior for f in detect(BLAME, "en")}
+    for f in detect(hidden, "en"):
+        for start, end in f.spans:
+            assert 0 <= start < end <= len(hidden)
+    (blame,) = [f for f in detect(hidden, "en") if f.behavior == "blame_customer"]
+    assert blame.quotes(hidden) == ["You were the one who picked the che\u200bapest c\u2060ourier at checkout"]
+
+
+def test_the_lexicon_decides_what_it_finds() -> None:
+    text = "Это не моя проблема."
+    with_cues = {f.behavior: f for f in detect(text, "ru")}
+    lexicon_only = Detector(load_lexicon("ru"))
+    lexicon_only.cues = None
+    alone = {f.behavior: f for f in lexicon_only.detect(text)}
+    assert with_cues["dismissive"] == alone["dismissive"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_no_model_reply_of_any_scenario_reads_as_hurtful(kit: Kit, lang: str) -> None:
+    hurtful = []
+    for scenario in kit.scenarios.values():
+        if lang not in scenario.languages:
+            continue
+        for seed in (1, 7, 23):  # other instances than the ones trained on
+            instance = generate(scenario, seed, lang)
+            for turn in instance.turns:
+                found = {f.behavior for f in detect(turn.model_reply, lang, instance.customer.name)} & set(HURT)
+                if found:
+                    hurtful.append((scenario.id, turn.id, sorted(found)))
+    assert not hurtful
+
+
+def test_a_broken_cues_file_names_itself_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "cues.ru.json"
+    path.write_text('{"lang": "ru", "behaviors": ["rude"], "bias": [0.1], "thresholds": [0.8], "weights": {"x": [1, 2]}}')
+    with pytest.raises(CuesError, match="one number per behaviour"):
+        read_cues(path)
+    path.write_text("{not json")
+    with pytest.raises(CuesError, match=r"cues\.ru\.json.*scripts/train_cues\.py"):
+        read_cues(path)
+
+
+def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
+    for lang in ("ru", "en"):
+        model = cues(lang)
+        assert model is not None and model.behaviors == HURT
+        assert all(0.5 <= t < 1 for t in model.thresholds)
+
+
+# Recall / precision on the held-out sets, which neither the lexicons nor the cues were fitted on
+# (README-hostile-heldout3.md, -heldout4.md): the figures measured when the cues were added, less a
+# little, so that a change that loses ground on unseen replies fails here.
+HELD_OUT_FLOORS = {
+    "hostile.heldout3.ru.jsonl": {"rude": (0.78, 0.80), "dismissive": (0.80, 0.85), "blame_customer": (0.58, 0.85)},
+    "hostile.heldout3.en.jsonl": {"rude": (0.70, 0.86), "dismissive": (0.78, 0.74), "blame_customer": (0.58, 0.68)},
+    "hostile.heldout4.ru.jsonl": {"rude": (0.60, 0.84), "dismissive": (0.70, 0.84), "blame_customer": (0.50, 0.92)},
+    "hostile.heldout4.en.jsonl": {"rude": (0.66, 0.90), "dismissive": (0.65, 0.82), "blame_customer": (0.48, 0.82)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+def test_held_out_recall_and_precision_do_not_fall(name: str) -> None:
+    examples = load(DATA / name)
+    figures = evaluate(examples)[examples[0].lang]["per_behavior"]
+    for behavior, (recall, precision) in HELD_OUT_FLOORS[name].items():
+        assert figures[behavior]["r"] >= recall, (behavior, figures[behavior])
+        assert figures[behavior]["p"] >= precision, (behavior, figures[behavior])

@@ -6,9 +6,10 @@ For each language and each behaviour in CUE_BEHAVIORS, a logistic regression (sc
 fitted on the features ``learned.cue_features`` reads from every labelled reply: the hostile tuning
 sets, the behaviour sets, the constructions and tricky cases of the detection tests, the shared dev
 set, and the model replies of every scenario and the suggested phrasings of every rule (which show
-none of these behaviours), each whole and each of its sentences alone (neither rude nor blaming). A set's ``judged`` field is honoured: a
-reply whose labeller did not judge a behaviour is not an example of it either way. The held-out
-sets are never read, so their figures stay those of replies the model has not seen.
+none of these behaviours), each whole and each of its sentences alone (neither rude nor blaming).
+A set's ``judged`` field is honoured: a reply whose labeller did not judge a behaviour is not an
+example of it either way. The held-out sets are never read, so their figures stay those of
+replies the model has not seen.
 
 The model has no intercept: a reply with no telling words shows nothing (with one, the prior of
 sets written to be 70 % hurtful called "Добрый день." rude). Features seen in fewer than two
@@ -46,6 +47,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r5.{lang}.jsonl",
     "tests/data/hostile.r6.{lang}.jsonl",
     "tests/data/hostile.r7.{lang}.jsonl",
+    "tests/data/hostile.r8.{lang}.jsonl",
+    "tests/data/hostile.r9.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",

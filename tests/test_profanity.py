@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simkit.language.detection import detect
+from simkit.language.detection import detect, detector
 from simkit.language.profanity import PROFANITY_FILE, load_lists, profanity
 
 
@@ -281,7 +281,9 @@ def test_disguised_spellings_are_caught(lang: str, text: str) -> None:
     ],
 )
 def test_stars_and_single_letters_alone_are_not_swearing(lang: str, text: str) -> None:
-    assert not rude(text, lang), text
+    # the swearing lists' reading, not the reply's whole tone (which language.learned also weighs)
+    d = detector(lang)
+    assert not d.profanity.find(d.read(text)[1], d.negators, d.lexicon.negation_window), text
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,12 @@ CUES_DIR = Path(__file__).with_name("lexicons")
 
 
 Negation = tuple[frozenset[str], int] | None  # the negators, and how many words after one they reach
+# a word as the model sees it: its lemma, its own weights (None: none, or a stop word),
+# the weighted pairs it begins (by their second word), its weights after a negator, and whether it
+# is a negator
+_Word = tuple[str, "tuple[float, ...] | None", "dict[str, tuple[float, ...]] | None", "tuple[float, ...] | None", bool]
+_WORDS: dict[int, dict[frozenset[str], _Word]] = {}
+_PAIRS: dict[int, dict[str, dict[str, tuple[float, ...]]]] = {}
 _CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
 
 
@@ -70,19 +76,20 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
     previous = ""  # the last word counted, while in the same clause
     clause = -1
     negated_until = -1  # tokens up to this index follow a negator
+    chosen = _CHOSEN
     for i, token in enumerate(a.tokens):
         if token.quoted or token.kind != "word":
             previous = ""
             continue
-        lemma = _lemma(token)
+        lemma = chosen.get(token.lemmas) or _lemma(token)
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
         if previous and clause == token.clause:
-            pair = f"{previous} {lemma}"
+            pair = previous + " " + lemma
             if pair not in features:
                 features[pair] = i - 1
             if i <= negated_until:
-                negated = f"¬{lemma}"
+                negated = "¬" + lemma
                 if negated not in features:
                     features[negated] = i
         elif i <= negated_until:
@@ -112,19 +119,77 @@ class Cues:
         wanted = [k for k, name in enumerate(self.behaviors) if name not in found]
         if not wanted or not a.tokens:
             return []
-        features = cue_features(a, self.stop_words, self.negation)
-        get = self.weights.get
-        found_weights = [w for w in map(get, features) if w is not None]
-        total = list(self.bias)
-        if found_weights:
-            total = [b + sum(column) for b, column in zip(total, zip(*found_weights, strict=True), strict=True)]
+        total = self.totals(a)
         out = []
         for k in wanted:
             if _probability(total[k]) > self.thresholds[k]:
-                out.append((self.behaviors[k], self._strongest_sentence(a, features, k)))
+                out.append((self.behaviors[k], self._strongest_sentence(a, k)))
         return out
 
-    def _strongest_sentence(self, a: Analysis, features: dict[str, int], k: int) -> tuple[int, int]:
+    def totals(self, a: Analysis) -> list[float]:
+        """Each behaviour's score for the reply: what ``cue_features`` gives, weighed, but found
+        without spelling the features out, since every reply pays for it: what a word brings
+        (its weights, the pairs it begins) is looked up once per distinct word."""
+        words = self._words()
+        window = self.negation[1] if self.negation is not None else 0
+        # each feature's weights are one tuple object: keyed by its id, a feature counts once
+        found: dict[int, tuple[float, ...]] = {}
+        previous: _Word | None = None
+        last_clause = -1
+        negated_until = -1
+        i = -1
+        # a token unpacked, not read field by field: this loop runs for every word of every reply
+        for _, _, _, kind, _, lemmas, _, _, clause, quoted, _ in a.tokens:
+            i += 1
+            if quoted or kind != "word":
+                previous = None
+                continue
+            word = words.get(lemmas)
+            if word is None:
+                word = words[lemmas] = self._word(a.tokens[i])
+            lemma, alone, _, negated, negator = word
+            if alone is not None:
+                found[id(alone)] = alone
+            if previous is not None and last_clause == clause:
+                if previous[2] is not None:
+                    w = previous[2].get(lemma)
+                    if w is not None:
+                        found[id(w)] = w
+                if negated is not None and i <= negated_until:
+                    found[id(negated)] = negated
+            elif i <= negated_until:
+                negated_until = -1
+            if negator:
+                negated_until = i + window
+            previous, last_clause = word, clause
+        total = list(self.bias)
+        if found:
+            total = [b + sum(column) for b, column in zip(total, zip(*found.values(), strict=True), strict=True)]
+        return total
+
+    def _words(self) -> dict[frozenset[str], _Word]:
+        # what each word brings, looked up once per distinct word (a frozen dataclass holds no
+        # cache of its own: this one lives beside it, per model)
+        return _WORDS.setdefault(id(self), {})
+
+    def _word(self, token: Token) -> _Word:
+        lemma = _lemma(token)
+        alone = None if lemma in self.stop_words or len(token.lower) <= 1 else self.weights.get(lemma)
+        negator = self.negation is not None and token.lower in self.negation[0]
+        return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator
+
+    def _pairs(self) -> dict[str, dict[str, tuple[float, ...]]]:
+        pairs = _PAIRS.get(id(self))
+        if pairs is None:
+            pairs = _PAIRS[id(self)] = {}
+            for feature, w in self.weights.items():
+                first, _, second = feature.partition(" ")
+                if second:
+                    pairs.setdefault(first, {})[second] = w
+        return pairs
+
+    def _strongest_sentence(self, a: Analysis, k: int) -> tuple[int, int]:
+        features = cue_features(a, self.stop_words, self.negation)
         by_sentence: dict[int, float] = {}
         for feature, i in features.items():
             w = self.weights.get(feature)

@@ -57,9 +57,11 @@ TRAINING_SETS = (
 )
 SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of none of the behaviours
 C = 4.0  # inverse regularisation: chosen by leaving one tuning round out at a time
-# the probability above which a behaviour is added: leaving out one tuning round at a time, 0.85
-# kept the precision of the cues alone at .86-.93 and flagged 1-2 % of the ordinary replies
-THRESHOLD = 0.85
+# the probability above which each behaviour is added. Leaving out one tuning round at a time
+# (rounds 1-9), 0.85 kept the precision of the cues alone at .90-.94 for rude and dismissive and
+# flagged 1-2 % of the rounds' ordinary replies; blame, the least precise (.86-.91) and the most
+# often raised on ordinary replies ("Возможно, стоит перенести встречу на пятницу?"), needs 0.9
+THRESHOLDS = {"rude": 0.85, "dismissive": 0.85, "blame_customer": 0.9}
 MIN_WEIGHT = 0.01
 
 
@@ -150,7 +152,7 @@ def train(lang: str) -> dict[str, object]:
         "lang": lang,
         "behaviors": list(CUE_BEHAVIORS),
         "bias": bias,
-        "thresholds": [THRESHOLD] * len(CUE_BEHAVIORS),
+        "thresholds": [THRESHOLDS[b] for b in CUE_BEHAVIORS],
         "stop_words": sorted(stop_words(lang)),
         "negators": sorted(negation_of(lang)[0]),
         "negation_window": negation_of(lang)[1],

@@ -94,6 +94,7 @@ class Detector(WholeReply):
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)
         self.titles = frozenset(t.lower() for t in lexicon.titles)
         self._last: tuple[Analysis, Matches, list[Finding]] | None = None  # see last_findings
+        self._last_read: tuple[str, Normalized, Analysis] | None = None  # see read
         self._words, self._prefixes = _lexicon_words(lexicon)
         # the names every hit is looked up by, made once rather than for every reply
         self._hit_keys = {f"b:{name}": (name, False) for name in lexicon.behaviors}
@@ -164,8 +165,14 @@ class Detector(WholeReply):
 
     def read(self, text: str) -> tuple[Normalized, Analysis]:
         """The reply as a reader sees it (language.normalize), and its analysis."""
+        last = self._last_read
+        if last is not None and last[0] == text:
+            # read twice in a row: for its behaviours, then for its politeness (both immutable)
+            return last[1], last[2]
         norm = normalize(text, self.lexicon.lang, self.known, self.profanity.unmask)
-        return norm, analyse(norm.text, self.lexicon.lang)
+        a = analyse(norm.text, self.lexicon.lang)
+        self._last_read = (text, norm, a)
+        return norm, a
 
     def known(self, word: str) -> bool:
         """Whether a lower-case word means something to the detector (a word, an insult, a lexicon word)."""

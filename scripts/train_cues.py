@@ -49,6 +49,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r7.{lang}.jsonl",
     "tests/data/hostile.r8.{lang}.jsonl",
     "tests/data/hostile.r9.{lang}.jsonl",
+    "tests/data/hostile.r10.{lang}.jsonl",
+    "tests/data/hostile.r11.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -56,7 +58,9 @@ TRAINING_SETS = (
     "../shared/devset/behaviors.dev.jsonl",
 )
 SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of none of the behaviours
-C = 4.0  # inverse regularisation: chosen by leaving one tuning round out at a time
+# inverse regularisation: leaving one tuning round out at a time, 1, 2 and 4 traded recall for
+# precision alike; 2 gave topic words the least weight ("встреча" made a suggestion blame at 4)
+C = 2.0
 # the probability above which each behaviour is added. Leaving out one tuning round at a time
 # (rounds 1-9), 0.85 kept the precision of the cues alone at .90-.94 for rude and dismissive and
 # flagged 1-2 % of the rounds' ordinary replies; blame, the least precise (.86-.91) and the most

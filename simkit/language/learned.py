@@ -36,9 +36,10 @@ CUES_DIR = Path(__file__).with_name("lexicons")
 
 Negation = tuple[frozenset[str], int] | None  # the negators, and how many words after one they reach
 # a word as the model sees it: its lemma, its own weights (None: none, or a stop word),
-# the weighted pairs it begins (by their second word), its weights after a negator, and whether it
-# is a negator
-_Word = tuple[str, "tuple[float, ...] | None", "dict[str, tuple[float, ...]] | None", "tuple[float, ...] | None", bool]
+# the weighted pairs it begins (by their second word), its weights after a negator, whether it is a
+# negator, and its weights as a past-tense verb
+_Weights = tuple[float, ...]
+_Word = tuple[str, "_Weights | None", "dict[str, _Weights] | None", "_Weights | None", bool, "_Weights | None"]
 _WORDS: dict[int, dict[frozenset[str], _Word]] = {}
 _PAIRS: dict[int, dict[str, dict[str, tuple[float, ...]]]] = {}
 _CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
@@ -55,6 +56,14 @@ def _lemma(token: Token) -> str:
     return chosen
 
 
+_PAST = "|past"
+
+
+def _past(grams: tuple[frozenset[str], ...]) -> bool:
+    """Whether every reading of a word is a past-tense verb (pymorphy3's grammemes)."""
+    return all("past" in g for g in grams)
+
+
 def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation: Negation = None) -> dict[str, int]:
     """The features of a reply, each with the index of the first token it stands at.
 
@@ -66,7 +75,10 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
       made "I will give you a 10 % discount" rude;
     - every pair of neighbouring words in one clause, stop words included ("your fault", "вы сами");
     - ``negation`` (negators, window): a word that follows a negator closely in its clause counts
-      once more as "¬lemma", so "isn't stupid" is told from "stupid".
+      once more as "¬lemma", so "isn't stupid" is told from "stupid";
+    - a verb that can only be read in the past tense counts once more as "lemma|past": a lemma
+      loses the tense, and "стоило" (you should have) blames where "стоит" (it may be worth)
+      suggests.
 
     Quoted words are the customer's, not the agent's; numbers, times and signs tell nothing of a
     tone ("10 %" made discount offers rude): both are left out and break pairs.
@@ -84,6 +96,10 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
         lemma = chosen.get(token.lemmas) or _lemma(token)
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
+        if token.grams and _past(token.grams):
+            past = lemma + _PAST
+            if past not in features:
+                features[past] = i
         if previous and clause == token.clause:
             pair = previous + " " + lemma
             if pair not in features:
@@ -147,9 +163,11 @@ class Cues:
             word = words.get(lemmas)
             if word is None:
                 word = words[lemmas] = self._word(a.tokens[i])
-            lemma, alone, _, negated, negator = word
+            lemma, alone, _, negated, negator, past = word
             if alone is not None:
                 found[id(alone)] = alone
+            if past is not None:
+                found[id(past)] = past
             if previous is not None and last_clause == clause:
                 if previous[2] is not None:
                     w = previous[2].get(lemma)
@@ -176,7 +194,8 @@ class Cues:
         lemma = _lemma(token)
         alone = None if lemma in self.stop_words or len(token.lower) <= 1 else self.weights.get(lemma)
         negator = self.negation is not None and token.lower in self.negation[0]
-        return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator
+        past = self.weights.get(lemma + _PAST) if token.grams and _past(token.grams) else None
+        return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past
 
     def _pairs(self) -> dict[str, dict[str, tuple[float, ...]]]:
         pairs = _PAIRS.get(id(self))

@@ -79,13 +79,15 @@ def _score_chunk(chunk: list[tuple[str, int, str, str, str]]) -> int:
 
 def _forget_replies() -> None:
     """Empty the caches that remember replies and sentences (not the lexicons or the lemmas)."""
-    from simkit.language import detection, tokens
+    from simkit.language import detection, learned, tokens
 
     detection._detected.cache_clear()
     tokens._RECENT.clear()
+    learned._SENTENCES.clear()
     for lang in ("ru", "en"):
         for matcher in (detection.detector(lang).matcher.first, detection.detector(lang).matcher.checks):
             matcher._sentences.clear()
+        detection.detector(lang)._last_read = None
 
 
 def single_reply() -> None:

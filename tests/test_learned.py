@@ -149,3 +149,19 @@ def test_held_out_recall_and_precision_do_not_fall(name: str) -> None:
     for behavior, (recall, precision) in HELD_OUT_FLOORS[name].items():
         assert figures[behavior]["r"] >= recall, (behavior, figures[behavior])
         assert figures[behavior]["p"] >= precision, (behavior, figures[behavior])
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) -> None:
+    d = detector(lang)
+    model = cues(lang)
+    assert model is not None
+    texts = [e.text for e in load(DATA / f"hostile.r9.{lang}.jsonl")]
+    # the same sentence alone, inside a quotation, and again: what is kept per sentence holds
+    texts += [texts[0], f"«{texts[0]}»", f'"{texts[0]}"', texts[0], f"{texts[1]} {texts[1]}"]
+    for text in texts:
+        a = d.read(text)[1]
+        features = cue_features(a, model.stop_words, model.negation)
+        weights = [model.weights[f] for f in features if f in model.weights]
+        slow = [sum(column) for column in zip(*weights, strict=True)] if weights else [0.0] * len(model.behaviors)
+        assert model.totals(a) == pytest.approx(slow, abs=1e-9), text

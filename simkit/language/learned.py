@@ -24,6 +24,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from .compiled import cached, source_of
@@ -39,10 +40,15 @@ Negation = tuple[frozenset[str], int] | None  # the negators, and how many words
 # the weighted pairs it begins (by their second word), its weights after a negator, whether it is a
 # negator, and its weights as a past-tense verb
 _Weights = tuple[float, ...]
+_QUOTED = itemgetter(9)  # Token.quoted, read without a Python call
 _Word = tuple[str, "_Weights | None", "dict[str, _Weights] | None", "_Weights | None", bool, "_Weights | None"]
 _WORDS: dict[int, dict[frozenset[str], _Word]] = {}
 _PAIRS: dict[int, dict[str, dict[str, tuple[float, ...]]]] = {}
 _CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
+# per model, what each sentence's features weigh, by the sentence's text (bounded as the matcher's)
+_SENTENCES: dict[int, dict[str, dict[int, _Weights]]] = {}
+_SENTENCES_KEPT = 20_000
+_SENTENCE_KEPT_CHARS = 400
 
 
 def _lemma(token: Token) -> str:
@@ -145,24 +151,51 @@ class Cues:
     def totals(self, a: Analysis) -> list[float]:
         """Each behaviour's score for the reply: what ``cue_features`` gives, weighed, but found
         without spelling the features out, since every reply pays for it: what a word brings
-        (its weights, the pairs it begins) is looked up once per distinct word."""
-        words = self._words()
-        window = self.negation[1] if self.negation is not None else 0
+        (its weights, the pairs it begins) is looked up once per distinct word, and what a
+        sentence brings once per sentence text (replies repeat "Thank you for waiting." as they
+        do for the pattern matcher, language.matcher), unless it holds a quotation."""
+        tokens, text = a.tokens, a.text
+        known = _SENTENCES.setdefault(id(self), {})
         # each feature's weights are one tuple object: keyed by its id, a feature counts once
         found: dict[int, tuple[float, ...]] = {}
+        for first, last, _ in a.sentences:
+            if first >= last:
+                continue
+            if any(map(_QUOTED, tokens[first:last])):
+                found.update(self._sentence(tokens, first, last))
+                continue
+            key = text[tokens[first].start : tokens[last - 1].end]
+            brought = known.get(key)
+            if brought is None:
+                brought = self._sentence(tokens, first, last)
+                if len(key) <= _SENTENCE_KEPT_CHARS:
+                    if len(known) >= _SENTENCES_KEPT:
+                        known.clear()
+                    known[key] = brought
+            found.update(brought)
+        total = list(self.bias)
+        if found:
+            total = [b + sum(column) for b, column in zip(total, zip(*found.values(), strict=True), strict=True)]
+        return total
+
+    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> dict[int, _Weights]:
+        """The weights of the features of one sentence (a clause never spans two), by id."""
+        words = self._words()
+        window = self.negation[1] if self.negation is not None else 0
+        found: dict[int, _Weights] = {}
         previous: _Word | None = None
         last_clause = -1
         negated_until = -1
-        i = -1
+        i = first - 1
         # a token unpacked, not read field by field: this loop runs for every word of every reply
-        for _, _, _, kind, _, lemmas, _, _, clause, quoted, _ in a.tokens:
+        for _, _, _, kind, _, lemmas, _, _, clause, quoted, _ in tokens[first:last]:
             i += 1
             if quoted or kind != "word":
                 previous = None
                 continue
             word = words.get(lemmas)
             if word is None:
-                word = words[lemmas] = self._word(a.tokens[i])
+                word = words[lemmas] = self._word(tokens[i])
             lemma, alone, _, negated, negator, past = word
             if alone is not None:
                 found[id(alone)] = alone
@@ -180,10 +213,7 @@ class Cues:
             if negator:
                 negated_until = i + window
             previous, last_clause = word, clause
-        total = list(self.bias)
-        if found:
-            total = [b + sum(column) for b, column in zip(total, zip(*found.values(), strict=True), strict=True)]
-        return total
+        return found
 
     def _words(self) -> dict[frozenset[str], _Word]:
         # what each word brings, looked up once per distinct word (a frozen dataclass holds no

@@ -211,8 +211,14 @@ def test_no_escalation_where_one_is_expected_gets_a_reaction(kit: Kit, scenario_
         reactions = _mentions(turn, {"escalate_supervisor", "escalate_to_supervisor"})
         dialogue = path.dialogue_at(k)
         dialogue.reply(text, [a for a in model.model_actions if a.id != "escalate_supervisor"])
-        _check_reaction(dialogue, scenario, turn, reactions, "no escalation")
-        _finish(dialogue, path.result.outcome, f"{scenario_id} [{lang}] not escalated at '{turn.id}'")
+        if dialogue.finished:
+            # what is left of the model reply may read as a brush-off ("Здравствуйте! Спасибо, что
+            # остаётесь с нами." ignores the demand); a customer who gives up on one fits too
+            found = {f.behavior for f in detect(text, lang, path.instance.customer.name)}
+            assert found & {"dismissive", "rude", "blame_customer"} and dialogue.outcome == "lost", (text, dialogue.outcome)
+        else:
+            _check_reaction(dialogue, scenario, turn, reactions, "no escalation")
+            _finish(dialogue, path.result.outcome, f"{scenario_id} [{lang}] not escalated at '{turn.id}'")
         played += 1
     if not played:
         # no escalation to leave out: then no turn of the script escalates at all

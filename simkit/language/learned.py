@@ -139,7 +139,8 @@ class Cues:
         """The behaviours this model is sure of and the lexicon did not find, each with the token
         range of the sentence that weighs most towards it."""
         wanted = [k for k, name in enumerate(self.behaviors) if name not in found]
-        if not wanted or not a.tokens:
+        if not wanted or _words_counted(a.tokens) < 2:
+            # one word alone is no evidence of a tone: "Sure." is fine, "Sure, whatever." may not be
             return []
         total = self.totals(a)
         out = []
@@ -248,6 +249,17 @@ class Cues:
         best = max(by_sentence, key=lambda s: (by_sentence[s], -s)) if by_sentence else 0
         sentence = a.sentences[best]
         return sentence.first, max(sentence.last, sentence.first + 1)
+
+
+def _words_counted(tokens: tuple[Token, ...]) -> int:
+    """How many words the model counts in a reply, up to two (all that is asked)."""
+    n = 0
+    for token in tokens:
+        if token.kind == "word" and not token.quoted:
+            n += 1
+            if n == 2:
+                break
+    return n
 
 
 def _probability(z: float) -> float:

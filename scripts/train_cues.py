@@ -57,6 +57,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r15.{lang}.jsonl",
     "tests/data/hostile.r16.{lang}.jsonl",
     "tests/data/hostile.r17.{lang}.jsonl",
+    "tests/data/hostile.r18.{lang}.jsonl",
+    "tests/data/hostile.r19.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",

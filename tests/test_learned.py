@@ -40,7 +40,10 @@ def test_the_weights_were_fitted_on_the_labelled_sets_as_they_are_now(lang: str)
     files = [source["file"] for source in model["trained_on"]]
     assert files[: len(expected)] == expected, "the training sets changed: run scripts/train_cues.py"
     for source in model["trained_on"][: len(expected)]:
-        digest = hashlib.sha256((ROOT / source["file"]).read_bytes()).hexdigest()
+        path = (ROOT / source["file"]).resolve()
+        if not path.is_relative_to(ROOT) and not path.exists():
+            continue  # the shared dev set lies beside a checkout, not in it; a clone elsewhere has none
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         assert digest == source["sha256"], f"{source['file']} changed since the cues were fitted: run scripts/train_cues.py"
     scenarios = model["trained_on"][-1]
     now = train_cues.model_replies_hash(lang)  # type: ignore[attr-defined]

@@ -115,10 +115,10 @@ def changed_kit(folder: Path, weight: float) -> Kit:
     return load_kit(folder)
 
 
-def _cpu() -> float:
-    # this process and its finished children (the pool's workers), user and system time
+def _cpu() -> tuple[float, float]:
+    # this process (the writer) and its finished children (the pool's workers), user and system time
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _load() -> str:
@@ -161,7 +161,8 @@ def main() -> None:
         print(f"replies with findings kept: {kept}", flush=True)
         start, cpu = time.perf_counter(), _cpu()
         report = rescore(store, new_kit, workers=args.workers)
-        took, used = time.perf_counter() - start, _cpu() - cpu
+        took, (writer, workers) = time.perf_counter() - start, (b - a for a, b in zip(cpu, _cpu(), strict=True))
+        used = writer + workers
         print(
             f"rescore under {report.rulebook_hash} with {args.workers} workers: {report.scored} replies scored "
             f"({report.already} already, {report.missing_content} missing) in {took:.1f} s, {report.scored / took:.0f} replies/s "
@@ -170,7 +171,8 @@ def main() -> None:
         )
         print(
             f"  CPU used: {used:.1f} s, {1000 * used / max(report.scored, 1):.2f} ms per reply; on {args.workers} idle cores "
-            f"that is at least {used / args.workers:.1f} s (uptime load before the run: {_load()})",
+            f"that is at least {used / args.workers:.1f} s (uptime load before the run: {_load()})\n"
+            f"  of which this process (reading the work, writing): {writer:.1f} s, the workers: {workers:.1f} s",
             flush=True,
         )
         peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024

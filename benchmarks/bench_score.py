@@ -83,11 +83,13 @@ def _forget_replies() -> None:
 
     detection._detected.cache_clear()
     tokens._RECENT.clear()
-    learned._SENTENCES.clear()
     for lang in ("ru", "en"):
         for matcher in (detection.detector(lang).matcher.first, detection.detector(lang).matcher.checks):
             matcher._sentences.clear()
         detection.detector(lang)._last_read = None
+        model = learned.cues(lang)
+        if model is not None:
+            model.forget_sentences()
 
 
 def single_reply() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -205,6 +206,36 @@ def test_a_stopped_run_resumes_and_matches_one_process(db: str, shipped_copy: Pa
             expected = score_stored(new_kit, reply, attempt)
             assert expected is not None
             assert verdicts[reply.id] == sorted((v.rule_id, v.status, v.weight) for v in expected.verdicts if v.status != "n/a")
+    store.close()
+
+
+def test_the_workers_copy_of_the_kit_lasts_as_long_as_they_do(
+    db: str, shipped_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers read the kit from a file of the run's own: there while they work, gone when the
+    run ends and when it stops half-way; a run with nothing left to do starts no workers."""
+    folder = tmp_path / "temporary"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    old_kit = load_kit(shipped_copy)
+    store = Store(db)
+    _store_two_attempts(store, old_kit)
+    store.save_attempt(play_model(generate(old_kit.scenario("late-delivery-fridge"), 2, "en"), old_kit), "Вера", "practice")
+    new_kit = _change_a_rule(shipped_copy)
+    seen: list[int] = []
+
+    def stop_after_first(done: int, total: int) -> None:
+        seen.append(len(list(folder.glob("simkit-rescore-*"))))
+        raise _Stop
+
+    with pytest.raises(_Stop):
+        rescore(store, new_kit, workers=2, batch=1, progress=stop_after_first)
+    assert seen == [1] and not list(folder.iterdir())
+    report = rescore(store, new_kit, workers=2, batch=1, progress=lambda d, t: seen.append(len(list(folder.iterdir()))))
+    assert report.scored > 1 and set(seen[1:]) == {1} and not list(folder.iterdir())
+    del seen[:]
+    assert rescore(store, new_kit, workers=2, batch=1, progress=lambda d, t: seen.append(d)).scored == 0
+    assert seen == [] and not list(folder.iterdir())
     store.close()
 
 

@@ -29,6 +29,7 @@ import gc
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from ..content.vocabulary import BEHAVIORS
 from .hits import Matches, Span, TwoPass, any_within, clause_spans, within
@@ -36,13 +37,14 @@ from .learned import Cues, cues
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
 from .normalize import Normalized, normalize
 from .profanity import Profanity, profanity
-from .tokens import Analysis, _morph, analyse
+from .tokens import Analysis, Token, _morph, analyse
 from .values import departments_routed, percent_offered
 from .whole_reply import CODE_GROUPS, WholeReply
 
 __all__ = ["Detector", "Finding", "Matches", "Span", "detect", "detector"]
 
 _SARCASM_CANCELS = ("apology", "gratitude", "empathy", "please")
+_QUOTED = itemgetter(Token._fields.index("quoted"))
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,16 @@ class Detector(WholeReply):
 
     # -- one hit ------------------------------------------------------------------------
 
-    def _valid(self, a: Analysis, m: Matches, name: str, hit: Span, clauses: dict[int, Span], question: bool = False) -> bool:
+    def _valid(
+        self, a: Analysis, m: Matches, name: str, hit: Span, clauses: dict[int, Span], question: bool = False, quotes: bool = True
+    ) -> bool:
+        """Whether a hit of behaviour ``name`` counts; ``quotes`` False says the reply quotes nothing."""
         tokens = a.tokens
         start, end = hit
         b = self.lexicon.behaviors[name]
         first = tokens[start]
         sentence = a.sentences[first.sentence]
-        if not b.quoted and any(t.quoted for t in tokens[start:end]):
+        if quotes and not b.quoted and any(t.quoted for t in tokens[start:end]):
             return False
         if (b.question or question) and not sentence.question:
             return False
@@ -132,10 +137,12 @@ class Detector(WholeReply):
                 if tokens[j].lower in self.negators:
                     return False
         block, block_sentence, context = self._check_keys[name]
-        lo, hi = clauses[first.clause]
-        if any_within(m, block, lo, hi):
-            return False
-        if any_within(m, block_sentence, sentence.first, sentence.last):
+        # most behaviours have no block or context hit in a reply: the lookup spares the search
+        if block in m:
+            lo, hi = clauses[first.clause]
+            if any_within(m, block, lo, hi):
+                return False
+        if block_sentence in m and any_within(m, block_sentence, sentence.first, sentence.last):
             return False
         return not (b.context and not any_within(m, context, sentence.first, sentence.last))
 
@@ -190,12 +197,13 @@ class Detector(WholeReply):
         hits: dict[str, list[Span]] = {}
         asked: dict[str, list[Span]] = {}  # question hits, listed after the plain ones
         hit_keys = self._hit_keys
+        quotes = any(map(_QUOTED, tokens))  # most replies quote nothing: no hit need look
         for key, spans in m.items():
             rule = hit_keys.get(key)
             if rule is None:
                 continue
             name, question = rule
-            valid = [h for h in spans if self._valid(a, m, name, h, clauses, question)]
+            valid = [h for h in spans if self._valid(a, m, name, h, clauses, question, quotes)]
             if valid:
                 (asked if question else hits)[name] = valid
         for name, valid in asked.items():

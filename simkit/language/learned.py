@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -42,11 +42,8 @@ Negation = tuple[frozenset[str], int] | None  # the negators, and how many words
 _Weights = tuple[float, ...]
 _QUOTED = itemgetter(9)  # Token.quoted, read without a Python call
 _Word = tuple[str, "_Weights | None", "dict[str, _Weights] | None", "_Weights | None", bool, "_Weights | None"]
-_WORDS: dict[int, dict[frozenset[str], _Word]] = {}
-_PAIRS: dict[int, dict[str, dict[str, tuple[float, ...]]]] = {}
 _CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
-# per model, what each sentence's features weigh, by the sentence's text (bounded as the matcher's)
-_SENTENCES: dict[int, dict[str, dict[int, _Weights]]] = {}
+# what each sentence's features weigh is kept by the sentence's text (bounded as the matcher's)
 _SENTENCES_KEPT = 20_000
 _SENTENCE_KEPT_CHARS = 400
 
@@ -134,6 +131,18 @@ class Cues:
     weights: dict[str, tuple[float, ...]]
     stop_words: frozenset[str] = frozenset()
     negation: Negation = None
+    # the model's own memory of what it has read: what each distinct word brings, the pairs by
+    # their first word, what each sentence brings; it lives and dies with the model
+    _word_memory: dict[frozenset[str], _Word] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _pair_memory: dict[str, dict[str, _Weights]] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _sentence_memory: dict[str, dict[int, _Weights]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def forget_sentences(self) -> None:
+        """Empty the memory of sentences read (what words bring is kept): for measuring replies
+        the model has not met."""
+        self._sentence_memory.clear()
 
     def judge(self, a: Analysis, found: set[str]) -> list[tuple[str, tuple[int, int]]]:
         """The behaviours this model is sure of and the lexicon did not find, each with the token
@@ -156,7 +165,7 @@ class Cues:
         sentence brings once per sentence text (replies repeat "Thank you for waiting." as they
         do for the pattern matcher, language.matcher), unless it holds a quotation."""
         tokens, text = a.tokens, a.text
-        known = _SENTENCES.setdefault(id(self), {})
+        known = self._sentence_memory
         # each feature's weights are one tuple object: keyed by its id, a feature counts once
         found: dict[int, tuple[float, ...]] = {}
         for first, last, _ in a.sentences:
@@ -217,9 +226,7 @@ class Cues:
         return found
 
     def _words(self) -> dict[frozenset[str], _Word]:
-        # what each word brings, looked up once per distinct word (a frozen dataclass holds no
-        # cache of its own: this one lives beside it, per model)
-        return _WORDS.setdefault(id(self), {})
+        return self._word_memory
 
     def _word(self, token: Token) -> _Word:
         lemma = _lemma(token)
@@ -229,9 +236,8 @@ class Cues:
         return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past
 
     def _pairs(self) -> dict[str, dict[str, tuple[float, ...]]]:
-        pairs = _PAIRS.get(id(self))
-        if pairs is None:
-            pairs = _PAIRS[id(self)] = {}
+        pairs = self._pair_memory
+        if not pairs:
             for feature, w in self.weights.items():
                 first, _, second = feature.partition(" ")
                 if second:

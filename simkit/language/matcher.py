@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from .patterns import PatternSet, Slot
 from .tokens import Analysis, Token
 
@@ -33,6 +36,12 @@ def _needs(slots: tuple[Slot, ...]) -> list[Need]:
 # sentences whose hits are kept (see Matcher.run): at most this many, of at most this length
 _SENTENCES_KEPT = 20_000
 _SENTENCE_KEPT_CHARS = 400
+_DIGIT = re.compile(r"\d")
+# what stands for a number, a clock time or "%" that no pattern tells from another of its kind,
+# in the keys of kept sentences (not strings: never equal to a word) and of cached entries (a
+# character no token holds)
+_STAND_INS = {"num": 0, "time": 1, "sym": 2}
+_ENTRY_STAND_INS = {"num": "\0num", "time": "\0time", "sym": "\0sym"}
 
 
 _KINDS = ("word", "num", "time", "sym")
@@ -45,6 +54,10 @@ def _may_fit(slot: Slot, kind: str) -> bool:
         or bool(slot.lemmas or slot.forms or slot.cased or slot.prefixes)
         or (kind == "word" and bool(slot.grams))
     )
+
+
+def _letterless(text: str) -> bool:
+    return not any(c.isalpha() for c in text)
 
 
 def _linear(slots: tuple[Slot, ...]) -> bool:
@@ -120,7 +133,8 @@ class Matcher:
         self._pretest_for = {kind: [item for item in self.pretest if _may_fit(item[0], kind)] for kind in _KINDS}
         # by the token's lower-case form, which decides its kind, lemmas and grammemes too
         self._cache: dict[str, Entry] = {}
-        self._sentences: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self._sentences: dict[str | tuple[str | int, ...], tuple[tuple[str, int, int], ...]] = {}
+        self._sets = sets  # read once more for what tells numbers apart (see _told), when first asked
 
     def _required(self, slots: tuple[Slot, ...]) -> int:
         """The bits of what ``slots`` need; new needs get new bits (only while building)."""
@@ -180,9 +194,42 @@ class Matcher:
             self._gram_masks[parses] = found
         return found
 
+    @cached_property
+    def _told(self) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+        """What a number, a clock time or "%" could be told apart by: the words (and capitals
+        lower-cased), the capitals and the prefixes of any slot written without letters ("24",
+        "100"). A token with none of them passes and fails the very tests every other token of
+        its kind does. Worked out when a reply first has a number, not while loading."""
+        slots: dict[int, Slot] = {}  # patterns share their slots: each is looked at once
+        for patterns in self._sets.values():
+            for p in patterns.patterns:
+                slots.update(zip(map(id, p.slots), p.slots, strict=True))
+        words: set[str] = set()
+        cased: set[str] = set()
+        prefixes: set[str] = set()
+        for slot in slots.values():
+            words |= slot.lemmas | slot.forms
+            cased |= slot.cased
+            prefixes.update(slot.prefixes)
+        told_cased = {c for c in cased if _letterless(c)}
+        told_words = {w for w in words if _letterless(w)} | {c.lower().replace("ё", "е") for c in told_cased}
+        return frozenset(told_words), frozenset(told_cased), tuple(sorted(x for x in prefixes if _letterless(x)))
+
+    def _stands_in(self, token: Token) -> bool:
+        """Whether ``token`` is a number, a clock time or "%" that no pattern tells apart from any
+        other of its kind (see _told): its slot tests, and so its cache entry and what a sentence
+        with it matches, are those of every such token (order numbers and sums, mostly, each new)."""
+        if token.kind == "word":
+            return False
+        words, cased, prefixes = self._told
+        return token.lower not in words and token.text not in cased and not token.lower.startswith(prefixes)
+
     def _entry(self, token: Token) -> Entry:
         key = token.lower
         found = self._cache.get(key)
+        if found is None and self._stands_in(token):
+            key = _ENTRY_STAND_INS[token.kind]  # one entry for them all, not one for each number
+            found = self._cache.get(key)
         if found is None:
             seen: dict[int, Candidate] = {}
             words = {token.lower, *token.lemmas}
@@ -216,7 +263,9 @@ class Matcher:
 
         A set's hits are listed in text order. What a sentence matches depends on its words alone,
         and replies repeat sentences ("Здравствуйте!", "Thank you for waiting."), so the hits of
-        each short sentence are kept, keyed by its text.
+        each short sentence are kept, keyed by its text; a sentence with numbers in it is keyed
+        by its tokens, each number no pattern tells apart standing in for all of its kind, so
+        "Ваш заказ 48213 в пути." is matched once for every order number (see _stands_in).
         """
         tokens = analysis.tokens
         text = analysis.text
@@ -226,11 +275,15 @@ class Matcher:
         for sentence in sentences:
             first, last = sentence.first, sentence.last
             # the words from the first to the last: the same characters give the same tokens
-            key = text[tokens[first].start : tokens[last - 1].end]
+            lo, hi = tokens[first].start, tokens[last - 1].end
+            key: str | tuple[str | int, ...] = text[lo:hi]
+            if _DIGIT.search(text, lo, hi):  # "заказ 48213", "в 14:30": the tokens, numbers standing in
+                stands_in = self._stands_in
+                key = tuple(t.text if t.kind == "word" or not stands_in(t) else _STAND_INS[t.kind] for t in tokens[first:last])
             hits = known.get(key)
             if hits is None:
                 hits = self._match(tokens, first, last)
-                if len(key) <= _SENTENCE_KEPT_CHARS:
+                if hi - lo <= _SENTENCE_KEPT_CHARS:
                     if len(known) >= _SENTENCES_KEPT:
                         known.clear()
                     known[key] = hits

@@ -34,6 +34,10 @@ PROFANITY_FILE = LEXICON_DIR / "profanity.yaml"
 _MASKED = MASKED_WORD
 # three or more single letters with one separator between them: "f u c k", "б.л.я"
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ .\-_][^\W\d_]){2,}(?!\w)")
+# what every such run holds, found several times faster (a search that starts at a separator, not
+# at every letter): a single letter between separators, then a letter that no letter or digit
+# follows. Most replies have none, and are not searched for runs at all
+_SPACED_HINT = re.compile(r"[ .\-_][^\W\d_][ .\-_][^\W\d_](?![^\W_])")
 _REPORT_WINDOW = 4
 _NAME_GRAMS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 _BE = frozenset({"be", "будьте", "будь", "act", "behave"})
@@ -117,7 +121,7 @@ class Profanity:
                 kind = self._masked(m.group())
                 if kind:
                     out += self._hit(a, m.start(), m.end(), kind, negators, window)
-        for m in _SPACED.finditer(text):
+        for m in _SPACED.finditer(text) if _SPACED_HINT.search(text) else ():
             word = re.sub(r"[ .\-_]", "", m.group()).lower().replace("ё", "е")
             kind = self.kind(word)
             if kind:

@@ -10,6 +10,7 @@ methods, after its pattern hits are checked.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from .hits import Matches, Span
 from .lexicon import Lexicon
@@ -40,6 +41,8 @@ CODE_GROUPS = (
     "tautology_end",
 )
 GROUP_KEYS = {name: f"g:{name}" for name in CODE_GROUPS}
+_CAPS = itemgetter(Token._fields.index("is_caps"))
+_MARKS = re.compile(r"!{2,}")
 
 
 class WholeReply:
@@ -167,17 +170,18 @@ class WholeReply:
                 out.append((run[0], run[-1] + 1))
             run.clear()
 
-        for i, t in enumerate(a.tokens):
-            if t.is_caps and not t.quoted and (not run or a.tokens[run[-1]].sentence == t.sentence):
-                run.append(i)
-            else:
-                if run:  # most words end no run: spare the call
-                    close()
-                if t.is_caps and not t.quoted:
+        if any(map(_CAPS, a.tokens)):  # most replies have no word in capitals
+            for i, t in enumerate(a.tokens):
+                if t.is_caps and not t.quoted and (not run or a.tokens[run[-1]].sentence == t.sentence):
                     run.append(i)
-        if run:
-            close()
-        return out, [m.span() for m in re.finditer(r"!{2,}", a.text)]
+                else:
+                    if run:  # most words end no run: spare the call
+                        close()
+                    if t.is_caps and not t.quoted:
+                        run.append(i)
+            if run:
+                close()
+        return out, [m.span() for m in _MARKS.finditer(a.text)] if "!!" in a.text else []
 
     def _acronym(self, t: Token) -> bool:
         letters = sum(c.isalpha() for c in t.text)
@@ -199,9 +203,10 @@ class WholeReply:
             return []
         out = []
         for i, t in enumerate(a.tokens):
-            # a name is written with a capital: "Вера" is a name, "вера" is faith
-            named = t.lower in targets or not targets.isdisjoint(t.lemmas)
-            if named and t.kind == "word" and t.text[:1].isupper() and not t.quoted:
+            # a name is written with a capital: "Вера" is a name, "вера" is faith (asked first:
+            # most words have none)
+            capital = t.text[:1].isupper() and t.kind == "word" and not t.quoted
+            if capital and (t.lower in targets or not targets.isdisjoint(t.lemmas)):
                 out.append((i, i + 1))
         return out
 

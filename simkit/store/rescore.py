@@ -20,18 +20,22 @@ once share one store's replies and none is scored twice.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.pool import AsyncResult
+from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from ..content.kit import Kit
@@ -41,6 +45,7 @@ from ..engine.scoring import TurnScore, context_of, score_in_context
 from ..errors import UnknownScenario
 from ..language import stored as stored_findings
 from .database import DriverRows, Store, driver_rows, findings_row, score_values
+from .evidence import collector_paused
 from .records import Attempt, FindingsRow, Reply, TurnScoreRow
 
 BATCH = 2000  # replies per chunk: a transaction each, a few MB of rows in flight
@@ -162,8 +167,9 @@ def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, Dr
     fingerprint = stored_findings.fingerprint()
     kept = and_(FindingsRow.reply_id == Reply.id, FindingsRow.fingerprint == fingerprint)
     query = select(*_COLUMNS, FindingsRow.findings).join(Attempt).outerjoin(FindingsRow, kept).where(Reply.id.in_(chunk))
-    with store.session(write=False) as s:
-        rows = s.execute(query).all()
+    # plain rows, without the ORM's session and unit of work: nothing read here is changed
+    with store.engine.execution_options(simkit_read_only=True).connect() as connection:
+        rows = connection.execute(query).all()
     instances: Instances = {}  # a chunk holds whole attempts, mostly: their replies share one instance
     scored: dict[str, DriverRows] = {}
     found: list[FindingsValues] = []
@@ -177,34 +183,74 @@ def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, Dr
 
 
 _WORKER: dict[str, Any] = {}
+_WORKER_GC = (100_000, 20, 100)  # the collector's thresholds in a worker process (see _start_worker)
 
 
-def _start_worker(url: str, kit: Kit) -> None:
+def _start_worker(url: str, kit_file: str) -> None:
     # the kit comes pickled from the parent: the very rules the parent chose, loaded once
     _WORKER["store"] = Store(url)
-    _WORKER["kit"] = kit
+    _WORKER["kit"] = pickle.loads(Path(kit_file).read_bytes())
+    # A worker makes and drops some thirty objects per word it reads, while what it keeps (the
+    # kit, the lexicons, the caches of words and sentences) only grows; at Python's usual pace
+    # the cycle collector woke every 700 objects and walked all the kept ones dozens of times a
+    # run: a tenth of a worker's time, for objects that form no cycles. What is loaded now is
+    # set aside for good, and the collector wakes a hundred times less often.
+    gc.freeze()
+    gc.set_threshold(*_WORKER_GC)
 
 
 def _work(chunk: list[str]) -> Outcome:
     return (len(chunk), *_score_chunk(_WORKER["store"], _WORKER["kit"], chunk))
 
 
-def _scored_in_workers(url: str, kit: Kit, chunks: Iterable[list[str]], processes: int) -> Generator[Outcome]:
-    """Each chunk's outcome, in order; at most two chunks per worker are out at a time, so scored
-    rows never pile up in memory while the writer is busy."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(processes, initializer=_start_worker, initargs=(url, kit)) as pool:
-        pending: deque[AsyncResult[Outcome]] = deque()
-        queued = iter(chunks)
-        for chunk in itertools.islice(queued, 2 * processes):
-            pending.append(pool.apply_async(_work, (chunk,)))
-        while pending:
-            outcome = pending.popleft().get()
-            for chunk in itertools.islice(queued, 1):
-                pending.append(pool.apply_async(_work, (chunk,)))
-            yield outcome
-        pool.close()
-        pool.join()
+class _Workers:
+    """Worker processes, started before the work is listed so that their start-up (a Python
+    each, the kit, the store's connection) overlaps the listing.
+
+    The kit goes to them in a file of this process's own (the pickled kit, removed when the
+    workers stop), not with the arguments of their start: those are written to each new process
+    in turn, and this process waited for each to read its copy before starting the next.
+    """
+
+    def __init__(self, url: str, kit: Kit, processes: int) -> None:
+        handle, name = tempfile.mkstemp(prefix="simkit-rescore-", suffix=".kit")
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(kit, file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.kit_file = Path(name)
+        try:
+            context = multiprocessing.get_context("spawn")
+            self.pool = context.Pool(processes, initializer=_start_worker, initargs=(url, name))
+        except BaseException:
+            self.kit_file.unlink(missing_ok=True)
+            raise
+        self.processes = processes
+
+    def close(self) -> None:
+        """Stop the workers at once (their work done, or no longer wanted)."""
+        try:
+            self.pool.terminate()
+            self.pool.join()
+        finally:
+            self.kit_file.unlink(missing_ok=True)
+
+    def scored(self, chunks: Iterable[list[str]]) -> Generator[Outcome]:
+        """Each chunk's outcome, in order; at most two chunks per worker are out at a time, so
+        scored rows never pile up in memory while the writer is busy. The workers stop when
+        this ends, however it ends."""
+        try:
+            pending: deque[AsyncResult[Outcome]] = deque()
+            queued = iter(chunks)
+            for chunk in itertools.islice(queued, 2 * self.processes):
+                pending.append(self.pool.apply_async(_work, (chunk,)))
+            while pending:
+                outcome = pending.popleft().get()
+                for chunk in itertools.islice(queued, 1):
+                    pending.append(self.pool.apply_async(_work, (chunk,)))
+                yield outcome
+            self.pool.close()  # all done: the workers end on their own
+            self.pool.join()
+        finally:
+            self.close()
 
 
 class _Claims:
@@ -274,25 +320,38 @@ def rescore(
     current = kit.rulebook_hash
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    with store.session(write=False) as s:
-        query = select(Reply.id).join(Attempt).order_by(Attempt.started_at, Reply.attempt_id, Reply.turn_index)
-        if since is not None:
-            query = query.where(Attempt.started_at >= since)
-        every = list(s.scalars(query))
-        done = set(s.scalars(select(TurnScoreRow.reply_id).where(TurnScoreRow.rulebook_hash == current)))
-    todo = [r for r in every if r not in done]
-    claims = _Claims(store, current, since, batch) if store.engine.dialect.name == "postgresql" and todo else None
-    chunks: Iterable[list[str]] = (
-        claims if claims is not None else [todo[a : a + batch] for a in range(0, len(todo), max(1, batch))]
-    )
-    processes = min(default_workers() if workers is None else max(1, workers), -(-len(todo) // max(1, batch)))
-    if processes <= 1:
-        outcomes: Generator[Outcome] = ((len(c), *_score_chunk(store, kit, c)) for c in chunks)
-    else:
-        outcomes = _scored_in_workers(store.url, kit, chunks, processes)
+    wanted = default_workers() if workers is None else max(1, workers)
+    # the workers start while the work is listed, when a cheap count says there is enough for them
+    early = _Workers(store.url, kit, wanted) if wanted > 1 and _unscored_at_least(store, current, since) > batch else None
+    try:
+        with store.session(write=False) as s:
+            query = select(Reply.id).join(Attempt).order_by(Attempt.started_at, Reply.attempt_id, Reply.turn_index)
+            if since is not None:
+                query = query.where(Attempt.started_at >= since)
+            every = list(s.scalars(query))
+            done = set(s.scalars(select(TurnScoreRow.reply_id).where(TurnScoreRow.rulebook_hash == current)))
+        todo = [r for r in every if r not in done]
+        claims = _Claims(store, current, since, batch) if store.engine.dialect.name == "postgresql" and todo else None
+        chunks: Iterable[list[str]] = (
+            claims if claims is not None else [todo[a : a + batch] for a in range(0, len(todo), max(1, batch))]
+        )
+        processes = min(wanted, -(-len(todo) // max(1, batch)))
+        if processes <= 1:
+            if early is not None:
+                early.close()
+            outcomes: Generator[Outcome] = ((len(c), *_score_chunk(store, kit, c)) for c in chunks)
+        else:
+            outcomes = (early or _Workers(store.url, kit, processes)).scored(chunks)
+        early = None  # the generator closes the workers now
+    finally:
+        if early is not None:  # listing the work failed
+            early.close()
     scored = raced = missing = finished = 0
     try:
-        with closing(outcomes):  # stopped half-way (an error, ^C): the workers stop too, at once
+        # the rows of a chunk are many small objects that form no cycles; with workers this process
+        # only writes them, and the collector walking them and everything else is time taken from
+        # the workers (see evidence.collector_paused)
+        with closing(outcomes), collector_paused() if processes > 1 else nullcontext():
             for size, rows, found, gone in outcomes:
                 written = store.add_score_values(rows, current, found)  # replies scored by someone else meanwhile are skipped
                 if claims is not None:
@@ -305,6 +364,17 @@ def rescore(
             claims.close()
     # replies in scope this run did not score: scored before it, or meanwhile by another run
     return RescoreReport(current, scored, len(every) - scored - missing, missing, raced)
+
+
+def _unscored_at_least(store: Store, rulebook_hash: str, since: datetime | None) -> int:
+    """About how many replies in scope are not scored under ``rulebook_hash``, counted cheaply:
+    the replies in scope less every reply scored under it (in scope or not)."""
+    in_scope = select(func.count()).select_from(Reply)
+    if since is not None:
+        in_scope = in_scope.join(Attempt).where(Attempt.started_at >= since)
+    scored = select(func.count()).select_from(TurnScoreRow).where(TurnScoreRow.rulebook_hash == rulebook_hash)
+    with store.session(write=False) as s:
+        return int(s.execute(in_scope).scalar_one()) - int(s.execute(scored).scalar_one())
 
 
 def parse_since(text: str) -> datetime:

@@ -20,6 +20,7 @@ import yaml
 
 from ..content.kit import Kit, check_kit
 from ..content.problems import Problem
+from ..engine.review import review_model_replies
 from ..errors import SimkitError
 
 if TYPE_CHECKING:
@@ -122,6 +123,8 @@ class Checked:
             self.kit, problems = check_kit(self.copy)
         except RecursionError:  # nesting deeper than the checks can walk
             raise AuthoringError("too-deep", f"'{rel}' is nested too deeply to check") from None
+        if self.kit is not None:  # what the model replies say, as `simkit validate` reads them
+            problems = [*problems, *review_model_replies(self.kit)]
         self.problems = [Located(p, p.excerpt(self.copy)) for p in sorted(problems)]
 
     def close(self) -> None:

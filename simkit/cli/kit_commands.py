@@ -32,6 +32,10 @@ def validate_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     root = find_root(args.kit or args.kit_option)
     kit, problems = check_kit(root)
+    if kit is not None:
+        from ..engine.review import review_model_replies
+
+        problems = sorted(set(problems) | set(review_model_replies(kit)))
     if problems:
         say(format_problems(problems, root, excerpts=not args.no_excerpt))
     if kit is None:

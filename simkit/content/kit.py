@@ -53,6 +53,9 @@ class Kit:
     rulebook_hash: str
     # rule id -> "file:line" of its id, so an error at run time can say where the rule is written
     locations: dict[str, str] = field(default_factory=dict)
+    # (scenario id, turn id, language) -> (file, line, column) of that model reply's text, so a
+    # check of what the reply says (engine.review) can point at it
+    model_reply_locations: dict[tuple[str, str, str], tuple[str, int, int]] = field(default_factory=dict)
 
     def scenario(self, scenario_id: str) -> Scenario:
         """The scenario with this id, or UnknownScenario naming the close ones."""
@@ -226,6 +229,12 @@ def check_kit(root: str | Path | None = None) -> tuple[Kit | None, list[Problem]
         scenarios={s.id: s for s, _ in scenarios},
         rulebook_hash=_rulebook_hash(base),
         locations={r.id: f"{d.path}:{d.where(('rules', i, 'id'))[0]}" for f, d in rule_files for i, r in enumerate(f.rules)},
+        model_reply_locations={
+            (s.id, t.id, lang): (d.path, *d.where(("turns", i, "model", lang)))
+            for s, d in scenarios
+            for i, t in enumerate(s.turns)
+            for lang in s.languages
+        },
     )
     return kit, warnings
 

@@ -54,9 +54,11 @@ CODES: dict[str, str] = {
     "missing-outcome": "an 'end' names an outcome that has no customer lines",
     "unmet-assumption": "a customer line takes as done an action or behaviour (its turn's 'assumes') "
     "that a path leading to it does not guarantee (warning)",
+    "hurtful-model-reply": "the scorer reads a turn's model reply, as rendered for a few instances, as rude, "
+    "dismissive or blaming the customer: a trainee who copies it is marked down (warning)",
 }
 
-WARNINGS: frozenset[str] = frozenset({"unmet-assumption"})
+WARNINGS: frozenset[str] = frozenset({"unmet-assumption", "hurtful-model-reply"})
 
 
 @dataclass(frozen=True, order=True)

@@ -36,6 +36,7 @@ from simkit import generate, load_kit  # noqa: E402
 from simkit.language.detection import detector  # noqa: E402
 from simkit.language.evaluation import read_examples  # noqa: E402
 from simkit.language.learned import CUES_DIR, cue_features  # noqa: E402
+from simkit.language.tokens import Analysis  # noqa: E402
 
 CUE_BEHAVIORS = ("rude", "dismissive", "blame_customer")
 # tests/data files fitted on ({lang} is filled in); the held-out sets (hostile.heldout*) are not
@@ -65,16 +66,24 @@ TRAINING_SETS = (
     "tests/data/tricky.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
+ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS
 SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of none of the behaviours
 # inverse regularisation: leaving one tuning round out at a time, 1, 2 and 4 traded recall for
 # precision alike; 2 gave topic words the least weight ("встреча" made a suggestion blame at 4)
 C = 2.0
-# the probability above which each behaviour is added. Leaving out one tuning round at a time
-# (rounds 1-9), 0.85 kept the precision of the cues alone at .90-.94 for rude and dismissive and
-# flagged 1-2 % of the rounds' ordinary replies; blame, the least precise (.86-.91) and the most
-# often raised on ordinary replies ("Возможно, стоит перенести встречу на пятницу?"), needs 0.9
-THRESHOLDS = {"rude": 0.85, "dismissive": 0.85, "blame_customer": 0.9}
+# the probability above which each behaviour is added: the lowest that kept the whole detector's
+# precision at .90 on average over the tuning rounds left out one at a time (scripts/cv_cues.py
+# --sweep, rounds 10-19). Blame, scored up by its most telling sentence, needs 0.92; dismissive
+# stays at 0.85, where the lexicon's own false findings already hold its precision near .88
+THRESHOLDS = {"rude": 0.85, "dismissive": 0.85, "blame_customer": 0.92}
 MIN_WEIGHT = 0.01
+# per behaviour, the share of how far a reply's most telling sentence scores above the whole that
+# is added to its score (learned.Cues.scores): blame sits in one sentence of a courteous letter
+# more often than rudeness does. Chosen with scripts/cv_cues.py among 0, 0.3, 0.5 and 0.7 (rounds
+# 10-19 left out in turn): blame gained most at 0.7, rude at 0.5; dismissive lost precision
+# (its lexicon's own is already below .90 on some rounds) for no recall at a given precision
+SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
+MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 
 
 def sha256(path: Path) -> str:
@@ -117,60 +126,86 @@ def model_replies_hash(lang: str) -> str:
     return hashlib.sha256("\n".join(model_replies(lang)).encode()).hexdigest()
 
 
-def examples(lang: str) -> tuple[list[tuple[list[str], frozenset[str], frozenset[str] | None]], list[dict[str, str]]]:
-    """(features, labels, judged) per reply, and the files they came from."""
+# one labelled reply as read: its analysis, its labels, the behaviours judged (None: all), and
+# the training set it came from (a TRAINING_SETS pattern, or "" for the kit's own phrasing)
+Reading = tuple[Analysis, frozenset[str], "frozenset[str] | None", str]
+Row = tuple[list[str], frozenset[str], "frozenset[str] | None", str]
+
+
+def readings(lang: str) -> tuple[list[Reading], list[dict[str, str]]]:
+    """Every labelled reply of ``lang`` read by the detector, and the files they came from."""
     det = detector(lang)
-    stop = stop_words(lang)
-    negation = negation_of(lang)
-    rows = []
+    out: list[Reading] = []
     sources = []
     for pattern in TRAINING_SETS:
         path = (ROOT / pattern.format(lang=lang)).resolve()
         sources.append({"file": pattern.format(lang=lang), "sha256": sha256(path)})
         for e in read_examples(path):
             if e.lang == lang:
-                rows.append((list(cue_features(det.read(e.text)[1], stop, negation)), e.gold, e.judged))
+                out.append((det.read(e.text)[1], e.gold, e.judged, pattern))
     replies = model_replies(lang)
     for text in replies:
-        rows.append((list(cue_features(det.read(text)[1], stop, negation)), frozenset(), None))
+        out.append((det.read(text)[1], frozenset(), None, ""))
     # each sentence of a model reply, alone, is a short reply that is neither rude nor blaming
     # (alone it may well be dismissive); without them "Which option suits you?" read as rude
     for text in sentences(replies):
-        rows.append((list(cue_features(det.read(text)[1], stop, negation)), frozenset(), frozenset({"rude", "blame_customer"})))
+        out.append((det.read(text)[1], frozenset(), frozenset({"rude", "blame_customer"}), ""))
     sources.append({"file": "scenarios/ and rulebook/ (model replies, suggestions)", "sha256": model_replies_hash(lang)})
-    return rows, sources
+    return out, sources
 
 
-def train(lang: str) -> dict[str, object]:
+def rows_of(lang: str, read: list[Reading]) -> list[Row]:
+    """(features, labels, judged, source) per reply, as ``learned.cue_features`` reads them."""
+    stop = stop_words(lang)
+    negation = negation_of(lang)
+    return [(list(cue_features(a, stop, negation)), gold, judged, source) for a, gold, judged, source in read]
+
+
+def fit(rows: list[Row], verbose: str = "") -> tuple[list[float], dict[str, list[float]]]:
+    """The bias and the weights of each feature, one number per behaviour of CUE_BEHAVIORS."""
     from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-    rows, sources = examples(lang)
-    seen = Counter(f for features, _, _ in rows for f in set(features))
+    seen = Counter(f for features, _, _, _ in rows for f in set(features))
     bias = []
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
-        used = [(features, behavior in gold) for features, gold, judged in rows if judged is None or behavior in judged]
+        used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
         vectors = DictVectorizer()
-        x = vectors.fit_transform([{f: 1 for f in features if seen[f] >= 2} for features, _ in used])
+        x = vectors.fit_transform([{f: 1 for f in features if seen[f] >= MIN_COUNT} for features, _ in used])
         y = [label for _, label in used]
         fitted = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", fit_intercept=False).fit(x, y)
         bias.append(0.0)
         for feature, w in zip(vectors.get_feature_names_out(), fitted.coef_[0], strict=True):
             if abs(w) >= MIN_WEIGHT:
                 weights.setdefault(str(feature), [0.0] * len(CUE_BEHAVIORS))[k] = round(float(w), 4)
-        print(f"{lang} {behavior}: {sum(y)} of {len(y)} replies show it; {sum(1 for w in weights.values() if w[k])} weights")
+        if verbose:
+            kept = sum(1 for w in weights.values() if w[k])
+            print(f"{verbose} {behavior}: {sum(y)} of {len(y)} replies show it; {kept} weights")
+    return bias, weights
+
+
+def model_of(lang: str, bias: list[float], weights: dict[str, list[float]]) -> dict[str, object]:
+    """What a cues file holds (less ``trained_on``), as ``learned.read_cues`` reads it."""
     return {
         "lang": lang,
         "behaviors": list(CUE_BEHAVIORS),
         "bias": bias,
         "thresholds": [THRESHOLDS[b] for b in CUE_BEHAVIORS],
+        "sentence_weight": [SENTENCE_WEIGHT[b] for b in CUE_BEHAVIORS],
         "stop_words": sorted(stop_words(lang)),
         "negators": sorted(negation_of(lang)[0]),
         "negation_window": negation_of(lang)[1],
-        "trained_on": sources,
         "weights": dict(sorted(weights.items())),
     }
+
+
+def train(lang: str) -> dict[str, object]:
+    read, sources = readings(lang)
+    bias, weights = fit(rows_of(lang, read), verbose=lang)
+    model = model_of(lang, bias, weights)
+    # the files fitted on come before the weights, so that a diff of the weights reads apart
+    return {**{k: v for k, v in model.items() if k != "weights"}, "trained_on": sources, "weights": model["weights"]}
 
 
 def as_text(model: dict[str, object]) -> str:

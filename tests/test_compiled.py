@@ -171,3 +171,43 @@ def test_a_corrupt_lexicon_cache_loads_without_a_traceback(tmp_path: Path) -> No
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert second.returncode == 0 and second.stderr == "" and second.stdout == first.stdout
     assert "apology" in first.stdout and "address_by_name" in first.stdout
+
+
+def test_the_words_kept_with_a_lexicon_are_those_worked_out_afresh(folder: Path, tmp_path: Path) -> None:
+    from simkit.language.lexicon import _words, lexicon_words
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(LEXICON_DIR, lexicons)
+    load_lexicon("ru", lexicons)  # compiled, and written to the cache
+    load_lexicon.cache_clear()
+    read = load_lexicon("ru", lexicons)  # read back from the file
+    words, prefixes = lexicon_words(read)
+    assert (words, prefixes) == _words(read)
+    assert "извинить" in words and prefixes  # the digits of "извин1те" are read by these words
+
+
+def test_the_profanity_lists_come_from_the_cache_as_they_are_in_the_file(folder: Path) -> None:
+    from simkit.language.profanity import load_lists, profanity
+
+    profanity.cache_clear()
+    try:
+        profanity("en")  # read from the file, and written to the cache
+        assert len(list(folder.glob("profanity-en-*.pickle"))) == 1
+        profanity.cache_clear()
+        read = profanity("en")  # read back
+        fresh = load_lists("en")
+        assert read.forms == tuple(fresh.forms)
+        assert read.kind("idiot") == "insult" and read.kind("class") is None
+    finally:
+        profanity.cache_clear()
+
+
+def test_the_code_a_cache_depends_on_counts_whether_imported_yet_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simkit.language.compiled import source_of
+
+    module = "simkit.content.yamlload"
+    file = Path(__file__).parents[1] / "simkit" / "content" / "yamlload.py"
+    __import__(module)
+    assert source_of(module) == file.read_bytes()
+    monkeypatch.delitem(sys.modules, module)
+    assert source_of(module) == file.read_bytes()  # not imported: read from where it would be

@@ -168,3 +168,11 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
         weights = [model.weights[f] for f in features if f in model.weights]
         slow = [sum(column) for column in zip(*weights, strict=True)] if weights else [0.0] * len(model.behaviors)
         assert model.totals(a) == pytest.approx(slow, abs=1e-9), text
+        # each sentence alone, as cue_features reads it: the most telling one raises the score
+        best = list(slow)
+        for sentence in a.sentences:
+            alone = cue_features(a._replace(tokens=a.tokens[sentence.first : sentence.last]), model.stop_words, model.negation)
+            sums = [sum(model.weights[f][k] for f in alone if f in model.weights) for k in range(len(best))]
+            best = [max(b, x) for b, x in zip(best, sums, strict=True)] if sentence.last > sentence.first else best
+        expected = [t + share * max(0.0, b - t) for t, b, share in zip(slow, best, model.sentence_weight, strict=True)]
+        assert model.scores(a) == pytest.approx(expected, abs=1e-9), text

@@ -9,7 +9,8 @@ thousand replies, each look it up rather than evaluating every rule's condition 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 from ..content.kit import Kit
@@ -112,7 +113,13 @@ def _facts_read(kit: Kit) -> frozenset[str] | None:
     return _FACTS_READ[kit.rulebook_hash]
 
 
-_SCOPE: dict[tuple[str, ReplyContext], frozenset[str]] = {}
+_SCOPE: dict[tuple[str, tuple[Any, ...], tuple[tuple[str, Any], ...]], frozenset[str]] = {}
+# what of a context the scope is keyed on: every field but the reply's own (the model reply, the
+# customer's name, the expected behaviours) and the facts, of which only those read count. Read
+# from the class, so that a field added later counts too.
+_SITUATION = attrgetter(
+    *(f.name for f in fields(ReplyContext) if f.name not in ("model_reply", "customer_name", "expect", "facts"))
+)
 
 
 def in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
@@ -121,7 +128,7 @@ def in_scope(kit: Kit, context: ReplyContext) -> frozenset[str]:
     # on all of them, every generated instance (its own names, orders, sums) would miss the cache
     read = _facts_read(kit)
     facts = context.facts if read is None else tuple(item for item in context.facts if item[0] in read)
-    key = (kit.rulebook_hash, replace(context, model_reply="", customer_name=None, facts=facts, expect=()))
+    key = (kit.rulebook_hash, _SITUATION(context), facts)
     found = _SCOPE.get(key)
     if found is None:
         variables = context.variables()

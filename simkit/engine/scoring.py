@@ -39,7 +39,7 @@ from .generation import ScenarioInstance
 from .phrasing import SAID_AS, behaviors_for
 from .scope import ReplyContext, context_of, in_scope
 from .scope import _facts_read as _facts_read  # tests read which facts scope depends on
-from .verdicts import NOT_APPLICABLE, Advice, Status, TurnScore, Verdict, describe_check, not_applicable
+from .verdicts import Advice, Status, TurnScore, Verdict, describe_check, not_applicable
 
 # what other modules import from here, where each concept lives: checks (evidence, actions),
 # scope (the situation and the rules in scope), verdicts (verdicts, turn scores, feedback)
@@ -117,6 +117,17 @@ def _turn_points(value: float) -> float:
 
 
 _ASKED: dict[str, frozenset[str]] = {}
+_OUT_OF_SCOPE: dict[str, dict[str, Verdict]] = {}
+
+
+def _not_applicable(kit: Kit) -> dict[str, Verdict]:
+    """The n/a verdict of each rule of the kit's rulebook, by rule id (most rules, on most turns)."""
+    found = _OUT_OF_SCOPE.get(kit.rulebook_hash)
+    if found is None:
+        found = _OUT_OF_SCOPE[kit.rulebook_hash] = {
+            rule.id: not_applicable(kit.rulebook_hash, rule) for rule in kit.rules.values()
+        }
+    return found
 
 
 def _asked_behaviors(kit: Kit) -> frozenset[str]:
@@ -181,11 +192,11 @@ def score_in_context(
     scope = in_scope(kit, context)
     verdicts = []
     asked = earned = lost = 0.0  # weight of the rules in scope that ask for something, of those met, points lost
+    out_of_scope = _not_applicable(kit)
     for rule in kit.rules.values():
         if rule.id not in scope:
-            verdicts.append(NOT_APPLICABLE.get((kit.rulebook_hash, rule.id)) or not_applicable(kit.rulebook_hash, rule))
+            verdicts.append(out_of_scope[rule.id])
             continue
-        base = dict(rule_id=rule.id, severity=rule.severity, category=rule.category, weight=rule.weight, source=rule.source)
         evidence: list[Evidence] = []
         missing: list[str] = []
         unmet: list[Check] = []
@@ -212,9 +223,13 @@ def score_in_context(
             # rule asks for when only the time was); for a broken prohibition, the whole reply
             wanted = frozenset(behaviors_for(unmet or rule.requires)) if missing else frozenset()
             advice = Advice(rule, lang, tuple(shown), kit.clause(rule.source), context.model_reply, context.customer_name, wanted)
-            verdicts.append(Verdict(status="fail", evidence=tuple(shown), missing=tuple(missing), advice=advice, **base))  # type: ignore[arg-type]
+            verdicts.append(
+                Verdict(
+                    rule.id, "fail", rule.severity, rule.category, rule.weight, rule.source, tuple(shown), tuple(missing), advice
+                )
+            )
         else:
-            verdicts.append(Verdict(status="pass", evidence=tuple(evidence), **base))  # type: ignore[arg-type]
+            verdicts.append(Verdict(rule.id, "pass", rule.severity, rule.category, rule.weight, rule.source, tuple(evidence)))
     expected_missing: tuple[str, ...] = ()
     if asked:
         share = earned / asked

@@ -32,9 +32,10 @@ from functools import lru_cache
 from operator import itemgetter
 
 from ..content.vocabulary import BEHAVIORS
+from .compiled import collector_paused
 from .hits import Matches, Span, TwoPass, any_within, clause_spans, within
 from .learned import Cues, cues
-from .lexicon import Lexicon, Matcher, PatternSet, compile_set, load_lexicon
+from .lexicon import Lexicon, Matcher, PatternSet, compile_set, lexicon_words, load_lexicon
 from .normalize import Normalized, normalize
 from .profanity import Profanity, profanity
 from .tokens import Analysis, Token, _morph, analyse
@@ -97,7 +98,7 @@ class Detector(WholeReply):
         self.titles = frozenset(t.lower() for t in lexicon.titles)
         self._last: tuple[Analysis, Matches, list[Finding]] | None = None  # see last_findings
         self._last_read: tuple[str, Normalized, Analysis] | None = None  # see read
-        self._words, self._prefixes = _lexicon_words(lexicon)
+        self._words, self._prefixes = lexicon_words(lexicon)
         # the names every hit is looked up by, made once rather than for every reply
         self._hit_keys = {f"b:{name}": (name, False) for name in lexicon.behaviors}
         self._hit_keys.update({f"bq:{name}": (name, True) for name in lexicon.behaviors})
@@ -280,26 +281,11 @@ class Detector(WholeReply):
         return out
 
 
-def _lexicon_words(lexicon: Lexicon) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The words and word beginnings the lexicon's patterns name (for reading digits as letters)."""
-    sources = [p for b in lexicon.behaviors.values() for p in (*b.patterns, *b.question_patterns)]
-    sources += [p for patterns in lexicon.groups.values() for p in patterns]
-    words: set[str] = set()
-    prefixes: set[str] = set()
-    for source in sources:
-        for piece in re.split(r"[\s|?]+", source):
-            piece = piece.lstrip("=").lower()
-            if piece.endswith("*") and len(piece) >= 5 and re.fullmatch(r"[^\W\d_]+\*", piece):
-                prefixes.add(piece[:-1])
-            elif len(piece) >= 3 and re.fullmatch(r"[^\W\d_][\w'’-]*", piece):
-                words.add(piece)
-    return frozenset(words), tuple(sorted(prefixes))
-
-
 @lru_cache(maxsize=8)
 def detector(lang: str) -> Detector:
     """The detector of ``lang``, compiled once."""
-    built = Detector(load_lexicon(lang))
+    with collector_paused():  # some 100,000 objects, none of them garbage (language.compiled)
+        built = Detector(load_lexicon(lang))
     # What is loaded by now (the kit, the compiled lexicons: some 100,000 objects) lives as long as
     # the process. Frozen, it is no longer walked by the garbage collector's full collections,
     # which took 90-140 ms and landed on whichever reply happened to start one (benchmarks/

@@ -24,13 +24,14 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from operator import add, itemgetter
 from pathlib import Path
+from typing import Any
 
 from .compiled import cached, source_of
 from .tokens import Analysis, Token
 
-__all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "read_cues"]
+__all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "cues_of", "read_cues"]
 
 CUES_DIR = Path(__file__).with_name("lexicons")
 
@@ -41,7 +42,10 @@ Negation = tuple[frozenset[str], int] | None  # the negators, and how many words
 # negator, and its weights as a past-tense verb
 _Weights = tuple[float, ...]
 _QUOTED = itemgetter(9)  # Token.quoted, read without a Python call
-_Word = tuple[str, "_Weights | None", "dict[str, _Weights] | None", "_Weights | None", bool, "_Weights | None"]
+_Pairs = dict[str, _Weights]
+_Word = tuple[str, "_Weights | None", "_Pairs | None", "_Weights | None", bool, "_Weights | None"]
+# what one sentence brings: its features' weights by id, and their sum per behaviour
+_Sentence = tuple[dict[int, _Weights], _Weights]
 _CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
 # what each sentence's features weigh is kept by the sentence's text (bounded as the matcher's)
 _SENTENCES_KEPT = 20_000
@@ -131,11 +135,14 @@ class Cues:
     weights: dict[str, tuple[float, ...]]
     stop_words: frozenset[str] = frozenset()
     negation: Negation = None
+    # per behaviour, the share of how far a reply's most telling sentence scores above the whole
+    # that is added to the reply's score (Cues.score); none for a model fitted without it
+    sentence_weight: tuple[float, ...] = ()
     # the model's own memory of what it has read: what each distinct word brings, the pairs by
     # their first word, what each sentence brings; it lives and dies with the model
     _word_memory: dict[frozenset[str], _Word] = field(default_factory=dict, init=False, compare=False, repr=False)
-    _pair_memory: dict[str, dict[str, _Weights]] = field(default_factory=dict, init=False, compare=False, repr=False)
-    _sentence_memory: dict[str, dict[int, _Weights]] = field(
+    _pair_memory: dict[str, _Pairs] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _sentence_memory: dict[str, _Sentence] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -151,45 +158,75 @@ class Cues:
         if not wanted or _words_counted(a.tokens) < 2:
             # one word alone is no evidence of a tone: "Sure." is fine, "Sure, whatever." may not be
             return []
-        total = self.totals(a)
+        scores = self.scores(a)
         out = []
         for k in wanted:
-            if _probability(total[k]) > self.thresholds[k]:
+            if _probability(scores[k]) > self.thresholds[k]:
                 out.append((self.behaviors[k], self._strongest_sentence(a, k)))
         return out
 
+    def scores(self, a: Analysis) -> list[float]:
+        """Each behaviour's score for the reply, from its total and its most telling sentence's.
+
+        A long reply's courteous sentences outweigh the one that blames ("Thank you for your
+        letter ... you should have read the terms ... we will gladly help"): the reply scores
+        higher by a share (``sentence_weight``) of how far its most telling sentence alone scores
+        above the whole. Never lower: a tone spread over the sentences is read from the whole."""
+        total, best = self._read(a)
+        return [t + share * (b - t) if b > t else t for t, b, share in zip(total, best, self.sentence_weight, strict=True)]
+
     def totals(self, a: Analysis) -> list[float]:
-        """Each behaviour's score for the reply: what ``cue_features`` gives, weighed, but found
-        without spelling the features out, since every reply pays for it: what a word brings
-        (its weights, the pairs it begins) is looked up once per distinct word, and what a
-        sentence brings once per sentence text (replies repeat "Thank you for waiting." as they
-        do for the pattern matcher, language.matcher), unless it holds a quotation."""
+        """Each behaviour's score for the reply: what ``cue_features`` gives, weighed."""
+        return self._read(a)[0]
+
+    def _read(self, a: Analysis) -> tuple[list[float], list[float]]:
+        """Each behaviour's total for the reply, and its highest total of one sentence alone.
+
+        What ``cue_features`` gives, weighed, but found without spelling the features out, since
+        every reply pays for it: what a word brings (its weights, the pairs it begins) is looked up
+        once per distinct word, and what a sentence brings once per sentence text (replies repeat
+        "Thank you for waiting." as they do for the pattern matcher, language.matcher), unless it
+        holds a quotation."""
         tokens, text = a.tokens, a.text
         known = self._sentence_memory
         # each feature's weights are one tuple object: keyed by its id, a feature counts once
         found: dict[int, tuple[float, ...]] = {}
+        counted = 0  # features met, once per sentence
+        best: _Weights | None = None  # the highest sum of one sentence, per behaviour
+        summed: _Weights = ()  # the sentences' sums added up
         for first, last, _ in a.sentences:
             if first >= last:
                 continue
             if any(map(_QUOTED, tokens[first:last])):
-                found.update(self._sentence(tokens, first, last))
-                continue
-            key = text[tokens[first].start : tokens[last - 1].end]
-            brought = known.get(key)
-            if brought is None:
                 brought = self._sentence(tokens, first, last)
-                if len(key) <= _SENTENCE_KEPT_CHARS:
-                    if len(known) >= _SENTENCES_KEPT:
-                        known.clear()
-                    known[key] = brought
-            found.update(brought)
-        total = list(self.bias)
-        if found:
-            total = [b + sum(column) for b, column in zip(total, zip(*found.values(), strict=True), strict=True)]
-        return total
+            else:
+                key = text[tokens[first].start : tokens[last - 1].end]
+                kept = known.get(key)
+                if kept is None:
+                    kept = self._sentence(tokens, first, last)
+                    if len(key) <= _SENTENCE_KEPT_CHARS:
+                        if len(known) >= _SENTENCES_KEPT:
+                            known.clear()
+                        known[key] = kept
+                brought = kept
+            weights, own = brought
+            found.update(weights)
+            counted += len(weights)
+            if best is None:
+                best = summed = own
+            else:
+                best = tuple(map(max, best, own))
+                summed = tuple(map(add, summed, own))
+        bias = self.bias
+        if best is None:
+            return list(bias), list(bias)
+        if counted != len(found):  # a feature in two sentences counts once
+            summed = tuple(map(sum, zip(*found.values(), strict=True)))
+        return list(map(add, bias, summed)), list(map(add, bias, best))
 
-    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> dict[int, _Weights]:
-        """The weights of the features of one sentence (a clause never spans two), by id."""
+    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> _Sentence:
+        """The weights of the features of one sentence (a clause never spans two), by id, and
+        their sum per behaviour."""
         words = self._words()
         window = self.negation[1] if self.negation is not None else 0
         found: dict[int, _Weights] = {}
@@ -223,7 +260,12 @@ class Cues:
             if negator:
                 negated_until = i + window
             previous, last_clause = word, clause
-        return found
+        own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
+        return found, own
+
+    @property
+    def _zeros(self) -> _Weights:
+        return (0.0,) * len(self.behaviors)
 
     def _words(self) -> dict[frozenset[str], _Word]:
         return self._word_memory
@@ -235,7 +277,7 @@ class Cues:
         past = self.weights.get(lemma + _PAST) if token.grams and _past(token.grams) else None
         return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past
 
-    def _pairs(self) -> dict[str, dict[str, tuple[float, ...]]]:
+    def _pairs(self) -> dict[str, _Pairs]:
         pairs = self._pair_memory
         if not pairs:
             for feature, w in self.weights.items():
@@ -282,10 +324,21 @@ def read_cues(path: Path) -> Cues:
     """The model stored at ``path``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CuesError(f"{path}: the learned cues cannot be read ({exc}); train them again with scripts/train_cues.py") from None
+    try:
+        return cues_of(data)
+    except CuesError as exc:
+        raise CuesError(f"{path}: {exc}") from None
+
+
+def cues_of(data: dict[str, Any]) -> Cues:
+    """The model a cues file holds, parsed (scripts/train_cues.py writes them)."""
+    try:
         behaviors = tuple(data["behaviors"])
         n = len(behaviors)
         weights = {str(f): tuple(float(x) for x in w) for f, w in data["weights"].items()}
-        cues = Cues(
+        model = Cues(
             lang=str(data["lang"]),
             behaviors=behaviors,
             bias=tuple(float(x) for x in data["bias"]),
@@ -293,12 +346,14 @@ def read_cues(path: Path) -> Cues:
             weights=weights,
             stop_words=frozenset(str(w) for w in data.get("stop_words", [])),
             negation=(frozenset(str(w) for w in data["negators"]), int(data["negation_window"])) if "negators" in data else None,
+            sentence_weight=tuple(float(x) for x in data.get("sentence_weight", [0.0] * n)),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CuesError(f"{path}: the learned cues cannot be read ({exc}); train them again with scripts/train_cues.py") from None
-    if len(cues.bias) != n or len(cues.thresholds) != n or any(len(w) != n for w in weights.values()):
-        raise CuesError(f"{path}: every weight, bias and threshold needs one number per behaviour ({n})")
-    return cues
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CuesError(f"the learned cues cannot be read ({exc}); train them again with scripts/train_cues.py") from None
+    sizes = {len(model.bias), len(model.thresholds), len(model.sentence_weight), *map(len, weights.values())}
+    if sizes != {n}:
+        raise CuesError(f"every weight, bias, threshold and sentence weight needs one number per behaviour ({n})")
+    return model
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,7 @@ patterns compiled, from the disk cache (language.compiled) when it can.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,11 +77,14 @@ class Lexicon(Model):
 def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
     """A pattern set from pattern texts (compiled already when they are a loaded lexicon's)."""
     known = _PRECOMPILED.get(id(groups))
-    if known is not None and known[0] is groups:
-        found = known[1].get(tuple(sources))
+    if known is not None and known.lexicon.groups is groups:
+        found = known.sets.get(tuple(sources))
         if found is not None:
             return found
     return PatternSet([p for s in sources for p in compile_pattern(s, groups)])
+
+
+Words = tuple[frozenset[str], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -89,11 +93,41 @@ class _Compiled:
 
     lexicon: Lexicon
     sets: dict[tuple[str, ...], PatternSet]
+    words: Words  # see lexicon_words
 
 
 # The compiled pattern lists of each loaded lexicon, found by the identity of its groups (the
 # dict every compile_set call of that lexicon passes); the groups are held, so the id stays theirs.
-_PRECOMPILED: dict[int, tuple[dict[str, Patterns], dict[tuple[str, ...], PatternSet]]] = {}
+_PRECOMPILED: dict[int, _Compiled] = {}
+
+
+def lexicon_words(lexicon: Lexicon) -> Words:
+    """The words and word beginnings the lexicon's patterns name (for reading digits as letters:
+    language.normalize); worked out when the lexicon is compiled, and kept with it."""
+    known = _PRECOMPILED.get(id(lexicon.groups))
+    if known is not None and known.lexicon.groups is lexicon.groups:
+        return known.words
+    return _words(lexicon)
+
+
+def _words(lexicon: Lexicon) -> Words:
+    sources = [p for b in lexicon.behaviors.values() for p in (*b.patterns, *b.question_patterns)]
+    sources += [p for patterns in lexicon.groups.values() for p in patterns]
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    # the pieces of all patterns at once, each distinct one looked at once: patterns repeat words
+    for piece in set(_PIECE_SEPARATORS.split(" ".join(sources))):
+        piece = piece.lstrip("=").lower()
+        if piece.endswith("*") and len(piece) >= 5 and _PREFIX_PIECE.fullmatch(piece):
+            prefixes.add(piece[:-1])
+        elif len(piece) >= 3 and _WORD_PIECE.fullmatch(piece):
+            words.add(piece)
+    return frozenset(words), tuple(sorted(prefixes))
+
+
+_PIECE_SEPARATORS = re.compile(r"[\s|?]+")
+_PREFIX_PIECE = re.compile(r"[^\W\d_]+\*")
+_WORD_PIECE = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def _pattern_lists(lexicon: Lexicon) -> Iterator[Patterns]:
@@ -112,7 +146,7 @@ def _compile(lexicon: Lexicon) -> _Compiled:
                 sets[key] = PatternSet([p for s in sources for p in compile_pattern(s, lexicon.groups)])
             except LexiconError:  # a group meant only for inlining: whoever compiles it alone is told so then
                 continue
-    return _Compiled(lexicon, sets)
+    return _Compiled(lexicon, sets, _words(lexicon))
 
 
 @lru_cache(maxsize=8)
@@ -127,12 +161,14 @@ def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
         raise LexiconError(f"no lexicon for language '{lang}' (looked for {path})")
     content = path.read_bytes()
     folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
-    code = source_of(__name__, "simkit.language.patterns", Model.__module__) + pydantic.VERSION.encode()
+    # the code that reads and compiles the file, whether imported yet or not
+    modules = (__name__, "simkit.language.patterns", Model.__module__, "simkit.content.validation", "simkit.content.yamlload")
+    code = source_of(*modules) + pydantic.VERSION.encode()
     compiled = cached(f"lexicon-{lang}-{folder_key}", [content, code], lambda: _compile(_read(path, content)), _Compiled)
     groups = compiled.lexicon.groups
     if len(_PRECOMPILED) >= 16:  # lexicons loaded again and again (tests): keep the latest
         del _PRECOMPILED[next(iter(_PRECOMPILED))]
-    _PRECOMPILED[id(groups)] = (groups, compiled.sets)
+    _PRECOMPILED[id(groups)] = compiled
     return compiled.lexicon
 
 

@@ -24,13 +24,9 @@ Entry = tuple[int, tuple[Candidate, ...], int, dict[int, tuple[Candidate, ...]]]
 Need = tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]]
 
 
-def _needs(slots: tuple[Slot, ...]) -> list[Need]:
-    """What each required slot needs: a sentence with no token for one of them cannot match."""
-    return [
-        (slot.lemmas | slot.forms, slot.kinds, slot.cased, slot.prefixes, slot.grams)
-        for slot in slots
-        if not slot.gap and not slot.optional
-    ]
+def _need(slot: Slot) -> Need:
+    """What a required slot needs: a sentence with no token for it cannot match."""
+    return (slot.lemmas | slot.forms, slot.kinds, slot.cased, slot.prefixes, slot.grams)
 
 
 # sentences whose hits are kept (see Matcher.run): at most this many, of at most this length
@@ -113,12 +109,14 @@ class Matcher:
         self._prefix_bits: dict[str, list[tuple[str, int]]] = {}
         self._short_prefix_bits: list[tuple[str, int]] = []
         self._gram_bits: list[tuple[frozenset[str], int]] = []
-        self._gram_masks: dict[tuple[frozenset[str], ...], int] = {}  # see _gram_mask
+        self._gram_masks: dict[frozenset[str], int] = {}  # see _gram_mask
+        seen: dict[int, tuple[int, int]] = {}  # see _required
         for name, patterns in sets.items():
             made: dict[int, tuple[Slot, Candidate]] = {}
             for p in patterns.patterns:
                 rest = p.slots[1:]
-                made[id(p)] = (p.slots[0], (name, rest, 1, self._required(rest), _linear(rest), self._key(rest)))
+                required, rarest = self._required(rest, seen)
+                made[id(p)] = (p.slots[0], (name, rest, 1, required, _linear(rest), rarest))
             for key, listed in patterns.by_word.items():
                 self.by_word.setdefault(key, []).extend((*made[id(p)], key in p.slots[0].lemmas) for p in listed)
             for key, listed in patterns.by_prefix.items():
@@ -126,46 +124,60 @@ class Matcher:
             for p in patterns.anywhere:
                 first = p.slots[0]
                 if first.gap or first.optional:
-                    self.anywhere.append((name, p.slots, 0, self._required(p.slots), _linear(p.slots), self._key(p.slots)))
+                    required, rarest = self._required(p.slots, seen)
+                    self.anywhere.append((name, p.slots, 0, required, _linear(p.slots), rarest))
                 else:
                     self.pretest.append(made[id(p)])
         # the pretested patterns a token of each kind may start (most want a number, not a word)
         self._pretest_for = {kind: [item for item in self.pretest if _may_fit(item[0], kind)] for kind in _KINDS}
+        # A word's pretests, when they ask only for grammemes ("@VERB+impr") or for any word, pass
+        # or fail by its parses alone: what each parse passes is kept (see _pretested).
+        words = self._pretest_for["word"]
+        self._pretest_by_parse = not any(s.lemmas or s.forms or s.cased or s.prefixes for s, _ in words)
+        self._pretest_always = sum(1 << k for k, (s, _) in enumerate(words) if "word" in s.kinds)
+        self._pretest_parses: dict[frozenset[str], int] = {}
         # by the token's lower-case form, which decides its kind, lemmas and grammemes too
         self._cache: dict[str, Entry] = {}
         self._sentences: dict[str | tuple[str | int, ...], tuple[tuple[str, int, int], ...]] = {}
         self._sets = sets  # read once more for what tells numbers apart (see _told), when first asked
 
-    def _required(self, slots: tuple[Slot, ...]) -> int:
-        """The bits of what ``slots`` need; new needs get new bits (only while building)."""
-        required = 0
-        for need in _needs(slots):
-            bit = self._bits.get(need)
-            if bit is None:
-                bit = self._bits[need] = 1 << len(self._bits)
-                words, kinds, cased, prefixes, grams = need
-                for key, table in ((words, self._word_bits), (kinds, self._kind_bits), (cased, self._cased_bits)):
-                    for word in key:
-                        table[word] = table.get(word, 0) | bit
-                for prefix in prefixes:
-                    if len(prefix) >= 3:
-                        self._prefix_bits.setdefault(prefix[:3], []).append((prefix, bit))
-                    else:
-                        self._short_prefix_bits.append((prefix, bit))
-                self._gram_bits += [(g, bit) for g in grams]
+    def _required(self, slots: tuple[Slot, ...], seen: dict[int, tuple[int, int]]) -> tuple[int, int]:
+        """The bits of what ``slots`` need, and the bit of the need likely rarest (the last of
+        equals; 0 when none). New needs get new bits (only while building). ``seen`` holds each
+        slot object's bit and rarity: patterns share their slots, so most are worked out once."""
+        required = key = 0
+        best = None
+        for slot in slots:
+            if slot.gap or slot.optional:
+                continue
+            found = seen.get(id(slot))
+            if found is None:
+                need = _need(slot)
+                found = seen[id(slot)] = (self._bit(need), _rarity(need))
+            bit, rarity = found
             required |= bit
-        return required
-
-    def _key(self, slots: tuple[Slot, ...]) -> int:
-        """The bit of the need of ``slots`` likely rarest (the last of equals), 0 when none."""
-        key, best = 0, None
-        for need in _needs(slots):
-            rarity = _rarity(need)
             if best is None or rarity <= best:
-                key, best = self._bits[need], rarity
-        return key
+                key, best = bit, rarity
+        return required, key
 
-    def _mask(self, token: Token, words: set[str]) -> int:
+    def _bit(self, need: Need) -> int:
+        """The bit of ``need``, a new one when it is new."""
+        bit = self._bits.get(need)
+        if bit is None:
+            bit = self._bits[need] = 1 << len(self._bits)
+            words, kinds, cased, prefixes, grams = need
+            for key, table in ((words, self._word_bits), (kinds, self._kind_bits), (cased, self._cased_bits)):
+                for word in key:
+                    table[word] = table.get(word, 0) | bit
+            for prefix in prefixes:
+                if len(prefix) >= 3:
+                    self._prefix_bits.setdefault(prefix[:3], []).append((prefix, bit))
+                else:
+                    self._short_prefix_bits.append((prefix, bit))
+            self._gram_bits += [(g, bit) for g in grams]
+        return bit
+
+    def _mask(self, token: Token, words: frozenset[str]) -> int:
         """The bits of every need that ``token`` may fill (a superset: it only spares work)."""
         mask = self._kind_bits.get(token.kind, 0) | self._cased_bits.get(token.text, 0)
         for w in words:
@@ -181,18 +193,41 @@ class Matcher:
         return mask
 
     def _gram_mask(self, parses: tuple[frozenset[str], ...]) -> int:
-        """The bits of the grammeme needs some parse fills; words share their parses' grammemes
-        (every unknown noun of a reply, say), so each set of parses is tried once."""
-        found = self._gram_masks.get(parses)
-        if found is None:
-            found = 0
-            for grams, bit in self._gram_bits:
-                if any(grams <= parse for parse in parses):
-                    found |= bit
-            if len(self._gram_masks) > 100_000:
-                self._gram_masks.clear()
-            self._gram_masks[parses] = found
+        """The bits of the grammeme needs some parse fills. Words share their parses' grammemes
+        (every unknown noun of a reply, say) far more often than their lists of parses, so what
+        each parse fills is kept."""
+        found = 0
+        known = self._gram_masks
+        for parse in parses:
+            bits = known.get(parse)
+            if bits is None:
+                bits = 0
+                for grams, bit in self._gram_bits:
+                    if grams <= parse:
+                        bits |= bit
+                if len(known) > 100_000:
+                    known.clear()
+                known[parse] = bits
+            found |= bits
         return found
+
+    def _pretested(self, parses: tuple[frozenset[str], ...]) -> int:
+        """Which of a word's pretests (by their place in the list) it passes, when they depend on
+        its parses alone (``_pretest_by_parse``)."""
+        passed = self._pretest_always
+        known = self._pretest_parses
+        for parse in parses:
+            bits = known.get(parse)
+            if bits is None:
+                bits = 0
+                for k, (slot, _) in enumerate(self._pretest_for["word"]):
+                    if any(grams <= parse for grams in slot.grams):
+                        bits |= 1 << k
+                if len(known) > 100_000:
+                    known.clear()
+                known[parse] = bits
+            passed |= bits
+        return passed
 
     @cached_property
     def _told(self) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
@@ -232,16 +267,28 @@ class Matcher:
             found = self._cache.get(key)
         if found is None:
             seen: dict[int, Candidate] = {}
-            words = {token.lower, *token.lemmas}
             lemmas = token.lemmas
+            # the lemmas hold the word's own form (language.tokens): most often no new set is made
+            words = lemmas if token.lower in lemmas else lemmas | {token.lower}
+            by_word = self.by_word
             for w in words:
-                for first, candidate, by_lemma in self.by_word.get(w, ()):
+                listed = by_word.get(w)
+                if listed is None:  # most words start no pattern
+                    continue
+                for first, candidate, by_lemma in listed:
                     if id(candidate) not in seen and ((by_lemma and w in lemmas) or first.test(token)):
                         seen[id(candidate)] = candidate
             pool = [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
-            for first, candidate in (*pool, *self._pretest_for.get(token.kind, self.pretest)):
+            for first, candidate in pool:
                 if id(candidate) not in seen and first.test(token):
                     seen[id(candidate)] = candidate
+            if token.kind == "word" and self._pretest_by_parse:
+                passed = self._pretested(token.grams)
+                tested = [candidate for k, (_, candidate) in enumerate(self._pretest_for["word"]) if passed >> k & 1]
+            else:
+                tested = [candidate for first, candidate in self._pretest_for.get(token.kind, self.pretest) if first.test(token)]
+            for candidate in tested:
+                seen.setdefault(id(candidate), candidate)
             free: list[Candidate] = []
             keyed: dict[int, list[Candidate]] = {}
             for candidate in (*seen.values(), *self.anywhere):

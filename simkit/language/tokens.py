@@ -15,6 +15,8 @@ from itertools import compress
 from operator import attrgetter
 from typing import Any, NamedTuple, cast
 
+from .compiled import collector_paused
+
 # Alternatives that start with different characters, the commonest (words) first; the lookahead
 # names every character a token starts with, so the engine skips the spaces between tokens in C
 # rather than trying each alternative at each space. A time comes before a number: both start
@@ -117,7 +119,8 @@ def _morph() -> Any:
     # every parse is taken, in no particular order: parses come as plain tuples (word, tag, normal
     # form, score, methods) and are not ranked, which spares a quarter of the time a word never
     # seen before costs (a reply of made-up words is made of little else)
-    return pymorphy3.MorphAnalyzer(lang="ru", result_type=None, probability_estimator_cls=None)
+    with collector_paused():  # its dictionary: thousands of objects that live as long as the process
+        return pymorphy3.MorphAnalyzer(lang="ru", result_type=None, probability_estimator_cls=None)
 
 
 @lru_cache(maxsize=200_000)

@@ -27,7 +27,7 @@ import os
 import pickle
 import tempfile
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +35,7 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select, tuple_
-from sqlalchemy.engine import Connection
+from sqlalchemy import and_, func, select
 
 from ..content.kit import Kit
 from ..content.scenario_model import Action
@@ -44,11 +43,13 @@ from ..engine.generation import ScenarioInstance, generate
 from ..engine.scoring import TurnScore, context_of, score_in_context
 from ..errors import UnknownScenario
 from ..language import stored as stored_findings
-from .database import DriverRows, Store, driver_rows, findings_row, score_values
+from .claims import Claims
+from .database import DriverRows, Store, findings_row
 from .evidence import collector_paused
 from .records import Attempt, FindingsRow, Reply, TurnScoreRow
+from .rows import score_driver_rows
 
-BATCH = 2000  # replies per chunk: a transaction each, a few MB of rows in flight
+BATCH = 4000  # replies per chunk at most: a transaction each, some 20 MB of rows in flight
 Instances = dict[tuple[str, int, str], ScenarioInstance]
 # what became of a chunk: its size, the rows of the replies scored, their findings read anew, how many replies were gone
 FindingsValues = tuple[str, str, str]  # a reply's findings row: reply id, fingerprint, findings
@@ -147,11 +148,29 @@ def _actions(stored: list[Any]) -> list[Action]:
     # no kit can take it, so the reply is judged as if it had not been chosen, never crashing the run
     out = []
     for value in stored:
-        try:
-            out.append(Action.model_validate(value))
-        except ValueError:
-            continue
+        key = _action_key(value)
+        action = _ACTIONS.get(key) if key is not None else None
+        if action is None:
+            try:
+                action = Action.model_validate(value)
+            except ValueError:
+                continue
+            if key is not None and len(_ACTIONS) < 10_000:
+                _ACTIONS[key] = action
+        out.append(action)
     return out
+
+
+# Stored actions are a few dozen distinct mappings ({"id": "route_department", "department":
+# "legal"}), read again for every reply: each is checked once and the (immutable) action reused
+_ACTIONS: dict[tuple[tuple[str, tuple[type, Any]], ...], Action] = {}
+
+
+def _action_key(value: Any) -> tuple[tuple[str, tuple[type, Any]], ...] | None:
+    # the mapping as a key, its values with their types (True is not 1 to the check); None when it is no plain mapping
+    if type(value) is not dict or not all(type(v) in (str, int, float, type(None)) for v in value.values()):
+        return None
+    return tuple((k, (type(v), v)) for k, v in value.items())
 
 
 # the columns of a reply and its attempt that ``score_stored`` reads, and the findings kept
@@ -176,7 +195,7 @@ def _score_chunk(store: Store, kit: Kit, chunk: list[str]) -> tuple[dict[str, Dr
     for row in rows:
         score = score_stored(kit, row, row, instances, row.findings)
         if score is not None:
-            scored[row.id] = driver_rows(score_values(row.id, score, kit.rulebook_hash))
+            scored[row.id] = score_driver_rows(row.id, score, kit.rulebook_hash)
             if row.findings is None:
                 found.append(findings_row(row.id, score.findings, score.customer_name))
     return scored, found, len(rows) - len(scored)
@@ -253,54 +272,6 @@ class _Workers:
             self.close()
 
 
-class _Claims:
-    """Chunks of replies not yet scored under a rulebook, handed out by PostgreSQL.
-
-    Each chunk is claimed in a transaction of its own that locks its replies' rows (``FOR NO KEY
-    UPDATE SKIP LOCKED``: a concurrent run skips them, readers and writers of verdicts are not
-    held up) until its scores are written, so several machines re-scoring one store share the work
-    and no reply is scored twice. A run that stops leaves its claims to the next one.
-    """
-
-    def __init__(self, store: Store, rulebook_hash: str, since: datetime | None, batch: int) -> None:
-        self.store = store
-        self.open: deque[Connection] = deque()
-        scored = select(TurnScoreRow.id).where(TurnScoreRow.reply_id == Reply.id, TurnScoreRow.rulebook_hash == rulebook_hash)
-        query = select(Reply.id, Reply.attempt_id, Reply.turn_index).join(Attempt).where(~scored.exists())
-        if since is not None:
-            query = query.where(Attempt.started_at >= since)
-        self.query = query.order_by(Reply.attempt_id, Reply.turn_index).limit(max(1, batch))
-        self.after: tuple[str, int] | None = None  # the last reply claimed: each run moves forward
-
-    def __iter__(self) -> Iterator[list[str]]:
-        while True:
-            query = (
-                self.query if self.after is None else self.query.where(tuple_(Reply.attempt_id, Reply.turn_index) > self.after)
-            )
-            connection = self.store.engine.connect()
-            connection.begin()
-            rows = connection.execute(query.with_for_update(of=Reply, skip_locked=True, key_share=True)).all()
-            if not rows:
-                connection.rollback()
-                connection.close()
-                return
-            self.open.append(connection)
-            self.after = (rows[-1].attempt_id, rows[-1].turn_index)
-            yield [row.id for row in rows]
-
-    def release(self) -> None:
-        """Let go of the oldest chunk claimed, once its scores are written."""
-        connection = self.open.popleft()
-        connection.commit()
-        connection.close()
-
-    def close(self) -> None:
-        while self.open:
-            connection = self.open.popleft()
-            connection.rollback()
-            connection.close()
-
-
 def rescore(
     store: Store,
     kit: Kit,
@@ -315,7 +286,7 @@ def rescore(
     this process writes what they send back; with one worker, or work for one chunk only,
     everything runs in this process. ``progress`` is called with (replies done, replies to do)
     after each chunk is written. On PostgreSQL the chunks are claimed in the database
-    (``_Claims``), so runs on several machines at once share the work.
+    (``claims.Claims``), so runs on several machines at once share the work.
     """
     current = kit.rulebook_hash
     if since is not None and since.tzinfo is None:
@@ -331,11 +302,9 @@ def rescore(
             every = list(s.scalars(query))
             done = set(s.scalars(select(TurnScoreRow.reply_id).where(TurnScoreRow.rulebook_hash == current)))
         todo = [r for r in every if r not in done]
-        claims = _Claims(store, current, since, batch) if store.engine.dialect.name == "postgresql" and todo else None
-        chunks: Iterable[list[str]] = (
-            claims if claims is not None else [todo[a : a + batch] for a in range(0, len(todo), max(1, batch))]
-        )
+        claims = Claims(store, current, since, batch) if store.engine.dialect.name == "postgresql" and todo else None
         processes = min(wanted, -(-len(todo) // max(1, batch)))
+        chunks: Iterable[list[str]] = claims if claims is not None else _chunks(todo, batch, processes)
         if processes <= 1:
             if early is not None:
                 early.close()
@@ -364,6 +333,19 @@ def rescore(
             claims.close()
     # replies in scope this run did not score: scored before it, or meanwhile by another run
     return RescoreReport(current, scored, len(every) - scored - missing, missing, raced)
+
+
+def _chunks(todo: list[str], batch: int, workers: int) -> list[list[str]]:
+    """``todo`` in chunks of ``batch`` replies, the last ones smaller: a chunk takes a worker a
+    second or two, and the workers should run out of work together rather than one of them
+    finishing a whole chunk alone at the end while the other core idles."""
+    out, start, batch = [], 0, max(1, batch)
+    while start < len(todo):
+        # near the end, each chunk is a share of what is left (down to an eighth of a full one)
+        size = min(batch, max(batch // 8, -(-(len(todo) - start) // (2 * max(1, workers))), 1))
+        out.append(todo[start : start + size])
+        start += size
+    return out
 
 
 def _unscored_at_least(store: Store, rulebook_hash: str, since: datetime | None) -> int:

@@ -27,6 +27,7 @@ from .sums import summarise
 
 if TYPE_CHECKING:
     from ..content.kit import Kit
+    from ..engine.checks import Evidence
     from ..engine.dialogue import Exchange
     from ..engine.generation import ScenarioInstance
     from ..engine.scoring import TurnScore
@@ -149,6 +150,43 @@ def driver_rows(values: ScoreValues) -> DriverRows:
     """One reply's ``score_values`` as the driver takes them (``Store.add_score_values``)."""
     verdicts, score = values
     return _driver_values(verdicts, _VERDICT_COLUMNS, _VERDICT_JSON), _driver_values([score], _SCORE_COLUMNS, _SCORE_JSON)[0]
+
+
+def score_driver_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> DriverRows:
+    """``driver_rows(score_values(reply_id, score, rulebook_hash))``, made without the mappings between.
+
+    A re-scoring makes these for every reply it reads, some ten verdicts each; the texts of the
+    missing lists (a few dozen distinct ones) are kept once made.
+    """
+    verdicts = [
+        (
+            *(reply_id, v.rule_id, v.status, v.severity, v.category, v.weight, v.source, rulebook_hash),
+            _evidence_json(v.evidence),
+            _strings_json(v.missing),
+        )
+        for v in score.verdicts
+        if v.status != "n/a"  # as score_values
+    ]
+    return verdicts, (reply_id, rulebook_hash, score.score, _strings_json(score.critical_failures))
+
+
+_STRINGS_JSON: dict[tuple[str, ...], str] = {}
+
+
+def _strings_json(values: tuple[str, ...]) -> str:
+    found = _STRINGS_JSON.get(values)
+    if found is None:
+        found = json.dumps(list(values))
+        if len(_STRINGS_JSON) < 10_000:
+            _STRINGS_JSON[values] = found
+    return found
+
+
+def _evidence_json(evidence: Sequence[Evidence]) -> str:
+    # as score_values writes it: what, text and span ([start, end] or null) of each piece
+    if not evidence:
+        return "[]"
+    return json.dumps([{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in evidence])
 
 
 def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:

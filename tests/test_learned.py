@@ -138,10 +138,10 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 # (README-hostile-heldout3.md, -heldout4.md): the figures measured when the cues were added, less a
 # little, so that a change that loses ground on unseen replies fails here.
 HELD_OUT_FLOORS = {
-    "hostile.heldout3.ru.jsonl": {"rude": (0.85, 0.87), "dismissive": (0.83, 0.90), "blame_customer": (0.76, 0.90)},
-    "hostile.heldout3.en.jsonl": {"rude": (0.85, 0.88), "dismissive": (0.86, 0.80), "blame_customer": (0.60, 0.76)},
-    "hostile.heldout4.ru.jsonl": {"rude": (0.69, 0.87), "dismissive": (0.79, 0.90), "blame_customer": (0.65, 0.94)},
-    "hostile.heldout4.en.jsonl": {"rude": (0.68, 0.90), "dismissive": (0.77, 0.85), "blame_customer": (0.62, 0.91)},
+    "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.84, 0.91), "blame_customer": (0.78, 0.92)},
+    "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.85, 0.82), "blame_customer": (0.62, 0.82)},
+    "hostile.heldout4.ru.jsonl": {"rude": (0.72, 0.90), "dismissive": (0.80, 0.91), "blame_customer": (0.75, 0.96)},
+    "hostile.heldout4.en.jsonl": {"rude": (0.72, 0.94), "dismissive": (0.78, 0.86), "blame_customer": (0.65, 0.91)},
 }
 
 

@@ -45,6 +45,9 @@ from .whole_reply import CODE_GROUPS, WholeReply
 __all__ = ["Detector", "Finding", "Matches", "Span", "detect", "detector"]
 
 _SARCASM_CANCELS = ("apology", "gratitude", "empathy", "please")
+# An insult is no statement that a negation could deny: "Nobody's going to help you with that
+# attitude" still sneers (language.detection's _denied).
+_EXPRESSIVE = frozenset({"rude"})
 _QUOTED = itemgetter(Token._fields.index("quoted"))
 
 
@@ -105,7 +108,11 @@ class Detector(WholeReply):
         self._check_keys = {name: (f"block:{name}", f"bs:{name}", f"ctx:{name}") for name in lexicon.behaviors}
         self._department_keys = tuple((name, f"d:{name}") for name in lexicon.departments)
         self._targets: dict[str, frozenset[str]] = {}  # see _names
-        self.function_words = frozenset(w for p in g.get("function_words", []) for w in re.split(r"[\s|]+", p.lower()) if w)
+        self.function_words = _words(g.get("function_words", []))
+        self.clause_negators = _words(g.get("clause_negators", []))
+        self.answer_no = _words(g.get("answer_no", []))
+        self.own_action = _words(g.get("own_action", []))
+        self.deed_negators = _words(g.get("deed_negators", []))
 
     # where hits lie (language.hits), as the detector's own: language.politeness asks it
     within = staticmethod(within)
@@ -137,6 +144,10 @@ class Detector(WholeReply):
                     break
                 if tokens[j].lower in self.negators:
                     return False
+            if name not in _EXPRESSIVE and self._denied(a, hit, clauses[first.clause][0]):
+                return False
+            if name == "blame_customer" and self.deed_negators and self._no_deed(a, hit):
+                return False
         block, block_sentence, context = self._check_keys[name]
         # most behaviours have no block or context hit in a reply: the lookup spares the search
         if block in m:
@@ -146,6 +157,39 @@ class Detector(WholeReply):
         if block_sentence in m and any_within(m, block_sentence, sentence.first, sentence.last):
             return False
         return not (b.context and not any_within(m, context, sentence.first, sentence.last))
+
+    def _denied(self, a: Analysis, hit: Span, lo: int) -> bool:
+        """Whether the hit's clause (from token ``lo``) says the opposite of what the hit says.
+
+        A negative pronoun that opens the clause negates all of it, however far before the hit
+        ("None of this is your fault", "Nobody's saying you didn't check"); and a negative
+        statement right after a bare "No," agrees with the negative, so denies what the customer
+        feared ("No, you didn't use the wrong adaptor", "Нет, вы не сломали роутер").
+        """
+        tokens = a.tokens
+        start, end = hit
+        for j in range(lo, start):
+            # the pronoun is the clause's subject: its first word but for "and", "but", "so" ...
+            # ("waiting all day for nothing is rubbish" negates nothing)
+            if tokens[j].lower not in self.function_words:
+                if tokens[j].lower in self.clause_negators:
+                    return True
+                break
+        if lo == 0 or lo != start or tokens[lo - 1].lower not in self.answer_no:
+            return False
+        no = tokens[lo - 1]
+        # the "No" is a clause of its own in the hit's sentence, and the hit itself is negative
+        alone = no.sentence == tokens[start].sentence and (lo == 1 or tokens[lo - 2].clause != no.clause)
+        return alone and any(t.lower in self.negators for t in tokens[start:end])
+
+    def _no_deed(self, a: Analysis, hit: Span) -> bool:
+        """Whether a fault is denied by its own object: the customer did nothing ("вы ничего не
+        подключали", "вы ничего неправильно не сделали"). Only in the hit's first clause: in "если
+        бы вы оплатили, ничего бы не отключили" the "ничего" belongs to what followed."""
+        tokens = a.tokens
+        start, end = hit
+        clause = tokens[start].clause
+        return any(t.clause == clause and t.lower in self.deed_negators for t in tokens[start:end])
 
     # -- the reply ----------------------------------------------------------------------
 
@@ -260,6 +304,9 @@ class Detector(WholeReply):
             stall = self._group(a, m, "stall")
             deflect = self._group(a, m, "deflect") + self._curt(a, m) + tautology + stall
             alternative = any(self._offers(a, span, hits, stall) for span in self._group(a, m, "alternative"))
+            if not alternative and not deflect and hits.get("blame_customer"):
+                # a reproach that goes on to say what will be done, or when, is no brush-off
+                alternative = self._promises(a, hits, clauses)
             if (deflect or hits.get("blame_customer")) and not alternative:
                 hits["dismissive"] = deflect or list(hits["blame_customer"])
 
@@ -279,6 +326,11 @@ class Detector(WholeReply):
                 at.update(chars)
             out.append(Finding(name, tuple(sorted(at)), values.get(name)))
         return out
+
+
+def _words(patterns: list[str]) -> frozenset[str]:
+    """The words of a helper group that the code reads as a word list, not as patterns."""
+    return frozenset(w for p in patterns for w in re.split(r"[\s|]+", p.lower()) if w)
 
 
 @lru_cache(maxsize=8)

@@ -54,6 +54,7 @@ class WholeReply:
     common_caps: frozenset[str]
     titles: frozenset[str]
     function_words: frozenset[str]
+    own_action: frozenset[str]  # words that report the speaker's own action (see _own_action)
     _targets: dict[str, frozenset[str]]  # a customer's name: its words and their lemmas (see _names)
 
     @staticmethod
@@ -132,6 +133,30 @@ class WholeReply:
             return False
         sentence = a.tokens[s].sentence
         return not any(a.tokens[t].sentence in (sentence, sentence + 1) for t, _ in stall)
+
+    def _promises(self, a: Analysis, hits: dict[str, list[Span]], clauses: dict[int, Span]) -> bool:
+        """Whether the reply says when or what the speaker does for the customer.
+
+        Not in a sentence that blames or mocks ("it's throttled until the 1st, simple as"), nor in
+        a negated clause: a time at which nothing will happen promises nothing ("До понедельника
+        ничего не будет", "no delivery today").
+        """
+        tokens = a.tokens
+        hostile = {tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+        for s, _ in hits.get("timeframe", []):
+            if tokens[s].sentence in hostile:
+                continue
+            lo, hi = clauses[tokens[s].clause]
+            if not any(t.lower in self.negators for t in tokens[lo:hi]):
+                return True
+        return any(t.sentence not in hostile and self._own_action(t) and not self._negated(a, i) for i, t in enumerate(tokens))
+
+    def _own_action(self, t: Token) -> bool:
+        """Whether a word reports what the speaker does or will do: a verb in the first person
+        ("отключаю", "перенесу", "меняем"), or "I've", "we'll" (English verbs carry no person)."""
+        if t.lower in self.own_action:
+            return True
+        return bool(t.grams) and all("1per" in g and "VERB" in g for g in t.grams)
 
     def _negated(self, a: Analysis, start: int) -> bool:
         """Whether a negator stands just before token ``start``, in its clause ("не могу вернуть")."""

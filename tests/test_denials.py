@@ -1,0 +1,46 @@
+"""Saying the customer is not at fault is not blame; a blaming reply that offers help is no brush-off."""
+
+from __future__ import annotations
+
+import pytest
+
+from simkit.language.detection import detect
+
+
+def _found(text: str, lang: str) -> set[str]:
+    return {f.behavior for f in detect(text, lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("None of this is your fault, and I'm sorry it happened.", "en"),
+        ("No, you didn't use the wrong adaptor. The charger itself is faulty.", "en"),
+        ("Nobody's saying you didn't check the parcel.", "en"),
+        ("Вы ничего не подключали, эту услугу включили мы по ошибке.", "ru"),
+        ("Нет, вы не оформляли подписку дважды, это сбой нашей системы.", "ru"),
+    ],
+)
+def test_a_denial_of_blame_is_not_blame(text: str, lang: str) -> None:
+    assert "blame_customer" not in _found(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("No, you should have read the terms before you signed.", "en"),
+        ("Если бы вы оплатили вовремя, ничего бы не отключили.", "ru"),
+    ],
+)
+def test_blame_after_a_no_or_with_a_negative_word_still_counts(text: str, lang: str) -> None:
+    assert "blame_customer" in _found(text, lang)
+
+
+def test_an_insult_stays_rude_under_a_negative_pronoun() -> None:
+    assert "rude" in _found("Nobody is going to help an idiot like you.", "en")
+
+
+def test_a_blaming_reply_that_promises_the_fix_is_not_a_brush_off() -> None:
+    found = _found("You picked the wrong plan yourself. We'll switch it tonight.", "en")
+    assert "blame_customer" in found and "dismissive" not in found
+    assert "dismissive" in _found("You picked the wrong plan yourself. Not my problem.", "en")

@@ -67,6 +67,7 @@ TRAINING_SETS = (
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
     "tests/data/tricky.jsonl",
+    "tests/data/courteous.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
 ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS

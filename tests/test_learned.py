@@ -117,6 +117,34 @@ def test_no_model_reply_of_any_scenario_reads_as_hurtful(kit: Kit, lang: str) ->
     assert not hurtful
 
 
+# Courteous closings and holding lines, written for this test (not in any training set): a trainee
+# who ends a conversation that went well, or asks the customer to wait a moment, hurts no one.
+COURTEOUS = {
+    "ru": [
+        "Всего доброго, до свидания!",
+        "Спасибо, что позвонили, всего вам доброго!",
+        "До свидания, хорошего вечера.",
+        "Была рада помочь. До свидания, Ольга!",
+        "Спасибо, что дождались. Всего хорошего!",
+        "Если что-то понадобится, пишите. До свидания!",
+        "Одну минуту, проверяю статус заказа.",
+    ],
+    "en": [
+        "Goodbye now, and take good care.",
+        "Thanks for calling, goodbye.",
+        "Bye for now, have a good evening.",
+        "Bye, have a good one.",
+        "Lovely to help, Sarah. Goodbye!",
+        "Give me a moment while I pull up your order.",
+    ],
+}
+
+
+@pytest.mark.parametrize(("lang", "text"), [(lang, t) for lang, texts in COURTEOUS.items() for t in texts])
+def test_a_courteous_closing_or_holding_line_is_not_hurtful(lang: str, text: str) -> None:
+    assert {f.behavior for f in detect(text, lang)} & set(HURT) == set()
+
+
 def test_a_broken_cues_file_names_itself_and_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "cues.ru.json"
     path.write_text('{"lang": "ru", "behaviors": ["rude"], "bias": [0.1], "thresholds": [0.8], "weights": {"x": [1, 2]}}')

@@ -45,6 +45,7 @@ from .whole_reply import CODE_GROUPS, WholeReply
 __all__ = ["Detector", "Finding", "Matches", "Span", "detect", "detector"]
 
 _SARCASM_CANCELS = ("apology", "gratitude", "empathy", "please")
+_DENIABLE = frozenset({"blame_customer"})  # denied in the lexicon's reading, not re-found by the cues
 # An insult is no statement that a negation could deny: "Nobody's going to help you with that
 # attitude" still sneers (language.detection's _denied).
 _EXPRESSIVE = frozenset({"rude"})
@@ -137,17 +138,8 @@ class Detector(WholeReply):
             return False
         if b.last_sentences and first.sentence < len(a.sentences) - b.last_sentences:
             return False
-        if b.negatable:
-            window = self.lexicon.negation_window if b.negation_window is None else b.negation_window
-            for j in range(start - 1, max(start - 1 - window, -1), -1):
-                if tokens[j].clause != first.clause:
-                    break
-                if tokens[j].lower in self.negators:
-                    return False
-            if name not in _EXPRESSIVE and self._denied(a, hit, clauses[first.clause][0]):
-                return False
-            if name == "blame_customer" and self.deed_negators and self._no_deed(a, hit):
-                return False
+        if b.negatable and self._said_against(a, name, hit, clauses):
+            return False
         block, block_sentence, context = self._check_keys[name]
         # most behaviours have no block or context hit in a reply: the lookup spares the search
         if block in m:
@@ -157,6 +149,23 @@ class Detector(WholeReply):
         if block_sentence in m and any_within(m, block_sentence, sentence.first, sentence.last):
             return False
         return not (b.context and not any_within(m, context, sentence.first, sentence.last))
+
+    def _said_against(self, a: Analysis, name: str, hit: Span, clauses: dict[int, Span]) -> bool:
+        """Whether the reply says the opposite of a hit of ``name``: a negator just before it, a
+        negative pronoun opening its clause, or (blame) a customer who did nothing."""
+        tokens = a.tokens
+        start = hit[0]
+        first = tokens[start]
+        b = self.lexicon.behaviors[name]
+        window = self.lexicon.negation_window if b.negation_window is None else b.negation_window
+        for j in range(start - 1, max(start - 1 - window, -1), -1):
+            if tokens[j].clause != first.clause:
+                break
+            if tokens[j].lower in self.negators:
+                return True
+        if name not in _EXPRESSIVE and self._denied(a, hit, clauses[first.clause][0]):
+            return True
+        return name == "blame_customer" and bool(self.deed_negators) and self._no_deed(a, hit)
 
     def _denied(self, a: Analysis, hit: Span, lo: int) -> bool:
         """Whether the hit's clause (from token ``lo``) says the opposite of what the hit says.
@@ -243,6 +252,9 @@ class Detector(WholeReply):
         asked: dict[str, list[Span]] = {}  # question hits, listed after the plain ones
         hit_keys = self._hit_keys
         quotes = any(map(_QUOTED, tokens))  # most replies quote nothing: no hit need look
+        # what the reply names only to deny it ("None of this is your fault"): the learned cues,
+        # which read words and not the scope of a negation, are not to find it there either
+        denied: set[str] = set()
         for key, spans in m.items():
             rule = hit_keys.get(key)
             if rule is None:
@@ -251,6 +263,12 @@ class Detector(WholeReply):
             valid = [h for h in spans if self._valid(a, m, name, h, clauses, question, quotes)]
             if valid:
                 (asked if question else hits)[name] = valid
+            elif (
+                name in _DENIABLE
+                and self.lexicon.behaviors[name].negatable
+                and any(self._said_against(a, name, h, clauses) for h in spans)
+            ):
+                denied.add(name)
         for name, valid in asked.items():
             hits[name] = hits.get(name, []) + valid
         values: dict[str, int | tuple[str, ...]] = {}
@@ -312,7 +330,7 @@ class Detector(WholeReply):
 
         if self.cues is not None:
             # what the lexicon missed, the learned cues may still see (language.learned)
-            for name, span in self.cues.judge(a, {n for n, h in hits.items() if h} | set(char_spans)):
+            for name, span in self.cues.judge(a, {n for n, h in hits.items() if h} | set(char_spans) | denied):
                 hits[name] = [span]
 
         out = []

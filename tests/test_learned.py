@@ -239,3 +239,21 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
             best = [max(b, x) for b, x in zip(best, sums, strict=True)] if sentence.last > sentence.first else best
         expected = [t + share * max(0.0, b - t) for t, b, share in zip(slow, best, model.sentence_weight, strict=True)]
         assert model.scores(a) == pytest.approx(expected, abs=1e-9), text
+
+
+# Ordinary and good replies never fitted on (ordinary2.jsonl): 6 of 120 per language were flagged
+# as hurtful when the ordinary replies were added to training (10 and 11 before); a little above.
+ORDINARY_FALSE_ALARMS = 8
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_few_ordinary_replies_read_as_hurtful(lang: str) -> None:
+    lines = (DATA / "ordinary2.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [row for row in map(json.loads, lines) if row["lang"] == lang]
+    assert len(rows) == 120 and not any(set(row["behaviors"]) & set(HURT) for row in rows)
+    flagged = [row["text"] for row in rows if _hurtful(row["text"], lang, row["context"]["customer_name"])]
+    assert len(flagged) <= ORDINARY_FALSE_ALARMS, flagged
+
+
+def _hurtful(text: str, lang: str, name: str | None) -> set[str]:
+    return {f.behavior for f in detect(text, lang, name)} & set(HURT)

@@ -11,14 +11,12 @@ instead of stopping the suite.
 
 from __future__ import annotations
 
-import gc
 import io
 import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,6 +28,7 @@ from simkit.engine.dialogue import Dialogue, StepClock, play_through
 from simkit.engine.generation import ScenarioInstance, generate
 from simkit.engine.scoring import MAX_REPLY_CHARS, score_reply
 from simkit.errors import ReplyTooLong, SimkitError
+from simkit.language.compiled import collector_paused
 from simkit.language.detection import Detector, detect
 
 from .conftest import ROOT, CliResult
@@ -44,19 +43,8 @@ WORDS = {
 }
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _cpu(run: Callable[[], object]) -> float:
-    with _collector_paused():
+    with collector_paused():
         start = time.process_time()
         run()
         return time.process_time() - start
@@ -433,7 +421,7 @@ def _instances(kit: Kit) -> dict[str, ScenarioInstance]:
 @given(text=HOSTILE, lang=st.sampled_from(["ru", "en"]))
 def test_any_hostile_reply_is_detected_and_scored_in_bounded_time(kit: Kit, text: str, lang: str) -> None:
     instance = _instances(kit)[lang]
-    with within(10), _collector_paused():
+    with within(10), collector_paused():
         took = time.process_time()
         findings = detect(text, lang, instance.customer.name)
         result = score_reply(instance, "demand", text, kit=kit)
@@ -460,7 +448,7 @@ def test_a_dialogue_of_hostile_replies_ends_or_runs_on_without_error(
             break
         turn = dialogue.turn
         assert turn is not None
-        with within(10), _collector_paused():
+        with within(10), collector_paused():
             start = time.process_time()
             exchange = dialogue.reply(text, list(turn.model_actions) if act else None)
             took += time.process_time() - start

@@ -117,17 +117,6 @@ def _turn_points(value: float) -> float:
 
 
 _ASKED: dict[str, frozenset[str]] = {}
-_OUT_OF_SCOPE: dict[str, dict[str, Verdict]] = {}
-
-
-def _not_applicable(kit: Kit) -> dict[str, Verdict]:
-    """The n/a verdict of each rule of the kit's rulebook, by rule id (most rules, on most turns)."""
-    found = _OUT_OF_SCOPE.get(kit.rulebook_hash)
-    if found is None:
-        found = _OUT_OF_SCOPE[kit.rulebook_hash] = {
-            rule.id: not_applicable(kit.rulebook_hash, rule) for rule in kit.rules.values()
-        }
-    return found
 
 
 def _asked_behaviors(kit: Kit) -> frozenset[str]:
@@ -192,7 +181,7 @@ def score_in_context(
     scope = in_scope(kit, context)
     verdicts = []
     asked = earned = lost = 0.0  # weight of the rules in scope that ask for something, of those met, points lost
-    out_of_scope = _not_applicable(kit)
+    out_of_scope = not_applicable(kit.rulebook_hash, kit.rules.values())
     for rule in kit.rules.values():
         if rule.id not in scope:
             verdicts.append(out_of_scope[rule.id])

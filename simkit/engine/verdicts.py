@@ -159,16 +159,18 @@ class TurnScore:
         return {f.behavior for f in self.findings}
 
 
-NOT_APPLICABLE: dict[tuple[str, str], Verdict] = {}
+_NOT_APPLICABLE: dict[str, dict[str, Verdict]] = {}
 
 
-def not_applicable(rulebook: str, rule: Rule) -> Verdict:
-    """The (immutable, shared) n/a verdict of a rule: most rules are out of scope on most turns."""
-    key = (rulebook, rule.id)
-    verdict = NOT_APPLICABLE.get(key)
-    if verdict is None:
-        verdict = NOT_APPLICABLE[key] = Verdict(rule.id, "n/a", rule.severity, rule.category, rule.weight, rule.source)
-    return verdict
+def not_applicable(rulebook: str, rules: Iterable[Rule]) -> dict[str, Verdict]:
+    """The (immutable, shared) n/a verdict of each rule of a rulebook, by rule id: most rules are
+    out of scope on most turns, and their verdicts are made once per rulebook."""
+    verdicts = _NOT_APPLICABLE.get(rulebook)
+    if verdicts is None:
+        verdicts = _NOT_APPLICABLE[rulebook] = {
+            rule.id: Verdict(rule.id, "n/a", rule.severity, rule.category, rule.weight, rule.source) for rule in rules
+        }
+    return verdicts
 
 
 def _name(kind: str, id: str, lang: str) -> str:

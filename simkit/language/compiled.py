@@ -72,11 +72,12 @@ def cached(name: str, parts: Iterable[bytes], build: Callable[[], T], kind: type
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No garbage collection while a block builds many objects that live as long as the process.
+    """No garbage collection while a block builds many objects that form no cycles.
 
     Unpickling a compiled lexicon or building a matcher makes some hundred thousand containers,
     none of them garbage; meanwhile the collector ran dozens of times and walked ever more of them
-    (a third of the loading time).
+    (a third of the loading time). Reading or writing many stored rows is the same (store,
+    reports). One piece for every layer: this is the lowest that needs it.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -76,8 +76,8 @@ class Lexicon(Model):
 
 def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
     """A pattern set from pattern texts (compiled already when they are a loaded lexicon's)."""
-    known = _PRECOMPILED.get(id(groups))
-    if known is not None and known.lexicon.groups is groups:
+    known = _precompiled(groups)
+    if known is not None:
         found = known.sets.get(tuple(sources))
         if found is not None:
             return found
@@ -101,13 +101,17 @@ class _Compiled:
 _PRECOMPILED: dict[int, _Compiled] = {}
 
 
+def _precompiled(groups: dict[str, Patterns]) -> _Compiled | None:
+    """The compiled form of the loaded lexicon whose groups these are, if it is one."""
+    known = _PRECOMPILED.get(id(groups))
+    return known if known is not None and known.lexicon.groups is groups else None
+
+
 def lexicon_words(lexicon: Lexicon) -> Words:
     """The words and word beginnings the lexicon's patterns name (for reading digits as letters:
     language.normalize); worked out when the lexicon is compiled, and kept with it."""
-    known = _PRECOMPILED.get(id(lexicon.groups))
-    if known is not None and known.lexicon.groups is lexicon.groups:
-        return known.words
-    return _words(lexicon)
+    known = _precompiled(lexicon.groups)
+    return known.words if known is not None else _words(lexicon)
 
 
 def _words(lexicon: Lexicon) -> Words:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..content.kit import Kit
 from ..content.models import Readiness
 from ..engine.scoring import asks, attempt_score, turn_score_after
+from ..language.compiled import collector_paused
 from ..store.evidence import (
     CRITICAL,
     FALLBACK,
@@ -43,7 +44,6 @@ from ..store.evidence import (
     SCORE,
     SUMS,
     AttemptEvidence,
-    collector_paused,
     readiness_evidence,
 )
 

@@ -36,6 +36,7 @@ from .rows import (
     insert_findings,
     insert_scores,
     reply_values,
+    score_driver_rows,
     score_rows,
     score_values,
 )
@@ -242,7 +243,7 @@ class Store:
         ``scored`` pairs reply ids with their scores. Replies already scored under that hash (by a
         concurrent run, say) are skipped, so the rows of a reply and a rulebook are stored once.
         """
-        rows = {reply_id: driver_rows(score_values(reply_id, score, rulebook_hash)) for reply_id, score in scored}
+        rows = {reply_id: score_driver_rows(reply_id, score, rulebook_hash) for reply_id, score in scored}
         return self.add_score_values(rows, rulebook_hash)
 
     def add_score_values(

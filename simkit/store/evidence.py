@@ -16,10 +16,8 @@ status; overrides are few, so they are read apart and applied to the sums here.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -83,19 +81,6 @@ class AttemptEvidence(NamedTuple):
             found = self.categories.get(category)
             sums += found if found is not None else (0.0, None)
         return (self.id, self.scenario_id, self.score, self.critical, self.fallback, self.overridden, *sums)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    # Building a hundred thousand small objects wakes Python's cycle collector again and again,
-    # and each full pass walks every live object: seconds, for objects that form no cycles.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def counting_overrides() -> Any:

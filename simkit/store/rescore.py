@@ -43,9 +43,9 @@ from ..engine.generation import ScenarioInstance, generate
 from ..engine.scoring import TurnScore, context_of, score_in_context
 from ..errors import UnknownScenario
 from ..language import stored as stored_findings
+from ..language.compiled import collector_paused
 from .claims import Claims
 from .database import DriverRows, Store, findings_row
-from .evidence import collector_paused
 from .records import Attempt, FindingsRow, Reply, TurnScoreRow
 from .rows import score_driver_rows
 
@@ -319,7 +319,7 @@ def rescore(
     try:
         # the rows of a chunk are many small objects that form no cycles; with workers this process
         # only writes them, and the collector walking them and everything else is time taken from
-        # the workers (see evidence.collector_paused)
+        # the workers (see language.compiled.collector_paused)
         with closing(outcomes), collector_paused() if processes > 1 else nullcontext():
             for size, rows, found, gone in outcomes:
                 written = store.add_score_values(rows, current, found)  # replies scored by someone else meanwhile are skipped

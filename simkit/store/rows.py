@@ -131,7 +131,7 @@ def score_values(reply_id: str, score: TurnScore, rulebook_hash: str) -> ScoreVa
             "weight": v.weight,
             "source": v.source,
             "rulebook_hash": rulebook_hash,
-            "evidence": [{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in v.evidence],
+            "evidence": _evidence_values(v.evidence),
             "missing": list(v.missing),
         }
         for v in score.verdicts
@@ -182,11 +182,13 @@ def _strings_json(values: tuple[str, ...]) -> str:
     return found
 
 
+def _evidence_values(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """What a verdict rests on, as stored: what, text and span ([start, end] or null) of each piece."""
+    return [{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in evidence]
+
+
 def _evidence_json(evidence: Sequence[Evidence]) -> str:
-    # as score_values writes it: what, text and span ([start, end] or null) of each piece
-    if not evidence:
-        return "[]"
-    return json.dumps([{"what": e.what, "text": e.text, "span": list(e.span) if e.span else None} for e in evidence])
+    return json.dumps(_evidence_values(evidence)) if evidence else "[]"
 
 
 def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:

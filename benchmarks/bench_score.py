@@ -84,8 +84,7 @@ def _forget_replies() -> None:
     detection._detected.cache_clear()
     tokens._RECENT.clear()
     for lang in ("ru", "en"):
-        for matcher in (detection.detector(lang).matcher.first, detection.detector(lang).matcher.checks):
-            matcher._sentences.clear()
+        detection.detector(lang).matcher._sentences.clear()
         detection.detector(lang)._last_read = None
         model = learned.cues(lang)
         if model is not None:

@@ -33,7 +33,7 @@ from operator import itemgetter
 
 from ..content.vocabulary import BEHAVIORS
 from .compiled import collector_paused
-from .hits import Matches, Span, TwoPass, any_within, clause_spans, within
+from .hits import Matches, Span, any_within, clause_spans, within
 from .learned import Cues, cues
 from .lexicon import Lexicon, Matcher, PatternSet, compile_set, lexicon_words, load_lexicon
 from .normalize import Normalized, normalize
@@ -79,23 +79,25 @@ class Detector(WholeReply):
         self.cues = learned if learned is not None else cues(lexicon.lang)
         self.profanity = swearing if swearing is not None else profanity(lexicon.lang)
         g = lexicon.groups
-        first: dict[str, PatternSet] = {}
-        checks: dict[str, PatternSet] = {}
+        sets: dict[str, PatternSet] = {}
         for name, b in lexicon.behaviors.items():
-            first[f"b:{name}"] = compile_set(b.patterns, g)
-            first[f"bq:{name}"] = compile_set(b.question_patterns, g)
-            checks[f"block:{name}"] = compile_set(b.block, g)
-            checks[f"bs:{name}"] = compile_set(b.block_sentence, g)
-            checks[f"ctx:{name}"] = compile_set(b.context, g)
+            sets[f"b:{name}"] = compile_set(b.patterns, g)
+            sets[f"bq:{name}"] = compile_set(b.question_patterns, g)
+            # Blocks and contexts are matched with the rest, in every sentence, though only those
+            # beside a hit of their behaviour are read: one pass, with one cache entry per word,
+            # costs less than a second pass over the sentences with a hit (on replies new to the
+            # caches, the ones that cost most).
+            sets[f"block:{name}"] = compile_set(b.block, g)
+            sets[f"bs:{name}"] = compile_set(b.block_sentence, g)
+            sets[f"ctx:{name}"] = compile_set(b.context, g)
         for name in CODE_GROUPS:  # the other groups are only inlined into patterns
             if name in g:
-                first[f"g:{name}"] = compile_set(g[name], g)
+                sets[f"g:{name}"] = compile_set(g[name], g)
         for name, patterns in lexicon.departments.items():
-            first[f"d:{name}"] = compile_set(patterns, g)
+            sets[f"d:{name}"] = compile_set(patterns, g)
         for name, patterns in lexicon.politeness.items():
-            first[f"pol:{name}"] = compile_set(patterns, g)
-        # blocks and contexts are matched only in sentences that hold a hit they could cancel
-        self.matcher = TwoPass(Matcher(first), Matcher(checks))
+            sets[f"pol:{name}"] = compile_set(patterns, g)
+        self.matcher = Matcher(sets)
         self.negators = frozenset(lexicon.negators)
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)

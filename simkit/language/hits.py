@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from .lexicon import Matcher
-from .tokens import Analysis, Token
+from .tokens import Token
 
 Span = tuple[int, int]
 Matches = dict[str, list[Span]]
@@ -32,21 +31,6 @@ def clause_spans(tokens: tuple[Token, ...]) -> dict[int, Span]:
     if tokens:
         clauses[current] = (lo, len(tokens))
     return clauses
-
-
-class TwoPass:
-    """Behaviour patterns first; then blocks and contexts in the sentences with a hit."""
-
-    def __init__(self, first: Matcher, checks: Matcher) -> None:
-        self.first = first
-        self.checks = checks
-
-    def run(self, a: Analysis) -> Matches:
-        m = self.first.run(a)
-        sentences = {a.tokens[s].sentence for key, spans in m.items() if key.startswith(("b:", "bq:")) for s, _ in spans}
-        if sentences:
-            m.update(self.checks.run(a, sentences))
-        return m
 
 
 def any_within(m: Matches, key: str, lo: int, hi: int) -> bool:

@@ -97,7 +97,7 @@ class Detector(WholeReply):
             sets[f"d:{name}"] = compile_set(patterns, g)
         for name, patterns in lexicon.politeness.items():
             sets[f"pol:{name}"] = compile_set(patterns, g)
-        self.matcher = Matcher(sets)
+        self.matcher = Matcher(sets, frozenset(w.lower() for w in lexicon.common_words))
         self.negators = frozenset(lexicon.negators)
         self.acronyms = frozenset(a.lower() for a in lexicon.acronyms)
         self.common_caps = frozenset(w.lower() for w in lexicon.common_caps_words)

@@ -66,6 +66,9 @@ class Lexicon(Model):
     negation_window: Annotated[int, Field(ge=0, le=6)] = 3
     acronyms: list[str] = Field(default_factory=list)
     common_caps_words: list[str] = Field(default_factory=list, description="Short words that are never acronyms.")
+    common_words: list[str] = Field(
+        default_factory=list, description="Words met in most replies: no pattern is looked for by one of them (language.matcher)."
+    )
     titles: list[str] = Field(default_factory=list, description="Words before a surname: Mr, Ms, господин.")
     groups: dict[str, Patterns] = Field(default_factory=dict)
     departments: dict[str, Patterns]

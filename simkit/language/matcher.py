@@ -60,17 +60,36 @@ def _linear(slots: tuple[Slot, ...]) -> bool:
     return not any(slot.gap or slot.optional for slot in slots)
 
 
-def _rarity(need: Need) -> int:
+def _rarity(need: Need, common: frozenset[str]) -> int:
     """How common a need is likely to be met (lower: rarer), for choosing a candidate's key need.
 
-    Any token of a kind ("*", #num) or with some grammemes is common; a need met by few words is
+    Any token of a kind ("*", #num) or with some grammemes is common, and so is a need met by a
+    word of most sentences ("the", "your", "вы": ``common``); else a need met by few words is
     likely rarer than one met by many, and a prefix stands for many words. A guess: a poor one
     only leaves more candidates to the full test, never a different result.
     """
     words, kinds, cased, prefixes, grams = need
     if kinds or grams:
         return 1 << 30
-    return len(words) + len(cased) + 20 * len(prefixes)
+    return (len(words & common) << 20) + len(words) + len(cased) + 20 * len(prefixes)
+
+
+_NO_GROUPS: dict[int, tuple[Candidate, ...]] = {}  # shared by every entry with no keyed candidates; never written
+
+
+def _grouped(mask: int, candidates: list[Candidate]) -> Entry:
+    """A cache entry: the candidates that need nothing, and the others grouped by their key need."""
+    free: list[Candidate] = []
+    keyed: dict[int, list[Candidate]] = {}
+    keys = 0
+    for candidate in candidates:
+        key = candidate[5]
+        if key:
+            keys |= key
+            keyed.setdefault(key, []).append(candidate)
+        else:
+            free.append(candidate)
+    return mask, tuple(free), keys, {bit: tuple(c) for bit, c in keyed.items()}
 
 
 class Matcher:
@@ -93,7 +112,7 @@ class Matcher:
     the entry's key bits with the sentence's bits finds the few groups worth the full test.
     """
 
-    def __init__(self, sets: dict[str, PatternSet]) -> None:
+    def __init__(self, sets: dict[str, PatternSet], common: frozenset[str] = frozenset()) -> None:
         # each pattern's candidate is made once; the index lists hold it beside the first slot (and
         # by_word also whether its key is one of that slot's lemmas: a token with that lemma fits)
         self.by_word: dict[str, list[tuple[Slot, Candidate, bool]]] = {}
@@ -110,6 +129,7 @@ class Matcher:
         self._short_prefix_bits: list[tuple[str, int]] = []
         self._gram_bits: list[tuple[frozenset[str], int]] = []
         self._gram_masks: dict[frozenset[str], int] = {}  # see _gram_mask
+        self._common = common  # words of most sentences (see _rarity)
         seen: dict[int, tuple[int, int]] = {}  # see _required
         for name, patterns in sets.items():
             made: dict[int, tuple[Slot, Candidate]] = {}
@@ -128,8 +148,21 @@ class Matcher:
                     self.anywhere.append((name, p.slots, 0, required, _linear(p.slots), rarest))
                 else:
                     self.pretest.append(made[id(p)])
+        # A pretested slot that a word fits only by its listed words ("#num|#time|monday|...") is
+        # indexed by those words too, so a word is not tested against it: every word new to the
+        # caches was (see _entry).
+        listed_words = {id(c) for s, c in self.pretest if not (s.cased or s.prefixes or s.grams or "word" in s.kinds)}
+        for first, candidate in self.pretest:
+            if id(candidate) in listed_words:
+                for key in first.lemmas:
+                    self.by_word.setdefault(key, []).append((first, candidate, True))
+                for key in first.forms:
+                    self.by_word.setdefault(key, []).append((first, candidate, False))
         # the pretested patterns a token of each kind may start (most want a number, not a word)
-        self._pretest_for = {kind: [item for item in self.pretest if _may_fit(item[0], kind)] for kind in _KINDS}
+        self._pretest_for = {
+            kind: [(s, c) for s, c in self.pretest if _may_fit(s, kind) and not (kind == "word" and id(c) in listed_words)]
+            for kind in _KINDS
+        }
         # A word's pretests, when they ask only for grammemes ("@VERB+impr") or for any word, pass
         # or fail by its parses alone: what each parse passes is kept (see _pretested).
         words = self._pretest_for["word"]
@@ -153,7 +186,7 @@ class Matcher:
             found = seen.get(id(slot))
             if found is None:
                 need = _need(slot)
-                found = seen[id(slot)] = (self._bit(need), _rarity(need))
+                found = seen[id(slot)] = (self._bit(need), _rarity(need, self._common))
             bit, rarity = found
             required |= bit
             if best is None or rarity <= best:
@@ -266,44 +299,48 @@ class Matcher:
             key = _ENTRY_STAND_INS[token.kind]  # one entry for them all, not one for each number
             found = self._cache.get(key)
         if found is None:
-            seen: dict[int, Candidate] = {}
             lemmas = token.lemmas
             # the lemmas hold the word's own form (language.tokens): most often no new set is made
             words = lemmas if token.lower in lemmas else lemmas | {token.lower}
-            by_word = self.by_word
-            for w in words:
-                listed = by_word.get(w)
-                if listed is None:  # most words start no pattern
-                    continue
-                for first, candidate, by_lemma in listed:
-                    if id(candidate) not in seen and ((by_lemma and w in lemmas) or first.test(token)):
-                        seen[id(candidate)] = candidate
-            pool = [item for prefix in {w[:3] for w in words} for item in self.by_prefix.get(prefix, ())]
-            for first, candidate in pool:
-                if id(candidate) not in seen and first.test(token):
-                    seen[id(candidate)] = candidate
-            if token.kind == "word" and self._pretest_by_parse:
-                passed = self._pretested(token.grams)
-                tested = [candidate for k, (_, candidate) in enumerate(self._pretest_for["word"]) if passed >> k & 1]
-            else:
-                tested = [candidate for first, candidate in self._pretest_for.get(token.kind, self.pretest) if first.test(token)]
-            for candidate in tested:
-                seen.setdefault(id(candidate), candidate)
-            free: list[Candidate] = []
-            keyed: dict[int, list[Candidate]] = {}
-            for candidate in (*seen.values(), *self.anywhere):
-                if candidate[5]:
-                    keyed.setdefault(candidate[5], []).append(candidate)
-                else:
-                    free.append(candidate)
-            keys = 0
-            for bit in keyed:
-                keys |= bit
             mask = self._mask(token, words)
+            starts = self._starts(token, words)
             if len(self._cache) > 100_000:
                 self._cache.clear()
-            found = self._cache[key] = (mask, tuple(free), keys, {bit: tuple(c) for bit, c in keyed.items()})
+            found = self._cache[key] = _grouped(mask, starts) if starts else (mask, (), 0, _NO_GROUPS)
         return found
+
+    def _starts(self, token: Token, words: frozenset[str]) -> list[Candidate]:
+        """The candidates whose first slot ``token`` fills (``words``: its lemmas and form)."""
+        seen: dict[int, Candidate] = {}
+        lemmas = token.lemmas
+        by_word = self.by_word
+        for w in words:
+            listed = by_word.get(w)
+            if listed is None:  # most words start no pattern
+                continue
+            for first, candidate, by_lemma in listed:
+                if id(candidate) not in seen and ((by_lemma and w in lemmas) or first.test(token)):
+                    seen[id(candidate)] = candidate
+        by_prefix = self.by_prefix
+        for prefix in {w[:3] for w in words}:
+            for first, candidate in by_prefix.get(prefix, ()):
+                if id(candidate) not in seen and first.test(token):
+                    seen[id(candidate)] = candidate
+        if token.kind == "word":
+            pretests = self._pretest_for["word"]
+            if pretests:
+                if self._pretest_by_parse:
+                    passed = self._pretested(token.grams)
+                    tested = [candidate for k, (_, candidate) in enumerate(pretests) if passed >> k & 1]
+                else:
+                    tested = [candidate for first, candidate in pretests if first.test(token)]
+                for candidate in tested:
+                    seen.setdefault(id(candidate), candidate)
+        else:
+            for first, candidate in self._pretest_for.get(token.kind, self.pretest):
+                if first.test(token):
+                    seen.setdefault(id(candidate), candidate)
+        return [*seen.values(), *self.anywhere]
 
     def run(self, analysis: Analysis, only: set[int] | None = None) -> Matches:
         """Token spans of every hit, by pattern-set name (in the sentences ``only``, if given).

@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import pydantic
@@ -42,6 +43,7 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ .\-_][^\W\d_]){2,}(?!\w)")
 # follows. Most replies have none, and are not searched for runs at all
 _SPACED_HINT = re.compile(r"[ .\-_][^\W\d_][ .\-_][^\W\d_](?![^\W_])")
 _REPORT_WINDOW = 4
+_LOWER = itemgetter(Token._fields.index("lower"))
 _NAME_GRAMS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 _BE = frozenset({"be", "будьте", "будь", "act", "behave"})
 _HYPOTHETICAL = frozenset({"бы", "would", "i'd", "i’d"})
@@ -110,11 +112,11 @@ class Profanity:
         """Every rude word of the analysed text that counts (see the module's docstring)."""
         out: list[Hit] = []
         tokens = a.tokens
-        for i, t in enumerate(tokens):
-            if t.kind != "word":
-                continue
-            kind = self.kind(t.lower)
-            if not kind or self._name(a, i):
+        # every word looked up in one loop in C: most replies have no rude word at all
+        kinds = list(map(self.kind, map(_LOWER, tokens)))
+        for i, kind in enumerate(kinds) if any(kinds) else ():
+            t = tokens[i]
+            if not kind or t.kind != "word" or self._name(a, i):
                 continue
             if not t.quoted and not (kind == "insult" and self._excused(tokens, i, negators, window)):
                 out.append(Hit(t.start, t.end, kind, (i, i + 1)))

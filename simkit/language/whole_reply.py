@@ -42,6 +42,7 @@ CODE_GROUPS = (
 )
 GROUP_KEYS = {name: f"g:{name}" for name in CODE_GROUPS}
 _CAPS = itemgetter(Token._fields.index("is_caps"))
+_LEMMAS = itemgetter(Token._fields.index("lemmas"))
 _MARKS = re.compile(r"!{2,}")
 
 
@@ -224,7 +225,8 @@ class WholeReply:
             if len(self._targets) >= 1000:  # a session meets few customers; a re-scoring many
                 self._targets.clear()
             targets = self._targets[customer_name] = self._name_forms(customer_name)
-        if not targets:
+        # a word's lemmas hold its own form (language.tokens): one loop in C finds no name in most replies
+        if not targets or all(map(targets.isdisjoint, map(_LEMMAS, a.tokens))):
             return []
         out = []
         for i, t in enumerate(a.tokens):

@@ -44,6 +44,7 @@ from .whole_reply import CODE_GROUPS, WholeReply
 
 __all__ = ["Detector", "Finding", "Matches", "Span", "detect", "detector"]
 
+_ORDER = {name: k for k, name in enumerate(BEHAVIORS)}
 _SARCASM_CANCELS = ("apology", "gratitude", "empathy", "please")
 _DENIABLE = frozenset({"blame_customer"})  # denied in the lexicon's reading, not re-found by the cues
 # An insult is no statement that a negation could deny: "Nobody's going to help you with that
@@ -336,7 +337,8 @@ class Detector(WholeReply):
                 hits[name] = [span]
 
         out = []
-        for name in BEHAVIORS:
+        # in vocabulary order: the few behaviours with a hit, not all of them
+        for name in sorted(_ORDER.keys() & (hits.keys() | char_spans.keys()), key=_ORDER.__getitem__):
             shown = hits.get(name)
             chars = char_spans.get(name)
             if not shown and not chars:

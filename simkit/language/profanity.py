@@ -43,6 +43,7 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:[ .\-_][^\W\d_]){2,}(?!\w)")
 # follows. Most replies have none, and are not searched for runs at all
 _SPACED_HINT = re.compile(r"[ .\-_][^\W\d_][ .\-_][^\W\d_](?![^\W_])")
 _REPORT_WINDOW = 4
+_KINDS_KEPT = 50_000
 _LOWER = itemgetter(Token._fields.index("lower"))
 _NAME_GRAMS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 _BE = frozenset({"be", "будьте", "будь", "act", "behave"})
@@ -89,7 +90,21 @@ class Profanity:
         self._excepted = frozenset(lists.excepted)
         self.forms = tuple(lists.forms)
         self._report = frozenset(lists.report)
-        self.kind = lru_cache(maxsize=50_000)(self._kind)
+        # each word's kind once looked up, "" for none: a reply's words are looked up in one loop in C
+        self._kinds: dict[str, str] = {}
+
+    def kind(self, word: str) -> str | None:
+        """'obscene', 'insult' or None for one lower-case word (ё written е)."""
+        found = self._kinds.get(word)
+        if found is None:
+            found = self._remember(word)
+        return found or None
+
+    def _remember(self, word: str) -> str:
+        if len(self._kinds) >= _KINDS_KEPT:
+            self._kinds.clear()
+        found = self._kinds[word] = self._kind(word) or ""
+        return found
 
     def _kind(self, word: str) -> str | None:
         """'obscene', 'insult' or None for one lower-case word (ё written е); parts of a hyphenated word count."""
@@ -113,7 +128,10 @@ class Profanity:
         out: list[Hit] = []
         tokens = a.tokens
         # every word looked up in one loop in C: most replies have no rude word at all
-        kinds = list(map(self.kind, map(_LOWER, tokens)))
+        lowers = list(map(_LOWER, tokens))
+        kinds = list(map(self._kinds.get, lowers))
+        if None in kinds:
+            kinds = [self._remember(lower) if kind is None else kind for lower, kind in zip(lowers, kinds, strict=True)]
         for i, kind in enumerate(kinds) if any(kinds) else ():
             t = tokens[i]
             if not kind or t.kind != "word" or self._name(a, i):

@@ -63,6 +63,7 @@ TRAINING_SETS = (
     "tests/data/hostile.r20.{lang}.jsonl",
     "tests/data/hostile.r21.{lang}.jsonl",
     "tests/data/hostile.r22.{lang}.jsonl",
+    "tests/data/hostile.r23.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",

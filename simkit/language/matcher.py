@@ -342,8 +342,8 @@ class Matcher:
                     seen.setdefault(id(candidate), candidate)
         return [*seen.values(), *self.anywhere]
 
-    def run(self, analysis: Analysis, only: set[int] | None = None) -> Matches:
-        """Token spans of every hit, by pattern-set name (in the sentences ``only``, if given).
+    def run(self, analysis: Analysis) -> Matches:
+        """Token spans of every hit, by pattern-set name.
 
         A set's hits are listed in text order. What a sentence matches depends on its words alone,
         and replies repeat sentences ("Здравствуйте!", "Thank you for waiting."), so the hits of
@@ -355,8 +355,7 @@ class Matcher:
         text = analysis.text
         out: Matches = {}
         known = self._sentences
-        sentences = analysis.sentences if only is None else [analysis.sentences[k] for k in sorted(only)]
-        for sentence in sentences:
+        for sentence in analysis.sentences:
             first, last = sentence.first, sentence.last
             # the words from the first to the last: the same characters give the same tokens
             lo, hi = tokens[first].start, tokens[last - 1].end

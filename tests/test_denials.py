@@ -44,3 +44,29 @@ def test_a_blaming_reply_that_promises_the_fix_is_not_a_brush_off() -> None:
     found = _found("You picked the wrong plan yourself. We'll switch it tonight.", "en")
     assert "blame_customer" in found and "dismissive" not in found
     assert "dismissive" in _found("You picked the wrong plan yourself. Not my problem.", "en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вы указали не тот номер заказа. Подключили вам бесплатный пакет.",
+        "Вы указали не тот номер заказа. Адрес исправили, подключили вам бесплатный пакет.",
+        "Оплата не прошла, потому что вы ввели старую карту. Заказ я уже перевыставила.",
+    ],
+)
+def test_a_blaming_reply_that_reports_the_fix_done_is_not_a_brush_off(text: str) -> None:
+    found = _found(text, "ru")
+    assert "blame_customer" in found and "dismissive" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вы сами отключили услугу в личном кабинете.",  # the only past verb is the customer's
+        "Вы указали не тот номер заказа. Мы ничего не исправляли.",  # what was done is denied
+        "Вы указали не тот номер заказа, поэтому заказ и задержался.",  # reflexive: nobody acted
+    ],
+)
+def test_a_blaming_reply_with_nothing_done_for_the_customer_is_still_a_brush_off(text: str) -> None:
+    found = _found(text, "ru")
+    assert "blame_customer" in found and "dismissive" in found

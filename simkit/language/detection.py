@@ -117,6 +117,7 @@ class Detector(WholeReply):
         self.answer_no = _words(g.get("answer_no", []))
         self.own_action = _words(g.get("own_action", []))
         self.deed_negators = _words(g.get("deed_negators", []))
+        self.customer_subject = _words(g.get("customer_subject", []))
 
     # where hits lie (language.hits), as the detector's own: language.politeness asks it
     within = staticmethod(within)

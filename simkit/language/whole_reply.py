@@ -56,6 +56,7 @@ class WholeReply:
     titles: frozenset[str]
     function_words: frozenset[str]
     own_action: frozenset[str]  # words that report the speaker's own action (see _own_action)
+    customer_subject: frozenset[str]  # the customer as the subject (see _done)
     _targets: dict[str, frozenset[str]]  # a customer's name: its words and their lemmas (see _names)
 
     @staticmethod
@@ -150,7 +151,24 @@ class WholeReply:
             lo, hi = clauses[tokens[s].clause]
             if not any(t.lower in self.negators for t in tokens[lo:hi]):
                 return True
-        return any(t.sentence not in hostile and self._own_action(t) and not self._negated(a, i) for i, t in enumerate(tokens))
+        if any(t.sentence not in hostile and self._own_action(t) and not self._negated(a, i) for i, t in enumerate(tokens)):
+            return True
+        return self._done(a, hostile)
+
+    def _done(self, a: Analysis, hostile: set[int]) -> bool:
+        """Whether the reply reports something already done for the customer: a verb only ever
+        read in the past tense ("Отправили сегодня", "данные внесла", "подключили вам пакет"), not
+        reflexive ("заказ задержался"), not negated, in a sentence that neither blames nor mocks
+        and has no customer for its subject ("вы указали не тот номер"). Russian verbs carry their
+        tense; English ones carry none here, and "Refund's approved" is a lexicon phrase instead."""
+        tokens = a.tokens
+        theirs = {t.sentence for t in tokens if t.lower in self.customer_subject}
+        for i, t in enumerate(tokens):
+            if t.sentence in hostile or t.sentence in theirs or not t.grams or t.lower.endswith(("ся", "сь")):
+                continue
+            if all("VERB" in g and "past" in g for g in t.grams) and not self._negated(a, i):
+                return True
+        return False
 
     def _own_action(self, t: Token) -> bool:
         """Whether a word reports what the speaker does or will do: a verb in the first person

@@ -70,3 +70,18 @@ def test_a_blaming_reply_that_reports_the_fix_done_is_not_a_brush_off(text: str)
 def test_a_blaming_reply_with_nothing_done_for_the_customer_is_still_a_brush_off(text: str) -> None:
     found = _found(text, "ru")
     assert "blame_customer" in found and "dismissive" in found
+
+
+@pytest.mark.parametrize(
+    ("text", "hostile"),
+    [
+        ("Switch the main fuse off, then go outside and wait for the engineer.", False),
+        ("Let the charger cool down, then leave it on a tile and ring us back.", False),
+        ("Unplug the router, then switch it back on after a minute.", False),
+        ("Don't like the price? Then go somewhere else.", True),
+        ("If you're that unhappy, then switch provider.", True),
+    ],
+)
+def test_then_go_is_a_brush_off_only_when_it_sends_the_customer_away(text: str, hostile: bool) -> None:
+    found = _found(text, "en")
+    assert ("dismissive" in found) is hostile and ("rude" in found) is hostile

@@ -46,6 +46,18 @@ _LEMMAS = itemgetter(Token._fields.index("lemmas"))
 _MARKS = re.compile(r"!{2,}")
 
 
+def _hostile_sentences(a: Analysis, hits: dict[str, list[Span]]) -> set[int]:
+    """The sentences that blame or mock: what is offered or asked in them helps no one."""
+    return {a.tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+
+
+def _done(t: Token) -> bool:
+    """Whether a word reports something already done: a verb only ever read in the past tense
+    ("отправили", "внесла", "подключили"), not reflexive ("заказ задержался"). Russian verbs carry
+    their tense; English ones carry none here, and "Refund's approved" is a lexicon phrase instead."""
+    return bool(t.grams) and not t.lower.endswith(("ся", "сь")) and all("VERB" in g and "past" in g for g in t.grams)
+
+
 class WholeReply:
     """The Detector's readings of the whole reply; the Detector sets the attributes below."""
 
@@ -56,7 +68,7 @@ class WholeReply:
     titles: frozenset[str]
     function_words: frozenset[str]
     own_action: frozenset[str]  # words that report the speaker's own action (see _own_action)
-    customer_subject: frozenset[str]  # the customer as the subject (see _done)
+    customer_subject: frozenset[str]  # the customer as the subject (see _promises)
     _targets: dict[str, frozenset[str]]  # a customer's name: its words and their lemmas (see _names)
 
     @staticmethod
@@ -112,7 +124,7 @@ class WholeReply:
         A question asked in the sentence that blames or mocks ("Did you even read the manual?",
         "Всё сказали?") is rhetorical: it asks for nothing and helps no one.
         """
-        hostile = {a.tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+        hostile = _hostile_sentences(a, hits)
         for name in HELPFUL:
             spans = hits.get(name, [])
             if name == "clarifying_question":
@@ -144,29 +156,20 @@ class WholeReply:
         ничего не будет", "no delivery today").
         """
         tokens = a.tokens
-        hostile = {tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+        hostile = _hostile_sentences(a, hits)
         for s, _ in hits.get("timeframe", []):
             if tokens[s].sentence in hostile:
                 continue
             lo, hi = clauses[tokens[s].clause]
             if not any(t.lower in self.negators for t in tokens[lo:hi]):
                 return True
-        if any(t.sentence not in hostile and self._own_action(t) and not self._negated(a, i) for i, t in enumerate(tokens)):
-            return True
-        return self._done(a, hostile)
-
-    def _done(self, a: Analysis, hostile: set[int]) -> bool:
-        """Whether the reply reports something already done for the customer: a verb only ever
-        read in the past tense ("Отправили сегодня", "данные внесла", "подключили вам пакет"), not
-        reflexive ("заказ задержался"), not negated, in a sentence that neither blames nor mocks
-        and has no customer for its subject ("вы указали не тот номер"). Russian verbs carry their
-        tense; English ones carry none here, and "Refund's approved" is a lexicon phrase instead."""
-        tokens = a.tokens
+        # what the speaker does or will do, or has done in a sentence with no customer for its
+        # subject ("Отправили сегодня", but not "вы указали не тот номер"; see _done)
         theirs = {t.sentence for t in tokens if t.lower in self.customer_subject}
         for i, t in enumerate(tokens):
-            if t.sentence in hostile or t.sentence in theirs or not t.grams or t.lower.endswith(("ся", "сь")):
+            if t.sentence in hostile or not (self._own_action(t) or (t.sentence not in theirs and _done(t))):
                 continue
-            if all("VERB" in g and "past" in g for g in t.grams) and not self._negated(a, i):
+            if not self._negated(a, i):
                 return True
         return False
 

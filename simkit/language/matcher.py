@@ -74,6 +74,7 @@ def _rarity(need: Need, common: frozenset[str]) -> int:
     return (len(words & common) << 20) + len(words) + len(cased) + 20 * len(prefixes)
 
 
+_ONE = 1  # a Python int: compiled, "1 << n" would be a C shift, wrong past 63 bits
 _NO_GROUPS: dict[int, tuple[Candidate, ...]] = {}  # shared by every entry with no keyed candidates; never written
 
 
@@ -167,7 +168,7 @@ class Matcher:
         # or fail by its parses alone: what each parse passes is kept (see _pretested).
         words = self._pretest_for["word"]
         self._pretest_by_parse = not any(s.lemmas or s.forms or s.cased or s.prefixes for s, _ in words)
-        self._pretest_always = sum(1 << k for k, (s, _) in enumerate(words) if "word" in s.kinds)
+        self._pretest_always = sum(_ONE << k for k, (s, _) in enumerate(words) if "word" in s.kinds)
         self._pretest_parses: dict[frozenset[str], int] = {}
         # by the token's lower-case form, which decides its kind, lemmas and grammemes too
         self._cache: dict[str, Entry] = {}
@@ -197,7 +198,7 @@ class Matcher:
         """The bit of ``need``, a new one when it is new."""
         bit = self._bits.get(need)
         if bit is None:
-            bit = self._bits[need] = 1 << len(self._bits)
+            bit = self._bits[need] = _ONE << len(self._bits)
             words, kinds, cased, prefixes, grams = need
             for key, table in ((words, self._word_bits), (kinds, self._kind_bits), (cased, self._cased_bits)):
                 for word in key:
@@ -255,7 +256,7 @@ class Matcher:
                 bits = 0
                 for k, (slot, _) in enumerate(self._pretest_for["word"]):
                     if any(grams <= parse for grams in slot.grams):
-                        bits |= 1 << k
+                        bits |= _ONE << k
                 if len(known) > 100_000:
                     known.clear()
                 known[parse] = bits

@@ -199,11 +199,13 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 
 # Recall / precision on the held-out sets, which neither the lexicons nor the cues were fitted on
 # (README-hostile-heldout3.md, -heldout4.md): the figures measured when the cues were added, less a
-# little, so that a change that loses ground on unseen replies fails here.
+# little, so that a change that loses ground on unseen replies fails here. Russian dismissive and
+# blame were set again when their thresholds came down (scripts/train_cues.py, THRESHOLDS): recall
+# up 3-11 points, precision down 1-3.
 HELD_OUT_FLOORS = {
-    "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.84, 0.91), "blame_customer": (0.78, 0.92)},
+    "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.86, 0.89), "blame_customer": (0.88, 0.92)},
     "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.84, 0.82), "blame_customer": (0.62, 0.82)},
-    "hostile.heldout4.ru.jsonl": {"rude": (0.72, 0.90), "dismissive": (0.80, 0.91), "blame_customer": (0.75, 0.96)},
+    "hostile.heldout4.ru.jsonl": {"rude": (0.72, 0.90), "dismissive": (0.86, 0.91), "blame_customer": (0.80, 0.94)},
     "hostile.heldout4.en.jsonl": {"rude": (0.72, 0.94), "dismissive": (0.78, 0.86), "blame_customer": (0.65, 0.91)},
 }
 
@@ -242,7 +244,8 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
 
 
 # Ordinary and good replies never fitted on (ordinary2.jsonl): 6 of 120 per language were flagged
-# as hurtful when the ordinary replies were added to training (10 and 11 before); a little above.
+# as hurtful when the ordinary replies were added to training (10 and 11 before); 8 in Russian since
+# its dismissive and blame thresholds came down (scripts/train_cues.py). No more than that.
 ORDINARY_FALSE_ALARMS = 8
 
 

@@ -146,12 +146,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replies", type=int, default=100_000)
     args = parser.parse_args()
+    from simkit.engine import scoring
     from simkit.language import detection, matcher
     from simkit.language.freshness import is_compiled
 
-    # setup.py compiles the language layer where a C compiler is found; the figures depend on it
-    compiled = is_compiled(detection) and is_compiled(matcher)
-    print("language modules compiled (setup.py):", "yes" if compiled else "NO, plain Python")
+    # setup.py compiles the modules every reply goes through where a C compiler is found; the
+    # figures depend on it
+    compiled = all(map(is_compiled, (detection, matcher, scoring)))
+    print("scoring modules compiled (setup.py):", "yes" if compiled else "NO, plain Python")
     load_time()
     single_reply()
     many_replies(args.replies)

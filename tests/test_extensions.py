@@ -27,7 +27,8 @@ SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 BUILT = all((ROOT / path.replace(".py", SUFFIX)).exists() for path in COMPILED)
 needs_build = pytest.mark.skipif(not BUILT and not os.environ.get("CI"), reason="extensions not built here (scripts/setup.sh)")
 
-# Every labelled file in both languages: the compiled modules must find what the sources find.
+# Every labelled file in both languages, and every scenario's turns answered well, not at all and
+# rudely: the compiled modules must find and score exactly what the sources do.
 READ_ALL = r"""
 import glob, hashlib, json, sys
 import simkit
@@ -43,7 +44,18 @@ for name in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
         found = [(f.behavior, f.spans, f.value) for f in simkit.detect(row["text"], row["lang"], customer_name=who)]
         digest.update(repr((found, simkit.politeness(row["text"], row["lang"]))).encode())
         n += 1
-print(json.dumps({"compiled": [is_compiled(detection), is_compiled(matcher)], "replies": n, "digest": digest.hexdigest()}))
+from simkit import generate, load_kit, score_reply
+from simkit.engine import scoring
+kit = load_kit(sys.argv[2])
+for sid in sorted(kit.scenarios):  # every turn scored: the model reply, a non-answer, and a rude one
+    for lang, nothing, rude in (("ru", "ок", " Сами виноваты, не орите."), ("en", "ok", " Your own fault, stop shouting.")):
+        instance = generate(kit.scenarios[sid], 1, lang)
+        for turn in instance.turns:
+            for text in (turn.model_reply, nothing, turn.model_reply + rude):
+                digest.update(repr(score_reply(instance, turn.id, text, kit=kit)).encode())
+                n += 1
+compiled = [is_compiled(detection), is_compiled(matcher), is_compiled(scoring)]
+print(json.dumps({"compiled": compiled, "replies": n, "digest": digest.hexdigest()}))
 """
 
 
@@ -64,13 +76,13 @@ def test_every_listed_module_runs_compiled() -> None:
 
 
 @needs_build
-def test_compiled_modules_find_what_their_sources_find(tmp_path: Path) -> None:
+def test_compiled_modules_find_and_score_what_their_sources_do(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "simkit", sources / "simkit", ignore=shutil.ignore_patterns(f"*{SUFFIX}", "*.c", "__pycache__"))
     data = str(ROOT / "tests" / "data")
-    compiled = _run(READ_ALL, data, cache=tmp_path / "cache-compiled")
-    plain = _run(READ_ALL, data, path=sources, cache=tmp_path / "cache-plain")
-    assert compiled["compiled"] == [True, True] and plain["compiled"] == [False, False]
+    compiled = _run(READ_ALL, data, str(ROOT), cache=tmp_path / "cache-compiled")
+    plain = _run(READ_ALL, data, str(ROOT), path=sources, cache=tmp_path / "cache-plain")
+    assert compiled["compiled"] == [True, True, True] and plain["compiled"] == [False, False, False]
     assert compiled["replies"] == plain["replies"] > 15_000
     assert compiled["digest"] == plain["digest"]
 

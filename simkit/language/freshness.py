@@ -1,7 +1,7 @@
 """A compiled module older than its source is passed over: the source runs instead.
 
-setup.py builds the hot modules of this package as C extensions (Cython), and Python imports an
-extension in preference to the ``.py`` beside it. After a ``git pull`` or an edit, until
+setup.py builds the hot modules of the language and engine packages as C extensions (Cython), and
+Python imports an extension in preference to the ``.py`` beside it. After a ``git pull`` or an edit, until
 ``scripts/setup.sh`` builds them again, an extension would still run the old code, and a trainee's
 reply would be scored by rules that are no longer in the source. So where an extension is older
 than its source, the source is imported: slower, never out of date.

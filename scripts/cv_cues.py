@@ -1,6 +1,6 @@
 """Measure the learned cues on tuning rounds they were not fitted on: leave one round out at a time.
 
-Run from the kit's folder: .venv/bin/python scripts/cv_cues.py [--lang ru|en] [--rounds 10-23] [--sweep]
+Run from the kit's folder: .venv/bin/python scripts/cv_cues.py [--lang ru|en] [--rounds 10-25] [--sweep]
 
 For each round left out, the cues are fitted as scripts/train_cues.py fits them, on every set it
 fits on but that round, and the whole detector (the lexicon, then the cues on what it missed) is
@@ -164,7 +164,7 @@ def sweep(lang: str, by_round: dict[int, list[Scored]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=("ru", "en"), action="append")
-    parser.add_argument("--rounds", default="10-23", help="tuning rounds to leave out in turn, as 10-19 or 12,15")
+    parser.add_argument("--rounds", default="10-25", help="tuning rounds to leave out in turn, as 10-19 or 12,15")
     parser.add_argument("--sweep", action="store_true", help="also give the figures at other thresholds")
     args = parser.parse_args()
     rounds = parse_rounds(args.rounds)

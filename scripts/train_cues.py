@@ -64,6 +64,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r21.{lang}.jsonl",
     "tests/data/hostile.r22.{lang}.jsonl",
     "tests/data/hostile.r23.{lang}.jsonl",
+    "tests/data/hostile.r24.{lang}.jsonl",
+    "tests/data/hostile.r25.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -77,16 +79,16 @@ SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of 
 # inverse regularisation: leaving one tuning round out at a time, 1, 2 and 4 traded recall for
 # precision alike; 2 gave topic words the least weight ("встреча" made a suggestion blame at 4)
 C = 2.0
-# per language, the probability above which each behaviour is added: the lowest of the sweep that
-# keeps the whole detector's precision at .90 on average over the tuning rounds left out one at a
-# time (scripts/cv_cues.py --sweep, rounds 10-23). With rounds 20-23 in, Russian dismissive holds
-# .90 down to 0.70 and Russian blame down to 0.85 (0.85 and 0.92 over rounds 10-19). English
-# dismissive would hold it at 0.70 too, but there a courteous goodbye ("Goodbye now, and take good
-# care.", 0.80) reads as a brush-off: it stays at 0.85. English blame needs 0.93 by the sweep,
-# 0.92 as before within a point of it
+# per language, the probability above which each behaviour is added. The sweep (scripts/cv_cues.py
+# --sweep, rounds 10-25 left out in turn) gives the lowest that keeps the whole detector's precision
+# at .90 on average: ru 0.85 / 0.70 / 0.85 (rude / dismissive / blame), en 0.80 / 0.70 / 0.90.
+# Dismissive is raised to the lowest at which the kit's own courteous and ordinary lines
+# (tests/test_learned.py) read as nothing hurtful: 0.75 in Russian ("От вас ничего не требуется, мы
+# всё оформим сами." scores 0.73), 0.80 in English ("Goodbye now, and take good care."). English
+# rude stays at 0.85: at 0.80 its mean precision is .90 only just, and held-out 4's fell to .93
 THRESHOLDS = {
-    "ru": {"rude": 0.85, "dismissive": 0.70, "blame_customer": 0.85},
-    "en": {"rude": 0.85, "dismissive": 0.85, "blame_customer": 0.92},
+    "ru": {"rude": 0.85, "dismissive": 0.75, "blame_customer": 0.85},
+    "en": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.90},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that

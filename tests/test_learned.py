@@ -201,7 +201,7 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 # (README-hostile-heldout3.md, -heldout4.md): the figures measured when the cues were added, less a
 # little, so that a change that loses ground on unseen replies fails here. Russian dismissive and
 # blame were set again when their thresholds came down (scripts/train_cues.py, THRESHOLDS): recall
-# up 3-11 points, precision down 1-3.
+# up 3-7 points, precision down 1-2.
 HELD_OUT_FLOORS = {
     "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.86, 0.89), "blame_customer": (0.88, 0.92)},
     "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.84, 0.82), "blame_customer": (0.62, 0.82)},
@@ -244,8 +244,8 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
 
 
 # Ordinary and good replies never fitted on (ordinary2.jsonl): 6 of 120 per language were flagged
-# as hurtful when the ordinary replies were added to training (10 and 11 before); 8 in Russian since
-# its dismissive and blame thresholds came down (scripts/train_cues.py). No more than that.
+# as hurtful when the ordinary replies were added to training (10 and 11 before), and still with the
+# thresholds chosen over rounds 10-25 (scripts/train_cues.py); a little above.
 ORDINARY_FALSE_ALARMS = 8
 
 

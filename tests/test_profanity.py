@@ -258,6 +258,11 @@ def test_ordinary_english_words_are_not_swearing(word: str) -> None:
         ("ru", "Вы д\u200bебил?"),
         ("ru", "б л я т ь, опять вы"),
         ("en", "What the f*ck do you want?"),
+        # the first letter and a mark for each other one
+        ("en", "Calm the f*** down, mate."),
+        ("en", "S*** happens."),
+        ("ru", "Х** его знает, где курьер."),
+        ("ru", "Б***, опять вы."),
         ("en", "Sh1t happens."),
         ("en", "You are an @sshole."),
         ("en", "B*llsh1t, nobody promised that."),
@@ -277,6 +282,9 @@ def test_disguised_spellings_are_caught(lang: str, text: str) -> None:
         ("ru", "Обратите *внимание*: заказ № 15 оплачен картой ****1234."),
         ("ru", "Я в с у д не пойду, мы всё решим сами."),
         ("en", "Please note *all* fields are required; card ending ****1234."),
+        # one letter and marks that hide a name or an address
+        ("en", "Dear Mr S***, your order is ready; we wrote to s***@mail.com."),
+        ("ru", "Уважаемый С***, ответ придёт на х**@mail.ru."),
         ("en", "I'll call at 5 p m today."),
     ],
 )

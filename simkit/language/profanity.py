@@ -19,7 +19,7 @@ import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -52,6 +52,21 @@ _HYPOTHETICAL = frozenset({"бы", "would", "i'd", "i’d"})
 
 def _end(token: Token) -> int:
     return token.end
+
+
+def _masks_data(text: str, start: int, end: int) -> bool:
+    """Whether a word of one letter and marks hides personal data, not a swear word: an e-mail's
+    name ("s***@mail.ru") or a person's ("Mr S***", "Dear A***"): a capital inside a sentence."""
+    if sum(c.isalpha() for c in text[start:end]) != 1:
+        return False
+    if text[end : end + 1] == "@" or text[start - 1 : start] == "@":
+        return True
+    before = text[:start].rstrip(" \t")
+    return text[start].isupper() and bool(before) and before[-1] not in _SENTENCE_STARTS
+
+
+# what may stand before a sentence's first word: "S*** happens." and "F*** off" swear at its start
+_SENTENCE_STARTS = frozenset(".!?…\n\"'«“(-—:;")
 
 
 class LanguageLists(Model):
@@ -142,7 +157,7 @@ class Profanity:
         if "*" in text or "#" in text:
             for m in _MASKED.finditer(text):
                 kind = self._masked(m.group())
-                if kind:
+                if kind and not _masks_data(text, m.start(), m.end()):
                     out += self._hit(a, m.start(), m.end(), kind, negators, window)
         for m in _SPACED.finditer(text) if _SPACED_HINT.search(text) else ():
             word = re.sub(r"[ .\-_]", "", m.group()).lower().replace("ё", "е")
@@ -161,6 +176,8 @@ class Profanity:
 
     def _masked(self, piece: str) -> str | None:
         letters = sum(c.isalpha() for c in piece)
+        if letters == 1:
+            return self._initial_masked(piece)
         if letters < 2:
             return None
         word = piece.lower().replace("ё", "е")
@@ -180,6 +197,19 @@ class Profanity:
             if pattern.fullmatch(form):
                 return self.kind(form) or "obscene"
         return None
+
+    def _initial_masked(self, piece: str) -> str | None:
+        """A swear word written as its first letter and a mark for each other letter ("f***",
+        "s***", "х**", "б***"): "obscene" when a listed obscene form has that first letter and
+        that length. One letter tells too little for an insult, or for a word of two letters."""
+        word = piece.lower().replace("ё", "е")
+        if len(word) < 3 or not word[0].isalpha() or word.strip("*#")[1:]:
+            return None
+        return "obscene" if (word[0], len(word)) in self._obscene_initials else None
+
+    @cached_property
+    def _obscene_initials(self) -> frozenset[tuple[str, int]]:
+        return frozenset((form[0], len(form)) for form in self.forms if self.kind(form) == "obscene")
 
     def unmask(self, piece: str) -> str | None:
         """The one listed form a masked word stands for, letter for mark ("f*ck": "fuck"), in the

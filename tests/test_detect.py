@@ -213,3 +213,24 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
     for behavior in ("rude", "dismissive", "blame_customer"):
         assert figures[behavior]["r"] >= 0.85, (behavior, figures[behavior])
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
+
+
+# Sarcasm that round 26 showed the lexicons missing (read after its blind measure), each beside an
+# ordinary reply that shares its words.
+@pytest.mark.parametrize(
+    "lang, text, rude",
+    [
+        ("ru", "Может, вам ещё и доплатить?", True),
+        ("ru", "Может, вам ещё подойдёт доставка в субботу?", False),
+        ("ru", "Мы специально вам насчитали, делать нам больше нечего.", True),
+        ("ru", "Больше делать ничего не нужно, мы всё пересчитали.", False),
+        ("ru", "Хотите — продлевайте, не хотите — не держим.", True),
+        ("ru", "Мы не держим на складе эту модель, но закажем её за два дня.", False),
+        ("en", "Did u seriously put the basket on the meter?", True),
+        ("en", "Did you get the e-mail with the code?", False),
+        ("en", "Mine's working fine, can't say the same for yours.", True),
+        ("en", "I can't say the same for the old model, but yours is covered.", False),
+    ],
+)
+def test_round_26_sarcasm(lang: str, text: str, rude: bool) -> None:
+    assert ("rude" in found(text, lang)) is rude, text

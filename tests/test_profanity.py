@@ -302,6 +302,7 @@ def test_stars_and_single_letters_alone_are_not_swearing(lang: str, text: str) -
         ("ru", "Это вы клоун, а не я.", True),
         ("en", "You're the clown here, not me.", True),
         ("en", "No, YOU are the idiot.", True),
+        ("en", "My brain works fine, can't say the same for yours.", True),
         # quoting or reporting it is not
         ("ru", "Вы назвали нас «бестолочами» — давайте разберёмся, что случилось.", False),
         ("ru", "Вы назвали нас бестолочами, и я понимаю ваше раздражение.", False),

@@ -72,6 +72,7 @@ TRAINING_SETS = (
     "tests/data/tricky.jsonl",
     "tests/data/courteous.jsonl",
     "tests/data/ordinary.jsonl",
+    "tests/data/offers.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
 ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS

@@ -234,3 +234,22 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
 )
 def test_round_26_sarcasm(lang: str, text: str, rude: bool) -> None:
     assert ("rude" in found(text, lang)) is rude, text
+
+
+# Blame that round 26 showed the lexicons missing (read after its blind measure), each beside an
+# ordinary reply that shares its words.
+@pytest.mark.parametrize(
+    "lang, text, blamed",
+    [
+        ("ru", "Вы бы хоть смотрели, куда звоните.", True),
+        ("ru", "Вы бы хотели перенести доставку на субботу?", False),
+        ("ru", "Вы в личный кабинет хоть раз заходили?", True),
+        ("ru", "Если вы хоть раз получали от нас такое письмо, перешлите его нам.", False),
+        ("en", "You do know you used all 100GB by the 10th, right?", True),
+        ("en", "Do you know if your router shows a red light?", False),
+        ("en", "It did not arrive until 9 August, despite two reminders sent to him.", True),
+        ("en", "Despite the storm, your parcel will arrive tomorrow.", False),
+    ],
+)
+def test_round_26_blame(lang: str, text: str, blamed: bool) -> None:
+    assert ("blame_customer" in found(text, lang)) is blamed, text

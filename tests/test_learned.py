@@ -143,7 +143,7 @@ COURTEOUS = {
 # Ordinary helpful replies, many with a negation, written for this test (not in any training set).
 # Two more, where a "no" meets the contract ("No, there's no fee for that, the contract allows it.",
 # "Нет, штрафа не будет, договор это позволяет."), still read as a policy brush-off and are left out
-# (docs/learned-cues.md).
+# (docs/learned-cues.md); so does "Вы бы не могли уточнить адрес доставки?" as blame.
 ORDINARY = {
     "ru": [
         "Нет, за повторную доставку платить не нужно.",
@@ -155,6 +155,11 @@ ORDINARY = {
         "Да, всё верно, возврат оформлен.",
         "Такого больше не повторится, мы добавили проверку адреса.",
         "Деньги ещё не поступили, обычно это занимает до трёх дней.",
+        # polite offers as questions ("вы бы хотели…?"), none of them in offers.jsonl
+        "Вы бы хотели получить чек на почту?",
+        "Не хотели бы вы перейти на тариф без абонентской платы?",
+        "Вы бы предпочли, чтобы мастер пришёл утром?",
+        "Может быть, вам удобнее забрать заказ в пункте выдачи?",
     ],
     "en": [
         "No, you won't need to pay for the second delivery.",
@@ -166,6 +171,10 @@ ORDINARY = {
         "Yes, that's right, the refund is booked.",
         "This won't happen again, we've added an address check.",
         "The money hasn't arrived yet; it usually takes up to three days.",
+        "Would you like the receipt by e-mail?",
+        "Could you confirm the delivery address for me?",
+        "Would you prefer the engineer to come in the morning?",
+        "Would you like me to set up a payment plan?",
     ],
 }
 

@@ -215,41 +215,30 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
 
 
-# Sarcasm that round 26 showed the lexicons missing (read after its blind measure), each beside an
-# ordinary reply that shares its words.
+# What round 26 showed the lexicons missing (read after its blind measure), sarcasm and reproaches,
+# each beside an ordinary reply that shares its words.
 @pytest.mark.parametrize(
-    "lang, text, rude",
+    "lang, text, behavior, shown",
     [
-        ("ru", "Может, вам ещё и доплатить?", True),
-        ("ru", "Может, вам ещё подойдёт доставка в субботу?", False),
-        ("ru", "Мы специально вам насчитали, делать нам больше нечего.", True),
-        ("ru", "Больше делать ничего не нужно, мы всё пересчитали.", False),
-        ("ru", "Хотите — продлевайте, не хотите — не держим.", True),
-        ("ru", "Мы не держим на складе эту модель, но закажем её за два дня.", False),
-        ("en", "Did u seriously put the basket on the meter?", True),
-        ("en", "Did you get the e-mail with the code?", False),
-        ("en", "Mine's working fine, can't say the same for yours.", True),
-        ("en", "I can't say the same for the old model, but yours is covered.", False),
+        ("ru", "Может, вам ещё и доплатить?", "rude", True),
+        ("ru", "Может, вам ещё подойдёт доставка в субботу?", "rude", False),
+        ("ru", "Мы специально вам насчитали, делать нам больше нечего.", "rude", True),
+        ("ru", "Больше делать ничего не нужно, мы всё пересчитали.", "rude", False),
+        ("ru", "Хотите — продлевайте, не хотите — не держим.", "rude", True),
+        ("ru", "Мы не держим на складе эту модель, но закажем её за два дня.", "rude", False),
+        ("en", "Did u seriously put the basket on the meter?", "rude", True),
+        ("en", "Did you get the e-mail with the code?", "rude", False),
+        ("en", "Mine's working fine, can't say the same for yours.", "rude", True),
+        ("en", "I can't say the same for the old model, but yours is covered.", "rude", False),
+        ("ru", "Вы бы хоть смотрели, куда звоните.", "blame_customer", True),
+        ("ru", "Вы бы хотели перенести доставку на субботу?", "blame_customer", False),
+        ("ru", "Вы в личный кабинет хоть раз заходили?", "blame_customer", True),
+        ("ru", "Если вы хоть раз получали от нас такое письмо, перешлите его нам.", "blame_customer", False),
+        ("en", "You do know you used all 100GB by the 10th, right?", "blame_customer", True),
+        ("en", "Do you know if your router shows a red light?", "blame_customer", False),
+        ("en", "It did not arrive until 9 August, despite two reminders sent to him.", "blame_customer", True),
+        ("en", "Despite the storm, your parcel will arrive tomorrow.", "blame_customer", False),
     ],
 )
-def test_round_26_sarcasm(lang: str, text: str, rude: bool) -> None:
-    assert ("rude" in found(text, lang)) is rude, text
-
-
-# Blame that round 26 showed the lexicons missing (read after its blind measure), each beside an
-# ordinary reply that shares its words.
-@pytest.mark.parametrize(
-    "lang, text, blamed",
-    [
-        ("ru", "Вы бы хоть смотрели, куда звоните.", True),
-        ("ru", "Вы бы хотели перенести доставку на субботу?", False),
-        ("ru", "Вы в личный кабинет хоть раз заходили?", True),
-        ("ru", "Если вы хоть раз получали от нас такое письмо, перешлите его нам.", False),
-        ("en", "You do know you used all 100GB by the 10th, right?", True),
-        ("en", "Do you know if your router shows a red light?", False),
-        ("en", "It did not arrive until 9 August, despite two reminders sent to him.", True),
-        ("en", "Despite the storm, your parcel will arrive tomorrow.", False),
-    ],
-)
-def test_round_26_blame(lang: str, text: str, blamed: bool) -> None:
-    assert ("blame_customer" in found(text, lang)) is blamed, text
+def test_what_round_26_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:
+    assert (behavior in found(text, lang)) is shown, text

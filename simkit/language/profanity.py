@@ -54,19 +54,18 @@ def _end(token: Token) -> int:
     return token.end
 
 
+# what may stand before a sentence's first word: "S*** happens." and "F*** off" swear at its start
+_SENTENCE_STARTS = frozenset(".!?…\n\"'«“(-—:;")
+
+
 def _masks_data(text: str, start: int, end: int) -> bool:
-    """Whether a word of one letter and marks hides personal data, not a swear word: an e-mail's
-    name ("s***@mail.ru") or a person's ("Mr S***", "Dear A***"): a capital inside a sentence."""
-    if sum(c.isalpha() for c in text[start:end]) != 1:
-        return False
+    """Whether a word of one letter and marks at [start, end) hides personal data, not a swear
+    word: an e-mail's name ("s***@mail.ru") or a person's ("Mr S***", "Dear A***"): a capital
+    inside a sentence."""
     if text[end : end + 1] == "@" or text[start - 1 : start] == "@":
         return True
     before = text[:start].rstrip(" \t")
     return text[start].isupper() and bool(before) and before[-1] not in _SENTENCE_STARTS
-
-
-# what may stand before a sentence's first word: "S*** happens." and "F*** off" swear at its start
-_SENTENCE_STARTS = frozenset(".!?…\n\"'«“(-—:;")
 
 
 class LanguageLists(Model):
@@ -156,8 +155,8 @@ class Profanity:
         text = a.text
         if "*" in text or "#" in text:
             for m in _MASKED.finditer(text):
-                kind = self._masked(m.group())
-                if kind and not _masks_data(text, m.start(), m.end()):
+                kind = self._masked(text, m.start(), m.end())
+                if kind:
                     out += self._hit(a, m.start(), m.end(), kind, negators, window)
         for m in _SPACED.finditer(text) if _SPACED_HINT.search(text) else ():
             word = re.sub(r"[ .\-_]", "", m.group()).lower().replace("ё", "е")
@@ -174,10 +173,12 @@ class Profanity:
             return False
         return a.lang != "ru" or any(g & _NAME_GRAMS for g in t.grams)
 
-    def _masked(self, piece: str) -> str | None:
+    def _masked(self, text: str, start: int, end: int) -> str | None:
+        """The kind of the masked word at [start, end) of ``text``, or None."""
+        piece = text[start:end]
         letters = sum(c.isalpha() for c in piece)
         if letters == 1:
-            return self._initial_masked(piece)
+            return self._initial_masked(text, start, end)
         if letters < 2:
             return None
         word = piece.lower().replace("ё", "е")
@@ -198,14 +199,17 @@ class Profanity:
                 return self.kind(form) or "obscene"
         return None
 
-    def _initial_masked(self, piece: str) -> str | None:
+    def _initial_masked(self, text: str, start: int, end: int) -> str | None:
         """A swear word written as its first letter and a mark for each other letter ("f***",
         "s***", "х**", "б***"): "obscene" when a listed obscene form has that first letter and
-        that length. One letter tells too little for an insult, or for a word of two letters."""
-        word = piece.lower().replace("ё", "е")
-        if len(word) < 3 or not word[0].isalpha() or word.strip("*#")[1:]:
+        that length, unless it hides a name or an address (_masks_data). One letter tells too
+        little for an insult, or for a word of two letters."""
+        word = text[start:end].lower().replace("ё", "е")
+        if len(word) < 3 or not word[0].isalpha() or not set(word[1:]) <= {"*", "#"}:
             return None
-        return "obscene" if (word[0], len(word)) in self._obscene_initials else None
+        if (word[0], len(word)) not in self._obscene_initials or _masks_data(text, start, end):
+            return None
+        return "obscene"
 
     @cached_property
     def _obscene_initials(self) -> frozenset[tuple[str, int]]:

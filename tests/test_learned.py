@@ -267,5 +267,20 @@ def test_few_ordinary_replies_read_as_hurtful(lang: str) -> None:
     assert len(flagged) <= ORDINARY_FALSE_ALARMS, flagged
 
 
+# Short courteous answers never fitted on (answers.jsonl): as measured when the set was written,
+# 8 of 60 Russian and 4 of 56 English read as hurtful, nearly all as a brush-off ("Нет, штрафа не
+# будет…", "We don't take cash here, but…"). A ceiling, so that more of them fails.
+ANSWERS_FALSE_ALARMS = {"ru": 8, "en": 4}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_few_short_courteous_answers_read_as_hurtful(lang: str) -> None:
+    lines = (DATA / "answers.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [row for row in map(json.loads, lines) if row["lang"] == lang]
+    assert len(rows) >= 50 and not any(set(row["behaviors"]) & set(HURT) for row in rows)
+    flagged = [row["text"] for row in rows if _hurtful(row["text"], lang, row["context"]["customer_name"])]
+    assert len(flagged) <= ANSWERS_FALSE_ALARMS[lang], flagged
+
+
 def _hurtful(text: str, lang: str, name: str | None) -> set[str]:
     return {f.behavior for f in detect(text, lang, name)} & set(HURT)

@@ -215,6 +215,28 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
 
 
+# A face that shows contempt is rude whatever the words beside it; smiles, a thumbs-up and a shrug
+# are not, nor the customer's own face inside a quotation.
+@pytest.mark.parametrize(
+    "lang, text, shown",
+    [
+        ("ru", "Да-да, уже проверяем 🙄", True),
+        ("ru", "Вы опять перепутали подъезд 🤦", True),
+        ("ru", "Конечно, поможем 🙂 Курьер будет завтра до 12.", False),
+        ("ru", "Ничего не поделать 🤷 но перерасчёт сделаем.", False),
+        ("en", "Sure, we'll look into it 🙄", True),
+        ("en", "you typed the wrong address again 🤦‍♀️", True),
+        ("en", "Refund sent 👍 it should arrive within five days.", False),
+        ("en", 'Sorry that our agent wrote "ok 🙄" to you, that was wrong.', False),
+    ],
+)
+def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
+    rude = [f for f in detect(text, lang) if f.behavior == "rude"]
+    assert bool(rude) is shown, text
+    if shown:  # the trainer is shown the face itself
+        assert any(text[start:end] in "🙄🤦" for start, end in rude[0].spans), rude
+
+
 # What round 26 showed the lexicons missing (read after its blind measure), sarcasm and reproaches,
 # each beside an ordinary reply that shares its words.
 @pytest.mark.parametrize(

@@ -303,6 +303,9 @@ class Detector(WholeReply):
             char_spans["shouting"] = marks
         if swearing:
             char_spans["rude"] = [(h.start, h.end) for h in swearing]
+        contempt = self._contempt(a)
+        if contempt:
+            char_spans["rude"] = char_spans.get("rude", []) + contempt
         if customer_name:
             hits["address_by_name"] = self._names(a, customer_name)
 

@@ -66,6 +66,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r23.{lang}.jsonl",
     "tests/data/hostile.r24.{lang}.jsonl",
     "tests/data/hostile.r25.{lang}.jsonl",
+    "tests/data/hostile.r26.{lang}.jsonl",
+    "tests/data/hostile.r27.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",

@@ -215,37 +215,6 @@ def test_hostile_tuning_sets_recall_and_precision(path: Path) -> None:
         assert figures[behavior]["p"] >= 0.9, (behavior, figures[behavior])
 
 
-# What round 28 showed the lexicons missing (read after its blind measure): "as you were told",
-# "впредь внимательнее", "вы бы сначала…", each beside an ordinary reply that shares its words.
-@pytest.mark.parametrize(
-    "lang, text, behavior, shown",
-    [
-        ("ru", "Мирон, вам же вчера уже объясняли, что здесь не отдел кадров.", "blame_customer", True),
-        ("ru", "Вам же пришло письмо с кодом? Назовите его, пожалуйста.", "blame_customer", False),
-        ("ru", "Цена определяется по факту, о чём вы были проинформированы при подписании.", "blame_customer", True),
-        ("ru", "О чём именно вы хотите узнать: о тарифе или о сроках?", "blame_customer", False),
-        ("ru", "Вы бы сначала узнали, куда звоните.", "blame_customer", True),
-        ("ru", "Вы бы сначала хотели получить чек или сразу оформить возврат?", "blame_customer", False),
-        ("ru", "Рекомендуем впредь внимательнее относиться к имуществу отеля.", "blame_customer", True),
-        ("ru", "Приносим извинения, впредь мы будем внимательнее.", "blame_customer", False),
-        ("ru", "Ну а вы как хотели — гонять на низком профиле и чтобы не стучало?", "blame_customer", True),
-        ("ru", "А вы как хотели бы получить деньги: на карту или наличными?", "blame_customer", False),
-        ("en", "tbh thats on you for ignoring the letter", "blame_customer", True),
-        ("en", "thats on us, sorry, the refund is on its way", "blame_customer", False),
-        ("en", "As you were informed with your last order, the discount applies only over £500.", "blame_customer", True),
-        ("en", "You were informed wrongly by our agent, and I am sorry for that.", "blame_customer", False),
-        ("en", "You'd have had it if you'd sorted the form like we told you in March.", "blame_customer", True),
-        ("en", "Had you checked our status page before calling, you would have seen the notice.", "blame_customer", True),
-        ("en", "woah, easy tiger, no need to threaten us.", "rude", True),
-        ("en", "Take it easy on the stairs, the tiger statue is heavy.", "rude", False),
-        ("en", "Alright, alright, keep your hair on, it's only protein powder.", "calm_down_command", True),
-        ("en", "Keep your receipt, and your warranty stays on file.", "calm_down_command", False),
-    ],
-)
-def test_what_round_28_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:
-    assert (behavior in found(text, lang)) is shown, text
-
-
 # A face that shows contempt is rude whatever the words beside it; smiles, a thumbs-up and a shrug
 # are not, nor the customer's own face inside a quotation.
 @pytest.mark.parametrize(
@@ -268,8 +237,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         assert any(text[start:end] in "🙄🤦" for start, end in rude[0].spans), rude
 
 
-# What round 26 showed the lexicons missing (read after its blind measure), sarcasm and reproaches,
-# each beside an ordinary reply that shares its words.
+# What the blind rounds showed the lexicons missing (each read after its blind measure), each beside
+# an ordinary reply that shares its words. Round 26: sarcasm and reproaches. Round 28: "as you were
+# told", "впредь внимательнее", "вы бы сначала…", a child's calm-down.
 @pytest.mark.parametrize(
     "lang, text, behavior, shown",
     [
@@ -291,7 +261,27 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Do you know if your router shows a red light?", "blame_customer", False),
         ("en", "It did not arrive until 9 August, despite two reminders sent to him.", "blame_customer", True),
         ("en", "Despite the storm, your parcel will arrive tomorrow.", "blame_customer", False),
+        ("ru", "Мирон, вам же вчера уже объясняли, что здесь не отдел кадров.", "blame_customer", True),
+        ("ru", "Вам же пришло письмо с кодом? Назовите его, пожалуйста.", "blame_customer", False),
+        ("ru", "Цена определяется по факту, о чём вы были проинформированы при подписании.", "blame_customer", True),
+        ("ru", "О чём именно вы хотите узнать: о тарифе или о сроках?", "blame_customer", False),
+        ("ru", "Вы бы сначала узнали, куда звоните.", "blame_customer", True),
+        ("ru", "Вы бы сначала хотели получить чек или сразу оформить возврат?", "blame_customer", False),
+        ("ru", "Рекомендуем впредь внимательнее относиться к имуществу отеля.", "blame_customer", True),
+        ("ru", "Приносим извинения, впредь мы будем внимательнее.", "blame_customer", False),
+        ("ru", "Ну а вы как хотели — гонять на низком профиле и чтобы не стучало?", "blame_customer", True),
+        ("ru", "А вы как хотели бы получить деньги: на карту или наличными?", "blame_customer", False),
+        ("en", "tbh thats on you for ignoring the letter", "blame_customer", True),
+        ("en", "thats on us, sorry, the refund is on its way", "blame_customer", False),
+        ("en", "As you were informed with your last order, the discount applies only over £500.", "blame_customer", True),
+        ("en", "You were informed wrongly by our agent, and I am sorry for that.", "blame_customer", False),
+        ("en", "You'd have had it if you'd sorted the form like we told you in March.", "blame_customer", True),
+        ("en", "Had you checked our status page before calling, you would have seen the notice.", "blame_customer", True),
+        ("en", "woah, easy tiger, no need to threaten us.", "rude", True),
+        ("en", "Take it easy on the stairs, the tiger statue is heavy.", "rude", False),
+        ("en", "Alright, alright, keep your hair on, it's only protein powder.", "calm_down_command", True),
+        ("en", "Keep your receipt, and your warranty stays on file.", "calm_down_command", False),
     ],
 )
-def test_what_round_26_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:
+def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:
     assert (behavior in found(text, lang)) is shown, text

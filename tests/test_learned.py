@@ -254,34 +254,30 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
         assert model.scores(a) == pytest.approx(expected, abs=1e-9), text
 
 
-# Ordinary and good replies never fitted on (ordinary2.jsonl): 6 of 120 per language were flagged
-# as hurtful when the ordinary replies were added to training (10 and 11 before), and still with the
-# thresholds chosen over rounds 10-25 (scripts/train_cues.py); a little above.
-ORDINARY_FALSE_ALARMS = 8
+# Ordinary replies never fitted on, with how many each set holds per language and how many of them
+# may read as hurtful.
+# - ordinary2.jsonl: 6 of 120 per language were flagged as hurtful when the ordinary replies were
+#   added to training (10 and 11 before), and still with the thresholds chosen over rounds 10-25
+#   (scripts/train_cues.py); a little above.
+# - answers.jsonl, short courteous answers: as measured when the set was written, 8 of 60 Russian
+#   and 4 of 56 English read as hurtful, nearly all as a brush-off ("Нет, штрафа не будет…", "We
+#   don't take cash here, but…"). A ceiling, so that more of them fails.
+UNFITTED_ORDINARY = {
+    ("ordinary2.jsonl", "ru"): (120, 8),
+    ("ordinary2.jsonl", "en"): (120, 8),
+    ("answers.jsonl", "ru"): (60, 8),
+    ("answers.jsonl", "en"): (56, 4),
+}
 
 
-@pytest.mark.parametrize("lang", ["ru", "en"])
-def test_few_ordinary_replies_read_as_hurtful(lang: str) -> None:
-    lines = (DATA / "ordinary2.jsonl").read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize(("name", "lang"), sorted(UNFITTED_ORDINARY))
+def test_few_ordinary_replies_read_as_hurtful(name: str, lang: str) -> None:
+    size, false_alarms = UNFITTED_ORDINARY[name, lang]
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     rows = [row for row in map(json.loads, lines) if row["lang"] == lang]
-    assert len(rows) == 120 and not any(set(row["behaviors"]) & set(HURT) for row in rows)
+    assert len(rows) == size and not any(set(row["behaviors"]) & set(HURT) for row in rows)
     flagged = [row["text"] for row in rows if _hurtful(row["text"], lang, row["context"]["customer_name"])]
-    assert len(flagged) <= ORDINARY_FALSE_ALARMS, flagged
-
-
-# Short courteous answers never fitted on (answers.jsonl): as measured when the set was written,
-# 8 of 60 Russian and 4 of 56 English read as hurtful, nearly all as a brush-off ("Нет, штрафа не
-# будет…", "We don't take cash here, but…"). A ceiling, so that more of them fails.
-ANSWERS_FALSE_ALARMS = {"ru": 8, "en": 4}
-
-
-@pytest.mark.parametrize("lang", ["ru", "en"])
-def test_few_short_courteous_answers_read_as_hurtful(lang: str) -> None:
-    lines = (DATA / "answers.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [row for row in map(json.loads, lines) if row["lang"] == lang]
-    assert len(rows) >= 50 and not any(set(row["behaviors"]) & set(HURT) for row in rows)
-    flagged = [row["text"] for row in rows if _hurtful(row["text"], lang, row["context"]["customer_name"])]
-    assert len(flagged) <= ANSWERS_FALSE_ALARMS[lang], flagged
+    assert len(flagged) <= false_alarms, flagged
 
 
 def _hurtful(text: str, lang: str, name: str | None) -> set[str]:

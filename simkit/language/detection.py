@@ -303,7 +303,7 @@ class Detector(WholeReply):
             char_spans["shouting"] = marks
         if swearing:
             char_spans["rude"] = [(h.start, h.end) for h in swearing]
-        contempt = self._contempt(a)
+        contempt = self._contempt(a, quotes)
         if contempt:
             char_spans["rude"] = char_spans.get("rude", []) + contempt
         if customer_name:

@@ -42,7 +42,6 @@ CODE_GROUPS = (
 )
 GROUP_KEYS = {name: f"g:{name}" for name in CODE_GROUPS}
 _CAPS = itemgetter(Token._fields.index("is_caps"))
-_QUOTED = itemgetter(Token._fields.index("quoted"))
 _LEMMAS = itemgetter(Token._fields.index("lemmas"))
 _MARKS = re.compile(r"!{2,}")
 # Faces that show contempt whatever the words beside them: eye-roll, facepalm, upside-down face,
@@ -238,15 +237,16 @@ class WholeReply:
         return out, [m.span() for m in _MARKS.finditer(a.text)] if "!!" in a.text else []
 
     @staticmethod
-    def _contempt(a: Analysis) -> list[Span]:
-        """Character spans of the faces that show contempt (eye-roll, facepalm), outside quotes."""
+    def _contempt(a: Analysis, quotes: bool) -> list[Span]:
+        """Character spans of the faces that show contempt (eye-roll, facepalm), outside quotes
+        (``quotes`` False says the reply quotes nothing)."""
         text = a.text
         if not _NON_BMP.search(text):  # most replies hold no emoji at all
             return []
         found = [m.span() for m in _CONTEMPT.finditer(text)]
-        if found and any(map(_QUOTED, a.tokens)):
-            quotes = quotations(text)
-            found = [(s, e) for s, e in found if not any(first <= s < last for first, last in quotes)]
+        if found and quotes:
+            quoted = quotations(text)
+            found = [(s, e) for s, e in found if not any(first <= s < last for first, last in quoted)]
         return found
 
     def _acronym(self, t: Token) -> bool:

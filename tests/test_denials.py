@@ -73,6 +73,37 @@ def test_a_blaming_reply_with_nothing_done_for_the_customer_is_still_a_brush_off
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "As we told you at sign-up, the intro price only lasted six months."
+            " I can look at a cheaper plan for you right now if you want.",
+            "en",
+        ),
+        ("The drops started after you changed the Wi-Fi channel yourself. Shall I set it back remotely for you?", "en"),
+        ("Чек вы не сохранили, поэтому и отказ. Попробуем найти покупку по номеру карты.", "ru"),
+    ],
+)
+def test_a_reproach_that_goes_on_to_help_is_no_brush_off_though_no_pattern_sees_the_help(text: str, lang: str) -> None:
+    # the learned cues read the offer (language.detection, Detector._reproach_only)
+    found = _found(text, lang)
+    assert "blame_customer" in found and "dismissive" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("You entered the wrong postcode, that's why it bounced.", "en"),
+        ("Calm down. You entered the wrong postcode yourself.", "en"),
+        ("Успокойтесь. Вы сами ввели не тот индекс.", "ru"),
+    ],
+)
+def test_a_reply_that_only_reproaches_is_a_brush_off_whatever_the_cues_say(text: str, lang: str) -> None:
+    found = _found(text, lang)
+    assert {"blame_customer", "dismissive"} <= found
+
+
+@pytest.mark.parametrize(
     ("text", "hostile"),
     [
         ("Switch the main fuse off, then go outside and wait for the engineer.", False),

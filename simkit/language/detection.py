@@ -50,6 +50,7 @@ _DENIABLE = frozenset({"blame_customer"})  # denied in the lexicon's reading, no
 # An insult is no statement that a negation could deny: "Nobody's going to help you with that
 # attitude" still sneers (language.detection's _denied).
 _EXPRESSIVE = frozenset({"rude"})
+_HOSTILE = ("rude", "blame_customer", "calm_down_command")  # what a sentence says that offers nothing
 _QUOTED = itemgetter(Token._fields.index("quoted"))
 
 
@@ -239,6 +240,24 @@ class Detector(WholeReply):
         self._last_read = (text, norm, a)
         return norm, a
 
+    def _reproach_only(self, a: Analysis, hits: dict[str, list[Span]]) -> bool:
+        """Whether a reply that blames, and offers nothing the lexicon can see, is a brush-off too.
+
+        It is when every sentence of it blames, mocks or orders calm: nothing else is said. When
+        something else is, the learned cues have the last word: they have read offers no pattern was
+        written for ("Shall I set it back remotely for you now?", "He can fill in form PC-2 at any
+        branch"), and a reproach that goes on to help is no brush-off. More likely than not is
+        enough, below the bar at which they add a finding of their own: the lexicon already found
+        the reproach."""
+        if self.cues is None:
+            return True
+        tokens = a.tokens
+        hostile = {tokens[s].sentence for name in _HOSTILE for s, _ in hits.get(name, ())}
+        for k, sentence in enumerate(a.sentences):
+            if k not in hostile and any(t.kind == "word" for t in tokens[sentence.first : sentence.last]):
+                return self.cues.leans(a, "dismissive")
+        return True
+
     def known(self, word: str) -> bool:
         """Whether a lower-case word means something to the detector (a word, an insult, a lexicon word)."""
         if self.profanity.known(word) or word in self._words or word.startswith(self._prefixes):
@@ -332,8 +351,10 @@ class Detector(WholeReply):
             if not alternative and not deflect and hits.get("blame_customer"):
                 # a reproach that goes on to say what will be done, or when, is no brush-off
                 alternative = self._promises(a, hits, clauses)
-            if (deflect or hits.get("blame_customer")) and not alternative:
-                hits["dismissive"] = deflect or list(hits["blame_customer"])
+            if deflect and not alternative:
+                hits["dismissive"] = deflect
+            elif hits.get("blame_customer") and not alternative and self._reproach_only(a, hits):
+                hits["dismissive"] = list(hits["blame_customer"])
 
         if self.cues is not None:
             # what the lexicon missed, the learned cues may still see (language.learned)

@@ -165,6 +165,11 @@ class Cues:
                 out.append((self.behaviors[k], self._strongest_sentence(a, k)))
         return out
 
+    def leans(self, a: Analysis, name: str) -> bool:
+        """Whether the model holds the reply more likely than not to show ``name`` (a probability
+        above one half: below ``thresholds``, at which it adds a finding of its own)."""
+        return name in self.behaviors and self.scores(a)[self.behaviors.index(name)] > 0.0
+
     def scores(self, a: Analysis) -> list[float]:
         """Each behaviour's score for the reply, from its total and its most telling sentence's.
 

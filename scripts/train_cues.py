@@ -68,6 +68,7 @@ TRAINING_SETS = (
     "tests/data/hostile.r25.{lang}.jsonl",
     "tests/data/hostile.r26.{lang}.jsonl",
     "tests/data/hostile.r27.{lang}.jsonl",
+    "tests/data/hostile.r28.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -87,11 +88,12 @@ C = 2.0
 # at .90 on average: ru 0.85 / 0.70 / 0.85 (rude / dismissive / blame), en 0.80 / 0.70 / 0.90.
 # Dismissive is raised to the lowest at which the kit's own courteous and ordinary lines
 # (tests/test_learned.py) read as nothing hurtful: 0.75 in Russian ("От вас ничего не требуется, мы
-# всё оформим сами." scores 0.73), 0.80 in English ("Goodbye now, and take good care."). English
-# rude stays at 0.85: at 0.80 its mean precision is .90 only just, and held-out 4's fell to .93
+# всё оформим сами." scores 0.73), 0.80 in English ("Goodbye now, and take good care."; fitted on
+# round 28 too, it scores 0.804, so 0.81). English rude stays at 0.85: at 0.80 its mean precision is
+# .90 only just, and held-out 4's fell to .93
 THRESHOLDS = {
     "ru": {"rude": 0.85, "dismissive": 0.75, "blame_customer": 0.85},
-    "en": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.90},
+    "en": {"rude": 0.85, "dismissive": 0.81, "blame_customer": 0.90},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that

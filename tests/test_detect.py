@@ -239,7 +239,8 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
 
 # What the blind rounds showed the lexicons missing (each read after its blind measure), each beside
 # an ordinary reply that shares its words. Round 26: sarcasm and reproaches. Round 28: "as you were
-# told", "впредь внимательнее", "вы бы сначала…", a child's calm-down.
+# told", "впредь внимательнее", "вы бы сначала…", a child's calm-down. Round 29: condescension
+# ("из вас так себе", "по доброте душевной", "I heard you the first three times"), "психи".
 @pytest.mark.parametrize(
     "lang, text, behavior, shown",
     [
@@ -281,6 +282,16 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Take it easy on the stairs, the tiger statue is heavy.", "rude", False),
         ("en", "Alright, alright, keep your hair on, it's only protein powder.", "calm_down_command", True),
         ("en", "Keep your receipt, and your warranty stays on file.", "calm_down_command", False),
+        ("ru", "Менеджер из вас так себе.", "rude", True),
+        ("ru", "Связь так себе, давайте я вам перезвоню.", "rude", False),
+        ("ru", "5% дам, и то по доброте душевной.", "rude", True),
+        ("ru", "Спасибо вам за доброту, мы рады помочь.", "rude", False),
+        ("ru", "Ваше требование выходит за рамки здравого смысла.", "rude", True),
+        ("ru", "Изображать теперь удивление не нужно.", "rude", True),
+        ("ru", "Такие вопросы задают только психи.", "rude", True),
+        ("ru", "Психолог центра перезвонит вам завтра.", "rude", False),
+        ("en", "I heard you the first three times.", "rude", True),
+        ("en", "Sorry, I didn't hear you the first time, could you repeat the number?", "rude", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

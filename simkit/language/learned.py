@@ -193,7 +193,6 @@ class Cues:
         "Thank you for waiting." as they do for the pattern matcher, language.matcher), unless it
         holds a quotation."""
         tokens, text = a.tokens, a.text
-        known = self._sentence_memory
         # each feature's weights are one tuple object: keyed by its id, a feature counts once
         found: dict[int, tuple[float, ...]] = {}
         counted = 0  # features met, once per sentence
@@ -202,19 +201,7 @@ class Cues:
         for first, last, _ in a.sentences:
             if first >= last:
                 continue
-            if any(map(_QUOTED, tokens[first:last])):
-                brought = self._sentence(tokens, first, last)
-            else:
-                key = text[tokens[first].start : tokens[last - 1].end]
-                kept = known.get(key)
-                if kept is None:
-                    kept = self._sentence(tokens, first, last)
-                    if len(key) <= _SENTENCE_KEPT_CHARS:
-                        if len(known) >= _SENTENCES_KEPT:
-                            known.clear()
-                        known[key] = kept
-                brought = kept
-            weights, own = brought
+            weights, own = self._brought(tokens, text, first, last)
             found.update(weights)
             counted += len(weights)
             if best is None:
@@ -228,6 +215,22 @@ class Cues:
         if counted != len(found):  # a feature in two sentences counts once
             summed = tuple(map(sum, zip(*found.values(), strict=True)))
         return list(map(add, bias, summed)), list(map(add, bias, best))
+
+    def _brought(self, tokens: tuple[Token, ...], text: str, first: int, last: int) -> _Sentence:
+        """What the sentence of tokens ``first`` to ``last`` brings, from memory when its text was
+        read before (not when it holds a quotation: what is quoted counts for nothing)."""
+        if any(map(_QUOTED, tokens[first:last])):
+            return self._sentence(tokens, first, last)
+        known = self._sentence_memory
+        key = text[tokens[first].start : tokens[last - 1].end]
+        kept = known.get(key)
+        if kept is None:
+            kept = self._sentence(tokens, first, last)
+            if len(key) <= _SENTENCE_KEPT_CHARS:
+                if len(known) >= _SENTENCES_KEPT:
+                    known.clear()
+                known[key] = kept
+        return kept
 
     def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> _Sentence:
         """The weights of the features of one sentence (a clause never spans two), by id, and
@@ -292,14 +295,23 @@ class Cues:
         return pairs
 
     def _strongest_sentence(self, a: Analysis, k: int) -> tuple[int, int]:
-        features = cue_features(a, self.stop_words, self.negation)
-        by_sentence: dict[int, float] = {}
-        for feature, i in features.items():
-            w = self.weights.get(feature)
-            if w is not None and w[k] > 0:
-                s = a.tokens[i].sentence
-                by_sentence[s] = by_sentence.get(s, 0.0) + w[k]
-        best = max(by_sentence, key=lambda s: (by_sentence[s], -s)) if by_sentence else 0
+        """The token range of the sentence whose features weigh most towards behaviour ``k`` (the
+        first of equals; a feature met in two sentences counts in the first). What the sentences
+        bring was worked out for the score and is read back from memory."""
+        tokens, text = a.tokens, a.text
+        counted: set[int] = set()
+        best, most = 0, 0.0
+        for s, (first, last, _) in enumerate(a.sentences):
+            if first >= last:
+                continue
+            total = 0.0
+            for key, w in self._brought(tokens, text, first, last)[0].items():
+                if key not in counted:
+                    counted.add(key)
+                    if w[k] > 0:
+                        total += w[k]
+            if total > most:
+                best, most = s, total
         sentence = a.sentences[best]
         return sentence.first, max(sentence.last, sentence.first + 1)
 

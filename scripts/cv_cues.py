@@ -3,8 +3,9 @@
 Run from the kit's folder: .venv/bin/python scripts/cv_cues.py [--lang ru|en] [--rounds 10-25] [--sweep]
 
 For each round left out, the cues are fitted as scripts/train_cues.py fits them, on every set it
-fits on but that round, and the whole detector (the lexicon, then the cues on what it missed) is
-measured on the round: recall and precision of rude, dismissive and blame_customer. The table
+fits on but that round, and the whole detector (the lexicon, then the cues on what it missed and
+on what its patterns found) is measured on the round: recall and precision of rude, dismissive and
+blame_customer. The table
 gives every round, the mean over rounds and the worst round. With ``--sweep`` it also gives, per
 behaviour, the figures at other thresholds, which is how the thresholds of train_cues.py are
 chosen: the lowest one that keeps precision at .90 or more on the rounds left out.
@@ -20,6 +21,7 @@ import math
 import statistics
 import sys
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,10 @@ class Scored:
     judged: frozenset[str] | None
     lexicon: frozenset[str]
     probabilities: tuple[float, ...] | None
+    # per behaviour the lexicon's patterns found, what the cues' veto is weighed against: the
+    # highest of the reply's probability and those of the sentences it was found in, read alone
+    # (learned.Cues.judge); a behaviour shown by a swear word or a face is not open to it
+    contested: dict[str, float] | None = None
 
 
 def parse_rounds(text: str) -> list[int]:
@@ -66,11 +72,28 @@ def parse_rounds(text: str) -> list[int]:
     return out
 
 
-def lexicon_findings(lang: str, path: Path) -> list[frozenset[str]]:
-    """What the lexicon alone finds in each reply of a labelled set."""
+def lexicon_findings(lang: str, path: Path) -> list[tuple[frozenset[str], dict[str, set[int]], Analysis]]:
+    """What the lexicon alone finds in each reply of a labelled set; the sentences in which its
+    patterns found each behaviour the cues may overrule (not rude shown by a swear word or a face
+    of contempt: learned.Cues.judge); and the reply as the detector read it."""
     det = Detector(load_lexicon(lang))
     det.cues = None
-    return [frozenset(f.behavior for f in det.detect(e.text, e.customer_name)) for e in read_examples(path) if e.lang == lang]
+    out = []
+    for e in read_examples(path):
+        if e.lang != lang:
+            continue
+        findings = det.detect(e.text, e.customer_name)
+        norm, a = det.read(e.text)
+        swearing = det.profanity.find(a, det.negators, det.lexicon.negation_window)
+        faces = det._contempt(a, any(t.quoted for t in a.tokens))
+        # the findings' spans are in the text as given; the tokens', in the text as read
+        starts = [norm.span(t.start, t.end)[0] for t in a.tokens]
+        patterned: dict[str, set[int]] = {}
+        for f in findings:
+            if f.behavior in BEHAVIORS and not (f.behavior == "rude" and (swearing or faces)):
+                patterned[f.behavior] = {a.tokens[max(bisect_right(starts, start) - 1, 0)].sentence for start, _ in f.spans}
+        out.append((frozenset(f.behavior for f in findings), patterned, a))
+    return out
 
 
 def _counted(a: Analysis) -> bool:
@@ -101,24 +124,34 @@ def cross_validate(
             raise SystemExit(f"{pattern}: {len(held)} replies read for the cues, {len(lexicon)} by the lexicon")
         model = cues_of(train_cues.model_of(lang, bias, weights))
         scored = []
-        for i, found in zip(held, lexicon, strict=True):
+        for i, (found, patterned, read_as) in zip(held, lexicon, strict=True):
             _, gold, judged, _ = rows[i]
             a = read[i][0]
             # as the detector reads it (learned.Cues.judge), the model's fast path included
             probabilities = tuple(map(_probability, model.scores(a))) if _counted(a) else None
-            scored.append(Scored(gold, judged, found, probabilities))
+            contested = None
+            if probabilities is not None:
+                contested = {}
+                for name, sentences in patterned.items():
+                    k = BEHAVIORS.index(name)
+                    contested[name] = max([probabilities[k], *(model._alone(read_as, s, k) for s in sentences)])
+            scored.append(Scored(gold, judged, found, probabilities, contested))
         out[n] = scored
     return out
 
 
 def figures(scored: list[Scored], k: int, threshold: float) -> tuple[float, float]:
-    """Recall and precision of behaviour ``k`` of the whole detector on one round."""
+    """Recall and precision of behaviour ``k`` of the whole detector on one round: what the lexicon
+    found and the cues do not overrule (train_cues.VETOES), and what the cues add."""
     behavior = BEHAVIORS[k]
+    veto = train_cues.VETOES[behavior]
     tp = fp = fn = 0
     for s in scored:
         if s.judged is not None and behavior not in s.judged:
             continue
-        shown = behavior in s.lexicon or (s.probabilities is not None and s.probabilities[k] > threshold)
+        p = s.probabilities[k] if s.probabilities is not None else None
+        kept = s.contested is None or s.contested.get(behavior, 1.0) > veto
+        shown = (behavior in s.lexicon and kept) or (p is not None and p > threshold)
         real = behavior in s.gold
         tp += shown and real
         fp += shown and not real

@@ -90,10 +90,13 @@ C = 2.0
 # (tests/test_learned.py) read as nothing hurtful: 0.75 in Russian ("От вас ничего не требуется, мы
 # всё оформим сами." scores 0.73), 0.80 in English ("Goodbye now, and take good care."; fitted on
 # round 28 too, it scores 0.804, so 0.81). English rude stays at 0.85: at 0.80 its mean precision is
-# .90 only just, and held-out 4's fell to .93
+# .90 only just, and held-out 4's fell to .93. Rounds 10-28 left out in turn, with VETOES, the sweep
+# gives ru 0.80 / 0.70 / 0.85, en 0.80 / 0.60 / 0.90; rude at 0.80 flagged more of ordinary2.jsonl
+# and answers.jsonl (ru 6 -> 9, 8 -> 9) and was not taken. English blame is raised to 0.92, where "I
+# was wondering if you might lend me the book." (tests/test_politeness.py; 0.912) reads as nothing
 THRESHOLDS = {
     "ru": {"rude": 0.85, "dismissive": 0.75, "blame_customer": 0.85},
-    "en": {"rude": 0.85, "dismissive": 0.81, "blame_customer": 0.90},
+    "en": {"rude": 0.85, "dismissive": 0.81, "blame_customer": 0.92},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that
@@ -102,6 +105,11 @@ MIN_WEIGHT = 0.01
 # 10-19 left out in turn): blame gained most at 0.7, rude at 0.5; dismissive lost precision
 # (its lexicon's own is already below .90 on some rounds) for no recall at a given precision
 SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
+# per behaviour, the probability at or below which the model overrules a finding of the lexicon's
+# patterns (not a swear word or a face), in the reply and in each sentence the patterns found it in.
+# Leaving rounds 10-28 out in turn (scripts/cv_cues.py), mean precision rose by a point for ru
+# dismissive, en rude and en dismissive, and no recall was lost (docs/learned-cues.md)
+VETOES = {"rude": 0.05, "dismissive": 0.05, "blame_customer": 0.05}
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 
 
@@ -212,6 +220,7 @@ def model_of(lang: str, bias: list[float], weights: dict[str, list[float]]) -> d
         "bias": bias,
         "thresholds": [THRESHOLDS[lang][b] for b in CUE_BEHAVIORS],
         "sentence_weight": [SENTENCE_WEIGHT[b] for b in CUE_BEHAVIORS],
+        "vetoes": [VETOES[b] for b in CUE_BEHAVIORS],
         "stop_words": sorted(stop_words(lang)),
         "negators": sorted(negation_of(lang)[0]),
         "negation_window": negation_of(lang)[1],

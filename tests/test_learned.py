@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,34 @@ def test_a_broken_cues_file_names_itself_and_the_fix(tmp_path: Path) -> None:
         read_cues(path)
 
 
+# the lexicon reads "nobody told you" as a brush-off; the rest of the reply owns the fault and helps
+OVERRULED = (
+    "You're right to be cross, we're running late and nobody told you. That's on us. You're next, and there's no charge today.",
+    "You're right to be annoyed: the clinic is running an hour behind and nobody told you. That's our fault."
+    " The doctor will see you next, and there's no charge today.",
+)
+
+
+@pytest.mark.parametrize("text", OVERRULED)
+def test_the_cues_overrule_a_pattern_they_hold_all_but_impossible(text: str) -> None:
+    model = cues("en")
+    assert model is not None and model.vetoes
+    plain = Detector(detector("en").lexicon, learned=replace(model, vetoes=()))
+    assert "dismissive" in {f.behavior for f in plain.detect(text)}
+    assert "dismissive" not in {f.behavior for f in detect(text, "en")}
+
+
+def test_the_cues_never_overrule_a_swear_word() -> None:
+    model = cues("en")
+    assert model is not None
+    # a model that would overrule every finding of the lexicon's patterns it could
+    overruling = Detector(detector("en").lexicon, learned=replace(model, vetoes=(1.0, 1.0, 1.0)))
+    text = "Calm down, you idiot, it's your own fault. Not my problem."
+    assert {"rude", "blame_customer", "dismissive"} <= {f.behavior for f in detect(text, "en")}
+    # the insult stays rude; what the patterns found is gone; a calm-down is not the cues' to judge
+    assert {f.behavior for f in overruling.detect(text)} == {"rude", "calm_down_command"}
+
+
 def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
     for lang in ("ru", "en"):
         model = cues(lang)
@@ -214,7 +243,7 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 # each way below a floor (Russian dismissive recall .87 -> .85, English blame precision .86 -> .82)
 # while both its micro-F1s held or rose (ru .920, en .852 -> .857): those two floors by one reply.
 # Fitted on round 28 too, English dismissive recall there fell by one reply again (.85 -> .83) while
-# its micro-F1 rose (.860 -> .864 over the three hurtful behaviours): that floor by one more reply.
+# its micro-F1 over the three hurtful behaviours rose (.860 -> .871): that floor by one more reply.
 HELD_OUT_FLOORS = {
     "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.84, 0.89), "blame_customer": (0.88, 0.92)},
     "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.82, 0.82), "blame_customer": (0.62, 0.80)},

@@ -358,8 +358,15 @@ class Detector(WholeReply):
 
         if self.cues is not None:
             # what the lexicon missed, the learned cues may still see (language.learned)
-            for name, span in self.cues.judge(a, {n for n, h in hits.items() if h} | set(char_spans) | denied):
+            found = {n for n, h in hits.items() if h}
+            patterned = {
+                n: {tokens[s].sentence for s, _ in hits[n]} for n in self.cues.behaviors if n in found and n not in char_spans
+            }
+            added, overruled = self.cues.judge(a, found | set(char_spans) | denied, patterned)
+            for name, span in added:
                 hits[name] = [span]
+            for name in overruled:
+                del hits[name]
 
         out = []
         # in vocabulary order: the few behaviours with a hit, not all of them

@@ -6,8 +6,11 @@ dismissive and blaming ones (docs/profanity.md). A reply that hurts a customer m
 its words, whatever their order: "ваша", "проблема", "сами", "надо было", "whatever", "you lot". So
 every reply is also read by a logistic model over its lemmas and the lemma pairs inside one
 clause, trained on all the kit's labelled sets (``scripts/train_cues.py``); a behaviour the
-lexicon did not find is added when the model is sure enough of it. The lexicon still decides
-everything it finds, and every other behaviour.
+lexicon did not find is added when the model is sure enough of it, and what the lexicon's
+patterns found is dropped when the model holds it all but impossible (a probability of .05 or
+less) in the reply and in the sentence it was found in: a brush-off phrase in a reply that owns the
+fault and helps. A swear word or a face of contempt stays rude whatever the model says, and every
+other behaviour is the lexicon's alone.
 
 A learned finding points at the sentence that weighs most towards it, so a trainer sees which
 words made the call. Quoted words are left out, as the lexicon leaves them out: repeating the
@@ -138,6 +141,9 @@ class Cues:
     # per behaviour, the share of how far a reply's most telling sentence scores above the whole
     # that is added to the reply's score (Cues.score); none for a model fitted without it
     sentence_weight: tuple[float, ...] = ()
+    # per behaviour, the probability at or below which the model overrules a finding of the
+    # lexicon's patterns (Cues.judge); none for a model fitted without it
+    vetoes: tuple[float, ...] = ()
     # the model's own memory of what it has read: what each distinct word brings, the pairs by
     # their first word, what each sentence brings; it lives and dies with the model
     _word_memory: dict[frozenset[str], _Word] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -151,19 +157,45 @@ class Cues:
         the model has not met."""
         self._sentence_memory.clear()
 
-    def judge(self, a: Analysis, found: set[str]) -> list[tuple[str, tuple[int, int]]]:
+    def judge(
+        self, a: Analysis, found: set[str], patterned: dict[str, set[int]] | None = None
+    ) -> tuple[list[tuple[str, tuple[int, int]]], list[str]]:
         """The behaviours this model is sure of and the lexicon did not find, each with the token
-        range of the sentence that weighs most towards it."""
+        range of the sentence that weighs most towards it; and those of ``patterned`` (found by the
+        lexicon's patterns alone, with the sentences they were found in) that it holds all but
+        impossible (``vetoes``) in the reply and in each of those sentences read alone.
+
+        A pattern reads a few words; the model has read the whole reply. "You're right to be
+        cross, we're running late and nobody told you. That's on us." matches a brush-off phrase,
+        and the model gives it next to no chance of being one. Its sentence is read alone as well:
+        "Это не моя проблема." at the end of a courteous letter is a brush-off however kind the
+        rest."""
+        patterned = patterned or {}
         wanted = [k for k, name in enumerate(self.behaviors) if name not in found]
-        if not wanted or _words_counted(a.tokens) < 2:
+        vetoable = [k for k, name in enumerate(self.behaviors) if name in patterned] if self.vetoes else []
+        if not (wanted or vetoable) or _words_counted(a.tokens) < 2:
             # one word alone is no evidence of a tone: "Sure." is fine, "Sure, whatever." may not be
-            return []
-        scores = self.scores(a)
-        out = []
+            return [], []
+        probabilities = list(map(_probability, self.scores(a)))
+        added = []
         for k in wanted:
-            if _probability(scores[k]) > self.thresholds[k]:
-                out.append((self.behaviors[k], self._strongest_sentence(a, k)))
-        return out
+            if probabilities[k] > self.thresholds[k]:
+                added.append((self.behaviors[k], self._strongest_sentence(a, k)))
+        overruled = []
+        for k in vetoable:
+            name = self.behaviors[k]
+            if probabilities[k] <= self.vetoes[k] and all(
+                self._alone(a, s, k) <= self.vetoes[k] for s in patterned[name]
+            ):
+                overruled.append(name)
+        return added, overruled
+
+    def _alone(self, a: Analysis, s: int, k: int) -> float:
+        """The probability of behaviour ``k`` in sentence ``s`` of the reply, read alone."""
+        first, last, _ = a.sentences[s]
+        if first >= last:
+            return 0.0
+        return _probability(self.bias[k] + self._brought(a.tokens, a.text, first, last)[1][k])
 
     def leans(self, a: Analysis, name: str) -> bool:
         """Whether the model holds the reply more likely than not to show ``name`` (a probability
@@ -364,10 +396,13 @@ def cues_of(data: dict[str, Any]) -> Cues:
             stop_words=frozenset(str(w) for w in data.get("stop_words", [])),
             negation=(frozenset(str(w) for w in data["negators"]), int(data["negation_window"])) if "negators" in data else None,
             sentence_weight=tuple(float(x) for x in data.get("sentence_weight", [0.0] * n)),
+            vetoes=tuple(float(x) for x in data["vetoes"]) if "vetoes" in data else (),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CuesError(f"the learned cues cannot be read ({exc}); train them again with scripts/train_cues.py") from None
     sizes = {len(model.bias), len(model.thresholds), len(model.sentence_weight), *map(len, weights.values())}
+    if model.vetoes:
+        sizes.add(len(model.vetoes))
     if sizes != {n}:
         raise CuesError(f"every weight, bias, threshold and sentence weight needs one number per behaviour ({n})")
     return model

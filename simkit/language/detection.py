@@ -245,8 +245,8 @@ class Detector(WholeReply):
 
         It is when every sentence of it blames, mocks or orders calm: nothing else is said. When
         something else is, the learned cues have the last word: they have read offers no pattern was
-        written for ("Shall I set it back remotely for you now?", "He can fill in form PC-2 at any
-        branch"), and a reproach that goes on to help is no brush-off. More likely than not is
+        written for ("Shall I set it back remotely for you?", "I can look at a cheaper plan for you
+        right now if you want"), and a reproach that goes on to help is no brush-off. More likely than not is
         enough, below the bar at which they add a finding of their own: the lexicon already found
         the reproach."""
         if self.cues is None:

@@ -404,7 +404,7 @@ def cues_of(data: dict[str, Any]) -> Cues:
     if model.vetoes:
         sizes.add(len(model.vetoes))
     if sizes != {n}:
-        raise CuesError(f"every weight, bias, threshold and sentence weight needs one number per behaviour ({n})")
+        raise CuesError(f"every weight, bias, threshold, sentence weight and veto needs one number per behaviour ({n})")
     return model
 
 

@@ -195,7 +195,8 @@ def test_a_broken_cues_file_names_itself_and_the_fix(tmp_path: Path) -> None:
     path.write_text('{"lang": "ru", "behaviors": ["rude"], "bias": [0.1], "thresholds": [0.8], "weights": {"x": [1, 2]}}')
     with pytest.raises(CuesError, match="one number per behaviour"):
         read_cues(path)
-    path.write_text('{"lang": "ru", "behaviors": ["rude"], "bias": [0.1], "thresholds": [0.8], "vetoes": [0.1, 0.1], "weights": {}}')
+    vetoes = {"lang": "ru", "behaviors": ["rude"], "bias": [0.1], "thresholds": [0.8], "vetoes": [0.1, 0.1], "weights": {}}
+    path.write_text(json.dumps(vetoes))
     with pytest.raises(CuesError, match="veto needs one number per behaviour"):
         read_cues(path)
     path.write_text("{not json")

@@ -21,7 +21,6 @@ import math
 import statistics
 import sys
 import time
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,27 +71,38 @@ def parse_rounds(text: str) -> list[int]:
     return out
 
 
+class _PatternsSeen:
+    """Stands in for the cues while the lexicon alone reads a reply: it adds and overrules nothing,
+    keeps what the detector offers the cues to overrule (the behaviours its patterns found, with
+    their sentences: Detector.findings), and leans to every behaviour, as no cues at all do
+    (Detector._reproach_only)."""
+
+    behaviors = BEHAVIORS
+
+    def __init__(self) -> None:
+        self.patterned: dict[str, set[int]] = {}
+
+    def judge(self, a: Analysis, found: set[str], patterned: dict[str, set[int]] | None = None) -> tuple[list, list]:
+        self.patterned = patterned or {}
+        return [], []
+
+    def leans(self, a: Analysis, name: str) -> bool:
+        return True
+
+
 def lexicon_findings(lang: str, path: Path) -> list[tuple[frozenset[str], dict[str, set[int]], Analysis]]:
     """What the lexicon alone finds in each reply of a labelled set; the sentences in which its
-    patterns found each behaviour the cues may overrule (not rude shown by a swear word or a face
-    of contempt: learned.Cues.judge); and the reply as the detector read it."""
+    patterns found each behaviour the cues may overrule (learned.Cues.judge); and the reply as the
+    detector read it."""
     det = Detector(load_lexicon(lang))
-    det.cues = None
+    seen = _PatternsSeen()
+    det.cues = seen  # type: ignore[assignment]
     out = []
     for e in read_examples(path):
         if e.lang != lang:
             continue
-        findings = det.detect(e.text, e.customer_name)
-        norm, a = det.read(e.text)
-        swearing = det.profanity.find(a, det.negators, det.lexicon.negation_window)
-        faces = det._contempt(a, any(t.quoted for t in a.tokens))
-        # the findings' spans are in the text as given; the tokens', in the text as read
-        starts = [norm.span(t.start, t.end)[0] for t in a.tokens]
-        patterned: dict[str, set[int]] = {}
-        for f in findings:
-            if f.behavior in BEHAVIORS and not (f.behavior == "rude" and (swearing or faces)):
-                patterned[f.behavior] = {a.tokens[max(bisect_right(starts, start) - 1, 0)].sentence for start, _ in f.spans}
-        out.append((frozenset(f.behavior for f in findings), patterned, a))
+        found = frozenset(f.behavior for f in det.detect(e.text, e.customer_name))
+        out.append((found, seen.patterned, det.read(e.text)[1]))
     return out
 
 

@@ -40,7 +40,7 @@ from .normalize import Normalized, normalize
 from .profanity import Profanity, profanity
 from .tokens import Analysis, Token, _morph, analyse
 from .values import departments_routed, percent_offered
-from .whole_reply import CODE_GROUPS, WholeReply
+from .whole_reply import CODE_GROUPS, WholeReply, _hostile_sentences
 
 __all__ = ["Detector", "Finding", "Matches", "Span", "detect", "detector"]
 
@@ -252,7 +252,7 @@ class Detector(WholeReply):
         if self.cues is None:
             return True
         tokens = a.tokens
-        hostile = {tokens[s].sentence for name in _HOSTILE for s, _ in hits.get(name, ())}
+        hostile = _hostile_sentences(a, hits, _HOSTILE)
         for k, sentence in enumerate(a.sentences):
             if k not in hostile and any(t.kind == "word" for t in tokens[sentence.first : sentence.last]):
                 return self.cues.leans(a, "dismissive")

@@ -52,9 +52,10 @@ _CONTEMPT = re.compile("[\U0001F644\U0001F926\U0001F643\U0001F921]")
 _NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
 
 
-def _hostile_sentences(a: Analysis, hits: dict[str, list[Span]]) -> set[int]:
-    """The sentences that blame or mock: what is offered or asked in them helps no one."""
-    return {a.tokens[s].sentence for name in ("rude", "blame_customer") for s, _ in hits.get(name, [])}
+def _hostile_sentences(a: Analysis, hits: dict[str, list[Span]], names: tuple[str, ...] = ("rude", "blame_customer")) -> set[int]:
+    """The sentences that blame or mock (or show another of ``names``): what is offered or asked
+    in them helps no one."""
+    return {a.tokens[s].sentence for name in names for s, _ in hits.get(name, [])}
 
 
 def _done(t: Token) -> bool:

@@ -227,7 +227,15 @@ def test_readiness_says_when_there_is_nothing_to_judge(cli: Callable[..., CliRes
 
 
 def _simkit(*args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "simkit", *args], cwd=ROOT, env=env, **kw)
+    # Ctrl-C as a terminal delivers it: a test run started in the background by a shell (``tests &``)
+    # ignores SIGINT, and a child would inherit that and never see the interrupt
+    return subprocess.Popen(
+        [sys.executable, "-m", "simkit", *args], cwd=ROOT, env=env, preexec_fn=_default_interrupt, **kw
+    )
+
+
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_output_cut_short_by_its_reader_ends_quietly() -> None:

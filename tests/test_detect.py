@@ -11,8 +11,9 @@ import pytest
 from simkit.content.kit import Kit
 from simkit.engine.generation import generate
 from simkit.engine.scoring import score_reply
-from simkit.language.detection import detect
+from simkit.language.detection import Detector, detect
 from simkit.language.evaluation import evaluate, load
+from simkit.language.lexicon import load_lexicon
 from simkit.language.normalize import normalize
 
 from .conftest import ROOT, CliResult
@@ -292,7 +293,37 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Психолог центра перезвонит вам завтра.", "rude", False),
         ("en", "I heard you the first three times.", "rude", True),
         ("en", "Sorry, I didn't hear you the first time, could you repeat the number?", "rude", False),
+        ("ru", "Аркадий, придержите язык.", "rude", True),
+        ("ru", "Придержите дверь, пожалуйста, курьер несёт коробки. Язык инструкции можно сменить в меню.", "rude", False),
+        ("ru", "А вам какое дело, чем соседка лечится?", "rude", True),
+        ("ru", "Какое дело вы хотите обсудить: возврат или обмен?", "rude", False),
+        ("ru", "Вы ж в машинах ни бум-бум.", "rude", True),
+        ("ru", "Вы рукожоп.", "rude", True),
+        ("ru", "Вы криворукий, вот и сломали.", "rude", True),
+        ("ru", "Пигалица тут кто-то другой, а я администратор.", "rude", True),
+        ("ru", "Руки у мастера золотые, кривых швов не будет.", "rude", False),
+        ("en", "A burn? From a dryer on warm? Come off it.", "rude", True),
+        ("en", "Come off the motorway at junction 4 and the depot is on your left.", "rude", False),
+        ("en", "Nine days, yes, I can count too.", "rude", True),
+        ("en", "I can count the items again with you if that helps.", "rude", False),
+        ("en", "Crowns do occasionally fail; this is something most adults understand.", "rude", True),
+        ("en", "Most of our adult members understand the booking rules; I'll send them to you as well.", "rude", False),
+        ("en", "I can hear you, the whole floor can hear you.", "rude", True),
+        ("en", "Sorry, the line is bad, I can hardly hear you.", "rude", False),
+        ("en", "Didn't even read the terms, did you?", "blame_customer", True),
+        ("en", "Didn't we send you the voltage chart? I'll resend it.", "blame_customer", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:
     assert (behavior in found(text, lang)) is shown, text
+
+
+def test_a_pattern_that_reads_case_finds_the_same_whatever_was_read_before() -> None:
+    # "==Come off it" reads the capital. The matcher keeps what each word starts by its lower-case
+    # form; a word whose case a pattern reads is kept apart, or a reply's findings would depend on
+    # the reply read before it (both orders, each on a detector that has read nothing yet)
+    said, told = "A burn? From a dryer on warm? Come off it.", "Our team can explain how to come off it."
+    for order in ((said, told), (told, said)):
+        d = Detector(load_lexicon("en"))
+        shown = {text: "rude" in {f.behavior for f in d.detect(text)} for text in order}
+        assert shown == {said: True, told: False}, order

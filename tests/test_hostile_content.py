@@ -254,6 +254,8 @@ AT_USE = {
     "date-out-of-range": (SCENARIO, "days: {between: [2, 5]}", "days: {date_offset: [100000000, 100000000]}", "bad-value", 17),
     "param-the-action-does-not-take": (RULES, WHERE, '"percent > 5"', "condition-fails", 26),
     "power-of-a-fact": (SCENARIO, EN_LINE, "Kettle {{ days ** 100000 }} leaks.", "expression-limit", 23),
+    # plain text and facts are checked without parsing; over the length allowed, rendering refuses it
+    "plain-line-over-the-length": (SCENARIO, EN_LINE, "Kettle {{ days }} " + "leaks " * 834, "expression-limit", 23),
 }
 
 

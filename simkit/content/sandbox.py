@@ -211,8 +211,11 @@ def plain_names(source: str) -> set[str] | None:
     """The names a template of only text and plain parts reads, or None when it needs Jinja's parser.
 
     Checking these without parsing halves the time ``simkit validate`` takes; anything else
-    (operators, filters, tags, a keyword such as ``none`` that Jinja reads as a constant) is parsed.
+    (operators, filters, tags, a keyword such as ``none`` that Jinja reads as a constant) is parsed,
+    and so is a template over the length allowed, so that it is refused as it would be when rendered.
     """
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return None
     names = set()
     for match in _PLAIN_PART.finditer(source):
         if match["name"] in _KEYWORDS:

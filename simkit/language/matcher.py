@@ -171,11 +171,13 @@ class Matcher:
         self._pretest_by_parse = not any(s.lemmas or s.forms or s.cased or s.prefixes for s, _ in words)
         self._pretest_always = sum(_ONE << k for k, (s, _) in enumerate(words) if "word" in s.kinds)
         self._pretest_parses: dict[frozenset[str], int] = {}
-        # the words whose case a slot reads ("==Come off it"): what a word starts and fills is kept
-        # by its lower-case form, but for these by its text ("come off it" starts nothing)
+        # the words whose case a slot reads ("==Come off it"), lower-cased: what a word starts and
+        # fills is kept by its lower-case form, but for these by its text ("come off it" starts
+        # nothing), and never under the lower-case form that _match looks up first
         firsts = [s for listed in self.by_word.values() for s, _, _ in listed]
         firsts += [s for listed in self.by_prefix.values() for s, _ in listed] + [s for s, _ in self.pretest]
-        self._cased_words = frozenset(c for s in firsts for c in s.cased) | frozenset(self._cased_bits)
+        cased = {c for s in firsts for c in s.cased} | self._cased_bits.keys()
+        self._cased_lower = frozenset(c.lower().replace("ё", "е") for c in cased)
         # by the token's lower-case form, which decides its kind, lemmas and grammemes too
         self._cache: dict[str, Entry] = {}
         self._sentences: dict[str | tuple[str | int, ...], tuple[tuple[str, int, int], ...]] = {}
@@ -300,7 +302,7 @@ class Matcher:
         return token.lower not in words and token.text not in cased and not token.lower.startswith(prefixes)
 
     def _entry(self, token: Token) -> Entry:
-        key = token.lower if token.text not in self._cased_words else _CASED + token.text
+        key = token.lower if token.lower not in self._cased_lower else _CASED + token.text
         found = self._cache.get(key)
         if found is None and self._stands_in(token):
             key = _ENTRY_STAND_INS[token.kind]  # one entry for them all, not one for each number
@@ -384,8 +386,8 @@ class Matcher:
     def _match(self, tokens: tuple[Token, ...], first: int, last: int) -> tuple[tuple[str, int, int], ...]:
         """The hits in tokens[first:last] (one sentence), as (set name, start, end) from ``first``."""
         out: list[tuple[str, int, int]] = []
-        get, entry, cased = self._cache.get, self._entry, self._cased_words
-        entries = [entry(t) if t.text in cased else (get(t.lower) or entry(t)) for t in tokens[first:last]]
+        get, entry = self._cache.get, self._entry
+        entries = [get(t.lower) or entry(t) for t in tokens[first:last]]
         present = 0
         for e in entries:
             present |= e[0]

@@ -72,6 +72,8 @@ TRAINING_SETS = (
     "tests/data/hostile.r29.{lang}.jsonl",
     "tests/data/hostile.r30.{lang}.jsonl",
     "tests/data/hostile.r31.{lang}.jsonl",
+    "tests/data/hostile.r32.{lang}.jsonl",
+    "tests/data/hostile.r33.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",

@@ -17,6 +17,7 @@ from simkit.language.detection import Detector, detect, detector
 from simkit.language.evaluation import evaluate, load
 from simkit.language.learned import CUES_DIR, CuesError, cue_features, cues, read_cues
 from simkit.language.lexicon import load_lexicon
+from simkit.language.tokens import analyse
 
 from .conftest import ROOT
 
@@ -299,11 +300,16 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
 # - answers.jsonl, short courteous answers: as measured when the set was written, 8 of 60 Russian
 #   and 4 of 56 English read as hurtful, nearly all as a brush-off ("Нет, штрафа не будет…", "We
 #   don't take cash here, but…"). A ceiling, so that more of them fails.
+# - short.<lang>.jsonl (README-short.md): the ordinary two thirds of 200 short answers each, written
+#   blind to measure this; as measured then, 12 of 140 Russian and 16 of 140 English read as
+#   hurtful. Fitting the cues on them was tried and not kept (docs/learned-cues.md).
 UNFITTED_ORDINARY = {
     ("ordinary2.jsonl", "ru"): (120, 8),
     ("ordinary2.jsonl", "en"): (120, 8),
     ("answers.jsonl", "ru"): (60, 8),
     ("answers.jsonl", "en"): (56, 4),
+    ("short.ru.jsonl", "ru"): (140, 12),
+    ("short.en.jsonl", "en"): (140, 16),
 }
 
 
@@ -311,11 +317,27 @@ UNFITTED_ORDINARY = {
 def test_few_ordinary_replies_read_as_hurtful(name: str, lang: str) -> None:
     size, false_alarms = UNFITTED_ORDINARY[name, lang]
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    rows = [row for row in map(json.loads, lines) if row["lang"] == lang]
-    assert len(rows) == size and not any(set(row["behaviors"]) & set(HURT) for row in rows)
+    rows = [row for row in map(json.loads, lines) if row["lang"] == lang and not set(row["behaviors"]) & set(HURT)]
+    assert len(rows) == size
     flagged = [row["text"] for row in rows if _hurtful(row["text"], lang, row["context"]["customer_name"])]
     assert len(flagged) <= false_alarms, flagged
 
 
 def _hurtful(text: str, lang: str, name: str | None) -> set[str]:
     return {f.behavior for f in detect(text, lang, name)} & set(HURT)
+
+
+def test_a_reply_reads_the_same_whatever_was_read_before() -> None:
+    # "код" and "кода" share their dictionary forms {код, кода}, and each counts by the one that is
+    # not itself: what a word brings is kept by its written form, or the first of the two read in a
+    # process would decide for both (a fresh model and an empty choice of lemmas each time)
+    import simkit.language.learned as learned
+
+    said, before = "Нет, только покажите курьеру код из СМС.", "Нет, достаточно кода из СМС на ваш номер."
+    read = []
+    for order in ((said, before), (before, said)):
+        learned._CHOSEN.clear()
+        model = read_cues(CUES_DIR / "cues.ru.json")
+        read.append({text: (model.scores(analyse(text, "ru")), sorted(cue_features(analyse(text, "ru")))) for text in order})
+    assert read[0] == read[1]
+    assert "код" not in read[0][said][1] and "код" in read[0][before][1]  # each form its own choice

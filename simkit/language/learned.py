@@ -49,7 +49,14 @@ _Pairs = dict[str, _Weights]
 _Word = tuple[str, "_Weights | None", "_Pairs | None", "_Weights | None", bool, "_Weights | None"]
 # what one sentence brings: its features' weights by id, and their sum per behaviour
 _Sentence = tuple[dict[int, _Weights], _Weights]
-_CHOSEN: dict[frozenset[str], str] = {}  # a word's lemmas -> the one lemma it is counted by
+# a word's lower-case form -> the one lemma it is counted by. Kept by the form, not by its set of
+# lemmas: the choice leaves the form itself out, so "код" and "кода" (both {код, кода}) choose
+# differently, and kept by the lemmas the first one read chose for both, which made a reply's
+# score depend on the replies read before it
+_CHOSEN: dict[str, str] = {}
+# words kept (by _CHOSEN and each model's memory of words) before the memory is emptied: a long
+# session meets new words without end, made-up ones included
+_WORDS_KEPT = 200_000
 # what each sentence's features weigh is kept by the sentence's text (bounded as the matcher's)
 _SENTENCES_KEPT = 20_000
 _SENTENCE_KEPT_CHARS = 400
@@ -58,11 +65,14 @@ _SENTENCE_KEPT_CHARS = 400
 def _lemma(token: Token) -> str:
     """One lemma per word, the same one every time: of its dictionary forms other than the word
     itself, the shortest, then the first in order (the word itself when it has no other)."""
-    lemmas = token.lemmas
-    chosen = _CHOSEN.get(lemmas)
+    chosen = _CHOSEN.get(token.lower)
     if chosen is None:
+        lemmas = token.lemmas
         others = lemmas - {token.lower} or lemmas
-        chosen = _CHOSEN[lemmas] = min(others, key=lambda lemma: (len(lemma), lemma))
+        chosen = min(others, key=lambda lemma: (len(lemma), lemma))
+        if len(_CHOSEN) >= _WORDS_KEPT:
+            _CHOSEN.clear()
+        _CHOSEN[token.lower] = chosen
     return chosen
 
 
@@ -103,7 +113,7 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
         if token.quoted or token.kind != "word":
             previous = ""
             continue
-        lemma = chosen.get(token.lemmas) or _lemma(token)
+        lemma = chosen.get(token.lower) or _lemma(token)
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
         if token.grams and _past(token.grams):
@@ -146,7 +156,7 @@ class Cues:
     vetoes: tuple[float, ...] = ()
     # the model's own memory of what it has read: what each distinct word brings, the pairs by
     # their first word, what each sentence brings; it lives and dies with the model
-    _word_memory: dict[frozenset[str], _Word] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _word_memory: dict[str, _Word] = field(default_factory=dict, init=False, compare=False, repr=False)
     _pair_memory: dict[str, _Pairs] = field(default_factory=dict, init=False, compare=False, repr=False)
     _sentence_memory: dict[str, _Sentence] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -275,14 +285,17 @@ class Cues:
         negated_until = -1
         i = first - 1
         # a token unpacked, not read field by field: this loop runs for every word of every reply
-        for _, _, _, kind, _, lemmas, _, _, clause, quoted, _ in tokens[first:last]:
+        for _, _, _, kind, lower, _, _, _, clause, quoted, _ in tokens[first:last]:
             i += 1
             if quoted or kind != "word":
                 previous = None
                 continue
-            word = words.get(lemmas)
+            # by the form: what a word brings depends on the form, not only on its lemmas (_CHOSEN)
+            word = words.get(lower)
             if word is None:
-                word = words[lemmas] = self._word(tokens[i])
+                if len(words) >= _WORDS_KEPT:
+                    words.clear()
+                word = words[lower] = self._word(tokens[i])
             lemma, alone, _, negated, negator, past = word
             if alone is not None:
                 found[id(alone)] = alone
@@ -307,7 +320,7 @@ class Cues:
     def _zeros(self) -> _Weights:
         return (0.0,) * len(self.behaviors)
 
-    def _words(self) -> dict[frozenset[str], _Word]:
+    def _words(self) -> dict[str, _Word]:
         return self._word_memory
 
     def _word(self, token: Token) -> _Word:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii as _quote  # json.dumps's own quoting of a string (in C)
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -188,7 +189,17 @@ def _evidence_values(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
 
 
 def _evidence_json(evidence: Sequence[Evidence]) -> str:
-    return json.dumps(_evidence_values(evidence)) if evidence else "[]"
+    # json.dumps(_evidence_values(evidence)), character for character, spelled out: a re-scoring
+    # writes some 40,000 pieces of evidence per 100,000 replies, and the general encoder's walk of
+    # a list of dicts cost four times what quoting the two strings does
+    if not evidence:
+        return "[]"
+    return "[" + ", ".join(map(_piece_json, evidence)) + "]"
+
+
+def _piece_json(e: Evidence) -> str:
+    span = f"[{int(e.span[0])}, {int(e.span[1])}]" if e.span else "null"
+    return f'{{"what": {_quote(e.what)}, "text": {_quote(e.text)}, "span": {span}}}'
 
 
 def score_rows(reply_id: str, score: TurnScore, rulebook_hash: str) -> list[VerdictRow | TurnScoreRow]:

@@ -341,3 +341,15 @@ def test_a_reply_reads_the_same_whatever_was_read_before() -> None:
         read.append({text: (model.scores(analyse(text, "ru")), sorted(cue_features(analyse(text, "ru")))) for text in order})
     assert read[0] == read[1]
     assert "код" not in read[0][said][1] and "код" in read[0][before][1]  # each form its own choice
+
+
+def test_what_the_model_keeps_of_words_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a long session meets new words without end (made-up ones in hostile replies among them)
+    import simkit.language.learned as learned
+
+    monkeypatch.setattr(learned, "_WORDS_KEPT", 50)
+    learned._CHOSEN.clear()
+    model = read_cues(CUES_DIR / "cues.en.json")
+    for n in range(40):
+        model.scores(analyse(" ".join(f"zorb{n}x{k}" for k in range(10)) + ".", "en"))
+    assert 0 < len(model._word_memory) <= 50 and 0 < len(learned._CHOSEN) <= 50

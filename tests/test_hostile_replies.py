@@ -37,6 +37,7 @@ from .deadline import within
 SCENARIO = "discount-demand-sports-food"
 SCENARIOS = sorted(p.stem.replace("_", "-") for p in (ROOT / "scenarios").glob("*.yaml"))
 BUDGET_AT_CAP = 0.050  # seconds: scoring a reply at the length cap (issue 12, "Done when")
+SAMPLES_AT_CAP = 8  # fresh texts of each kind at most: the first under the budget ends the test
 WORDS = {
     "ru": ["скидка", "завтра", "извините", "заказ", "курьер", "отдел", "хорошо", "Ирина", "идиот", "спасибо"],
     "en": ["discount", "tomorrow", "sorry", "order", "courier", "team", "fine", "Laura", "idiot", "thanks"],
@@ -97,6 +98,7 @@ def test_unclosed_quotation_marks_cost_grows_linearly(lang: str) -> None:
     assert large < 16 * 3 * max(small, 0.002), (small, large)
 
 
+@pytest.mark.alone
 def test_within_searches_rather_than_copies() -> None:
     """``Detector.within`` copied the rest of a set's hits at every call: quadratic in a long reply."""
 
@@ -189,22 +191,30 @@ def _at_cap_kinds() -> dict[str, Callable[[random.Random, str], str]]:
 AT_CAP = _at_cap_kinds()
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("lang", ["ru", "en"])
 @pytest.mark.parametrize("kind", sorted(AT_CAP))
 def test_a_reply_at_the_length_cap_scores_within_budget(kit: Kit, kind: str, lang: str) -> None:
     instance = generate(kit.scenario(SCENARIO), 1, lang)
     score_reply(instance, "demand", "warm up", kit=kit)
     rnd = random.Random(kind)
-    texts = [AT_CAP[kind](rnd, lang) for _ in range(3)]
+    texts = [AT_CAP[kind](rnd, lang) for _ in range(SAMPLES_AT_CAP)]
     assert all(len(t) == MAX_REPLY_CHARS for t in texts)
-    # no memory keeps a whole text this long (only sentences and words): the same one may come again
-    best = min(_cpu(lambda t=t: score_reply(instance, "demand", t, kit=kit)) for t in texts)
-    assert best < BUDGET_AT_CAP, f"{kind}: {best * 1000:.1f} ms"
+    # the best of several fresh texts of the kind (no memory keeps a whole text this long, only
+    # sentences and words, so the same one may come again): what the code costs, not what a busy
+    # neighbour on a shared machine took from it at that moment
+    times = []
+    for text in texts:
+        times.append(_cpu(lambda t=text: score_reply(instance, "demand", t, kit=kit)))
+        if times[-1] < BUDGET_AT_CAP:
+            break
+    assert min(times) < BUDGET_AT_CAP, f"{kind}: " + ", ".join(f"{t * 1000:.1f}" for t in times) + " ms"
 
 
 # --- the length cap ------------------------------------------------------------------------------
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_a_reply_over_the_cap_is_refused_with_a_message_in_the_reply_language(kit: Kit, lang: str) -> None:
     instance = generate(kit.scenario(SCENARIO), 1, lang)
@@ -343,6 +353,7 @@ def test_a_drill_answered_with_the_right_actions_and_no_words_is_not_passed(kit:
     assert words in verdict_html(verdict, kit, "", lang)
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize(
     "text",
     ["Sorry.", "Понимаю вас.", "One moment please", "Секунду, уточню по заказу", "Thank you, Sergei!"],
@@ -417,6 +428,7 @@ def _instances(kit: Kit) -> dict[str, ScenarioInstance]:
     return {lang: generate(kit.scenario(SCENARIO), 3, lang) for lang in ("ru", "en")}
 
 
+@pytest.mark.alone
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=HOSTILE, lang=st.sampled_from(["ru", "en"]))
 def test_any_hostile_reply_is_detected_and_scored_in_bounded_time(kit: Kit, text: str, lang: str) -> None:
@@ -432,6 +444,7 @@ def test_any_hostile_reply_is_detected_and_scored_in_bounded_time(kit: Kit, text
         assert all(0 <= a < b <= len(text) for a, b in finding.spans)
 
 
+@pytest.mark.alone
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(
     replies=st.lists(st.tuples(HOSTILE, st.booleans()), min_size=1, max_size=4),

@@ -124,6 +124,7 @@ def _replies() -> list[str]:
     return out
 
 
+@pytest.mark.alone
 def test_ordinary_replies_mostly_take_the_fast_path_and_normalising_is_cheap() -> None:
     replies = _replies()
     assert len(replies) > 500

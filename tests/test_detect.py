@@ -386,6 +386,17 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Зеркало в одном полотенце — вы правда думали, что оно доедет?", "blame_customer", True),
         ("ru", "Браузер двухлетней давности, его давно пора было обновить.", "blame_customer", True),
         ("ru", "Браузер мы проверили, обновлять ничего не нужно.", "blame_customer", False),
+        ("ru", "Женщина, да не дёргайтесь вы так, там одна кнопка.", "calm_down_command", True),
+        ("ru", "Без суеты, пожалуйста: возьмите вещи и выходите через левый выход.", "calm_down_command", True),
+        ("ru", "Поменяем всё быстро и без суеты.", "calm_down_command", False),
+        ("ru", "Артём, тише-тише, давайте по порядку.", "calm_down_command", True),
+        ("ru", "Тимур, охладите пыл.", "calm_down_command", True),
+        ("ru", "Переведите дух на секунду: давайте я проверю статус карты.", "calm_down_command", True),
+        ("ru", "Максим, вы заплатили и две недели не получаете ответов — я бы тоже был в ярости.", "empathy", True),
+        ("ru", "Я бы тоже была рада помочь, но это не наш заказ.", "empathy", False),
+        ("ru", "Вера, вы волнуетесь за мужа, это очень понятно.", "empathy", True),
+        ("ru", "Алина, восемь тысяч и неделя, конечно, вы расстроены.", "empathy", True),
+        ("ru", "Конечно, вы можете вернуть товар в течение 14 дней.", "empathy", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -397,6 +397,61 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Вера, вы волнуетесь за мужа, это очень понятно.", "empathy", True),
         ("ru", "Алина, восемь тысяч и неделя, конечно, вы расстроены.", "empathy", True),
         ("ru", "Конечно, вы можете вернуть товар в течение 14 дней.", "empathy", False),
+        (
+            "en",
+            "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "
+            "pending hold, it drops off in 3-5 days by itself",
+            "blame_customer",
+            True,
+        ),
+        (
+            "en",
+            "Dear Mrs Wright, Our quotation states that prices are estimates and may change if further work "
+            "is found. By signing the job card you accepted this. The invoice stands. Regards, Favorit Motors Service",
+            "blame_customer",
+            True,
+        ),
+        (
+            "en",
+            "I'm so sorry, that's a scary thing to find out. The only thing I'd say is the bag had her name "
+            "and date of birth on it, so whoever collected should have checked. Now – is she conscious? "
+            "If not, hang up and call 999.",
+            "blame_customer",
+            True,
+        ),
+        (
+            "en",
+            "the spa works were listed under 'hotel notices' at the time of booking, sir, so the info was "
+            "there. i can add a free late checkout for you though?",
+            "blame_customer",
+            True,
+        ),
+        (
+            "en",
+            "With respect, the closure has been on our website for a month, and most guests manage to spot it.",
+            "blame_customer",
+            True,
+        ),
+        ("en", "Most guests enjoy the spa, and the pool reopens on Monday.", "blame_customer", False),
+        ("en", "The number is in our Instagram bio, which I'd have thought you'd check first.", "blame_customer", True),
+        ("en", "Crew notes say you packed the mirror yourself, so how it was wrapped is on your side.", "blame_customer", True),
+        ("en", "The charging port is on your side of the desk.", "blame_customer", False),
+        (
+            "en",
+            "Double charges happen when the bank's system times out; the second one drops off in three days.",
+            "blame_customer",
+            False,
+        ),
+        ("en", "E3 means the cuff's not on right, nine times out of ten people wrap it over a sleeve.", "blame_customer", True),
+        ("en", "By signing up you get free delivery on every order.", "blame_customer", False),
+        ("en", "So a mirror with no bubble wrap is our fault now?", "blame_customer", True),
+        (
+            "en",
+            "You've come through to the card line, the website says so right above the press contacts.",
+            "blame_customer",
+            True,
+        ),
+        ("en", "The website is down for maintenance until noon.", "blame_customer", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

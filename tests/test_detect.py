@@ -469,6 +469,12 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Take the heat out of the oven before you open the door.", "calm_down_command", False),
         ("en", "Right, so, try not to panic about the ice cream.", "calm_down_command", True),
         ("en", "Mrs Grant, stop flapping, it's a mirror.", "calm_down_command", True),
+        ("en", "Basic doesn't include priority repair; you'd have needed the Pro SLA for that.", "blame_customer", True),
+        ("en", "To collect it you'd need the order number and a photo ID.", "blame_customer", False),
+        ("en", "Most of that £150 goes on the premium range you keep picking.", "blame_customer", True),
+        ("en", "You keep getting charged twice, I'm so sorry, that stops today.", "blame_customer", False),
+        ("en", "The vomiting started on the Friday and we didn't hear from you until Tuesday.", "blame_customer", True),
+        ("en", "We didn't hear back from the courier until Tuesday, which is on us.", "blame_customer", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

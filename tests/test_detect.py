@@ -475,6 +475,34 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "You keep getting charged twice, I'm so sorry, that stops today.", "blame_customer", False),
         ("en", "The vomiting started on the Friday and we didn't hear from you until Tuesday.", "blame_customer", True),
         ("en", "We didn't hear back from the courier until Tuesday, which is on us.", "blame_customer", False),
+        (
+            "en",
+            "Dear Mr Whitmore, It may surprise you to learn that £150 a month does not make you our largest "
+            "customer. Had you ordered through the wholesale portal, as most regular buyers do, you would "
+            "already be paying trade prices. I can open a wholesale account for you today. Regards, T. "
+            "Barnes",
+            "rude",
+            True,
+        ),
+        (
+            "en",
+            "oh no, three days in one outfit, the horror 😱 your bag is on the 14:00 courier run, should be at the hotel by 5",
+            "rude",
+            True,
+        ),
+        (
+            "en",
+            "Dear Mr Bell, We buy toner. You sell toner. Truly a historic meeting of minds. Please send your "
+            "price list to our manager at jess@printpoint.example and she will look at it when she has a "
+            "moment. PrintPoint",
+            "rude",
+            True,
+        ),
+        ("en", "We are sorry the instructor failed to meet your exacting standards.", "rude", True),
+        ("en", "Every part is tested to exacting standards before it leaves the factory.", "rude", False),
+        ("en", "The horror film starts at nine in screen 2.", "rude", False),
+        ("en", "I've heard this speech four times today, you can skip to the end.", "rude", True),
+        ("en", "I've heard from the courier twice today, and the parcel is at the depot.", "rude", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

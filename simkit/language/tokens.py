@@ -145,9 +145,7 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     except Exception:  # pymorphy3 fails on a few exotic code points; such a word is unknown
         return frozenset({lower}), ()
     lemmas = frozenset({p[2].replace("ё", "е") for p in parses} | {lower})
-    # each reading once: a guess gives some eight parses, often of the same tag from different
-    # paradigms, and what reads them asks only whether any or all of them carry a grammeme
-    grams = tuple(dict.fromkeys(p[1].grammemes for p in parses))
+    grams = tuple(frozenset(p[1].grammemes) for p in parses)
     return lemmas, grams
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from simkit.language.detection import detect, detector
@@ -342,7 +344,7 @@ def test_every_exception_is_needed_and_the_file_names_its_source_and_licence() -
     assert "Source:" in header and "Licence:" in header and "version" in header
     for lang in ("ru", "en"):
         lists = load_lists(lang)
-        unguarded = profanity(lang).__class__(lists.model_copy(update={"excepted": []}))
+        unguarded = profanity(lang).__class__(replace(lists, excepted=()))
         for word in lists.excepted:
             assert unguarded.kind(word) is not None, f"{word}: the exception is not needed"
             assert profanity(lang).kind(word) is None

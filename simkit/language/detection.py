@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -113,12 +114,12 @@ class Detector(WholeReply):
         self._check_keys = {name: (f"block:{name}", f"bs:{name}", f"ctx:{name}") for name in lexicon.behaviors}
         self._department_keys = tuple((name, f"d:{name}") for name in lexicon.departments)
         self._targets: dict[str, frozenset[str]] = {}  # see _names
-        self.function_words = _words(g.get("function_words", []))
-        self.clause_negators = _words(g.get("clause_negators", []))
-        self.answer_no = _words(g.get("answer_no", []))
-        self.own_action = _words(g.get("own_action", []))
-        self.deed_negators = _words(g.get("deed_negators", []))
-        self.customer_subject = _words(g.get("customer_subject", []))
+        self.function_words = _words(g.get("function_words", ()))
+        self.clause_negators = _words(g.get("clause_negators", ()))
+        self.answer_no = _words(g.get("answer_no", ()))
+        self.own_action = _words(g.get("own_action", ()))
+        self.deed_negators = _words(g.get("deed_negators", ()))
+        self.customer_subject = _words(g.get("customer_subject", ()))
 
     # where hits lie (language.hits), as the detector's own: language.politeness asks it
     within = staticmethod(within)
@@ -382,7 +383,7 @@ class Detector(WholeReply):
         return out
 
 
-def _words(patterns: list[str]) -> frozenset[str]:
+def _words(patterns: Sequence[str]) -> frozenset[str]:
     """The words of a helper group that the code reads as a word list, not as patterns."""
     return frozenset(w for p in patterns for w in re.split(r"[\s|]+", p.lower()) if w)
 

@@ -23,61 +23,63 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
-import pydantic
-from pydantic import Field
-
-from ..content.models import Model
 from .compiled import cached, source_of
 from .matcher import Matcher as Matcher
 from .patterns import LexiconError as LexiconError
-from .patterns import Patterns, compile_pattern
 from .patterns import PatternSet as PatternSet
+from .patterns import compile_pattern
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 
+Patterns = tuple[str, ...]
+PatternTable = dict[str, Patterns]
 
-class BehaviorLexicon(Model):
+# The records below are what a lexicon file holds once checked (language.sources, whose schema
+# describes each field) and what the compiled cache keeps: plain frozen records, so that loading
+# a lexicon from the cache imports neither pydantic nor the content models.
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviorLexicon:
     """How one behaviour shows in text."""
 
     patterns: Patterns
-    block: Patterns = Field(default_factory=list, description="Cancel a hit when one of these is in its clause.")
-    block_sentence: Patterns = Field(default_factory=list, description="Cancel a hit when one of these is in its sentence.")
-    context: Patterns = Field(default_factory=list, description="A hit needs one of these in its sentence.")
-    negatable: bool = Field(True, description="A negator shortly before the hit, in its clause, cancels it.")
-    quoted: bool = Field(False, description="Whether words inside quotation marks can count.")
-    question: bool = Field(False, description="Only in sentences that end with '?'.")
-    question_patterns: Patterns = Field(default_factory=list, description="Patterns that count only in a question.")
-    first_sentences: Annotated[int, Field(ge=0)] = Field(0, description="Only in the first N sentences (0: anywhere).")
-    last_sentences: Annotated[int, Field(ge=0)] = Field(0, description="Only in the last N sentences (0: anywhere).")
-    negation_window: Annotated[int, Field(ge=0, le=6)] | None = Field(None, description="Overrides the lexicon's window.")
+    block: Patterns = ()
+    block_sentence: Patterns = ()
+    context: Patterns = ()
+    negatable: bool = True
+    quoted: bool = False
+    question: bool = False
+    question_patterns: Patterns = ()
+    first_sentences: int = 0
+    last_sentences: int = 0
+    negation_window: int | None = None
 
 
-class Lexicon(Model):
+@dataclass(frozen=True, slots=True)
+class Lexicon:
     """A language's lexicon: behaviours, helper groups, departments, politeness strategies."""
 
     lang: str
-    negators: list[str]
-    negation_window: Annotated[int, Field(ge=0, le=6)] = 3
-    acronyms: list[str] = Field(default_factory=list)
-    common_caps_words: list[str] = Field(default_factory=list, description="Short words that are never acronyms.")
-    common_words: list[str] = Field(
-        default_factory=list, description="Words met in most replies: no pattern is looked for by one of them (language.matcher)."
-    )
-    titles: list[str] = Field(default_factory=list, description="Words before a surname: Mr, Ms, господин.")
-    groups: dict[str, Patterns] = Field(default_factory=dict)
-    departments: dict[str, Patterns]
+    negators: tuple[str, ...]
+    departments: PatternTable
     behaviors: dict[str, BehaviorLexicon]
-    politeness: dict[str, Patterns] = Field(default_factory=dict)
-    topics: dict[str, Patterns] = Field(default_factory=dict, description="What a customer's words raise (language.topics).")
+    negation_window: int = 3
+    acronyms: tuple[str, ...] = ()
+    common_caps_words: tuple[str, ...] = ()
+    common_words: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+    groups: PatternTable = field(default_factory=dict)
+    politeness: PatternTable = field(default_factory=dict)
+    topics: PatternTable = field(default_factory=dict)
 
 
-def compile_set(sources: Patterns, groups: dict[str, Patterns]) -> PatternSet:
+def compile_set(sources: Sequence[str], groups: PatternTable) -> PatternSet:
     """A pattern set from pattern texts (compiled already when they are a loaded lexicon's)."""
     known = _precompiled(groups)
     if known is not None:
@@ -104,7 +106,7 @@ class _Compiled:
 _PRECOMPILED: dict[int, _Compiled] = {}
 
 
-def _precompiled(groups: dict[str, Patterns]) -> _Compiled | None:
+def _precompiled(groups: PatternTable) -> _Compiled | None:
     """The compiled form of the loaded lexicon whose groups these are, if it is one."""
     known = _PRECOMPILED.get(id(groups))
     return known if known is not None and known.lexicon.groups is groups else None
@@ -169,9 +171,8 @@ def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
     content = path.read_bytes()
     folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
     # the code that reads and compiles the file, whether imported yet or not
-    modules = (__name__, "simkit.language.patterns", Model.__module__, "simkit.content.validation", "simkit.content.yamlload")
-    code = source_of(*modules) + pydantic.VERSION.encode()
-    compiled = cached(f"lexicon-{lang}-{folder_key}", [content, code], lambda: _compile(_read(path, content)), _Compiled)
+    parts = [content, source_of(*_READERS)]
+    compiled = cached(f"lexicon-{lang}-{folder_key}", parts, lambda: _compile(_read(path, content)), _Compiled)
     groups = compiled.lexicon.groups
     if len(_PRECOMPILED) >= 16:  # lexicons loaded again and again (tests): keep the latest
         del _PRECOMPILED[next(iter(_PRECOMPILED))]
@@ -180,13 +181,19 @@ def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
 
 
 def _read(path: Path, content: bytes) -> Lexicon:
-    """The lexicon file parsed and validated."""
-    from ..content.validation import validate_document
-    from ..content.yamlload import load_yaml
+    from .sources import read_lexicon  # only when the cache misses: it imports pydantic
 
-    doc, problems = load_yaml(content.decode("utf-8"), str(path))
-    if doc is not None and not problems:
-        lexicon, problems = validate_document(doc, Lexicon)
-        if lexicon is not None:
-            return lexicon
-    raise LexiconError("the lexicon has problems:\n" + "\n".join(map(str, problems)))
+    return read_lexicon(path, content)
+
+
+# The code that reads, checks and compiles a lexicon file, whether imported yet or not. pydantic's
+# version is left out: what it checks is in the schema (language.sources), and the cache holds
+# none of its objects.
+_READERS = (
+    __name__,
+    "simkit.language.patterns",
+    "simkit.language.sources",
+    "simkit.content.models",
+    "simkit.content.validation",
+    "simkit.content.yamlload",
+)

@@ -8,6 +8,7 @@ which is how the Matcher (language.matcher) finds the few that may start at a wo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -15,7 +16,7 @@ from typing import Literal, NamedTuple
 from ..errors import SimkitError
 from .tokens import Token
 
-Patterns = list[str]
+Patterns = Sequence[str]
 
 
 class LexiconError(SimkitError):
@@ -197,7 +198,7 @@ def _required_slot(slot: Slot) -> Slot:
     return Slot.of(slot.alts)
 
 
-def compile_pattern(source: str, groups: dict[str, Patterns] | None = None) -> list[Pattern]:
+def compile_pattern(source: str, groups: Mapping[str, Patterns] | None = None) -> list[Pattern]:
     """The pattern (expanded over any ``{group}`` it names) as compiled alternatives."""
     groups = groups or {}
     match = _GROUP.search(source)

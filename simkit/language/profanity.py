@@ -23,11 +23,8 @@ from functools import cached_property, lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-import pydantic
-
-from ..content.models import Model
 from .compiled import cached, source_of
-from .lexicon import LEXICON_DIR, LexiconError
+from .lexicon import LEXICON_DIR
 from .normalize import MASKED_WORD
 from .tokens import Analysis, Token
 
@@ -68,15 +65,16 @@ def _masks_data(text: str, start: int, end: int) -> bool:
     return text[start].isupper() and bool(before) and before[-1] not in _SENTENCE_STARTS
 
 
-class LanguageLists(Model):
-    """One language's lists (see the data file's header)."""
+@dataclass(frozen=True, slots=True)
+class LanguageLists:
+    """One language's lists (see the data file's header; checked by language.sources)."""
 
-    prefixes: list[str]
-    obscene: list[str]
-    insult: list[str]
-    forms: list[str]
-    report: list[str]
-    excepted: list[str]
+    prefixes: tuple[str, ...]
+    obscene: tuple[str, ...]
+    insult: tuple[str, ...]
+    forms: tuple[str, ...]
+    report: tuple[str, ...]
+    excepted: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +93,7 @@ class Profanity:
     def __init__(self, lists: LanguageLists) -> None:
         prefixes = "|".join(sorted(lists.prefixes, key=len, reverse=True)) or "(?!)"
 
-        def whole(patterns: list[str]) -> re.Pattern[str]:
+        def whole(patterns: tuple[str, ...]) -> re.Pattern[str]:
             body = "|".join(f"(?:{p.replace('{P}', prefixes)})" for p in patterns) or "(?!)"
             return re.compile(f"(?:{body})")
 
@@ -257,18 +255,9 @@ class Profanity:
 
 def load_lists(lang: str, path: Path = PROFANITY_FILE) -> LanguageLists:
     """The lists of ``lang`` from the data file."""
-    from ..content.yamlload import load_yaml
+    from .sources import read_profanity  # only when the cache misses: it imports pydantic
 
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    if doc is not None and not problems:
-        data = doc.data if isinstance(doc.data, dict) else {}
-        if lang not in data:
-            raise LexiconError(f"no profanity lists for language '{lang}' in {path}")
-        section = dict(data[lang])
-        section["excepted"] = section.pop("except", [])
-        lists = LanguageLists.model_validate(section)
-        return lists
-    raise LexiconError("the profanity lists have problems:\n" + "\n".join(map(str, problems)))
+    return read_profanity(path, lang)
 
 
 @lru_cache(maxsize=4)
@@ -277,6 +266,6 @@ def profanity(lang: str) -> Profanity:
 
     The lists are kept in the compiled-lexicon cache (language.compiled): reading the YAML file,
     once per language, was a sixth of the time the lexicons took to load."""
-    code = source_of(__name__, Model.__module__, "simkit.content.yamlload") + pydantic.VERSION.encode()
+    code = source_of(__name__, "simkit.language.sources", "simkit.content.models", "simkit.content.yamlload")
     parts = [PROFANITY_FILE.read_bytes(), lang.encode(), code]
     return Profanity(cached(f"profanity-{lang}", parts, lambda: load_lists(lang), LanguageLists))

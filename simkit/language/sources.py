@@ -10,7 +10,7 @@ pydantic, which alone took about a third of the time the lexicons took to load.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
@@ -20,6 +20,7 @@ from .patterns import LexiconError
 from .profanity import LanguageLists
 
 Patterns = list[str]
+R = TypeVar("R")
 Window = Annotated[int, Field(ge=0, le=6)]
 
 
@@ -78,7 +79,7 @@ def read_lexicon(path: Path, content: bytes) -> Lexicon:
     if doc is not None and not problems:
         checked, problems = validate_document(doc, LexiconSchema)
         if checked is not None:
-            return _lexicon(checked)
+            return _record(checked, Lexicon)
     raise LexiconError("the lexicon has problems:\n" + "\n".join(map(str, problems)))
 
 
@@ -93,43 +94,22 @@ def read_profanity(path: Path, lang: str) -> LanguageLists:
             raise LexiconError(f"no profanity lists for language '{lang}' in {path}")
         section = dict(data[lang])
         section["excepted"] = section.pop("except", [])
-        c = ProfanitySchema.model_validate(section)
-        return LanguageLists(*map(tuple, (c.prefixes, c.obscene, c.insult, c.forms, c.report, c.excepted)))
+        return _record(ProfanitySchema.model_validate(section), LanguageLists)
     raise LexiconError("the profanity lists have problems:\n" + "\n".join(map(str, problems)))
 
 
-def _table(table: dict[str, Patterns]) -> dict[str, tuple[str, ...]]:
-    return {name: tuple(patterns) for name, patterns in table.items()}
+def _record(checked: Model, kind: type[R]) -> R:
+    """The plain record of a checked model, its lists made tuples; a field the two do not share
+    fails here, at the first compile, rather than being lost."""
+    fields: dict[str, Any] = {name: _frozen(value) for name, value in checked}
+    return kind(**fields)
 
 
-def _behavior(checked: BehaviorSchema) -> BehaviorLexicon:
-    return BehaviorLexicon(
-        patterns=tuple(checked.patterns),
-        block=tuple(checked.block),
-        block_sentence=tuple(checked.block_sentence),
-        context=tuple(checked.context),
-        negatable=checked.negatable,
-        quoted=checked.quoted,
-        question=checked.question,
-        question_patterns=tuple(checked.question_patterns),
-        first_sentences=checked.first_sentences,
-        last_sentences=checked.last_sentences,
-        negation_window=checked.negation_window,
-    )
-
-
-def _lexicon(checked: LexiconSchema) -> Lexicon:
-    return Lexicon(
-        lang=checked.lang,
-        negators=tuple(checked.negators),
-        negation_window=checked.negation_window,
-        acronyms=tuple(checked.acronyms),
-        common_caps_words=tuple(checked.common_caps_words),
-        common_words=tuple(checked.common_words),
-        titles=tuple(checked.titles),
-        groups=_table(checked.groups),
-        departments=_table(checked.departments),
-        behaviors={name: _behavior(b) for name, b in checked.behaviors.items()},
-        politeness=_table(checked.politeness),
-        topics=_table(checked.topics),
-    )
+def _frozen(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return {name: _frozen(item) for name, item in value.items()}
+    if isinstance(value, BehaviorSchema):
+        return _record(value, BehaviorLexicon)
+    return value

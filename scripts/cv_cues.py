@@ -39,9 +39,9 @@ from simkit.language.tokens import Analysis  # noqa: E402
 
 BEHAVIORS = train_cues.CUE_BEHAVIORS
 TARGET = (0.85, 0.90)  # the recall and precision asked of every behaviour on unseen replies
-SWEEP = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97)
+SWEEP = tuple(t / 100 for t in range(50, 100))  # every threshold from 0.50 to 0.99
 
-Fit = Callable[[list[train_cues.Row]], tuple[list[float], dict[str, list[float]]]]
+Fit = Callable[[list[train_cues.Row], str], tuple[list[float], dict[str, list[float]]]]
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def cross_validate(
     for n in rounds:
         pattern = train_cues.ROUND_PATTERN.format(n=n)
         held = [i for i, row in enumerate(rows) if row[3] == pattern]
-        bias, weights = fit([row for row in rows if row[3] != pattern])
+        bias, weights = fit([row for row in rows if row[3] != pattern], lang)
         lexicon = lexicon_findings(lang, ROOT / pattern.format(lang=lang))
         if len(lexicon) != len(held):
             raise SystemExit(f"{pattern}: {len(held)} replies read for the cues, {len(lexicon)} by the lexicon")
@@ -150,11 +150,10 @@ def cross_validate(
     return out
 
 
-def figures(scored: list[Scored], k: int, threshold: float) -> tuple[float, float]:
+def figures(scored: list[Scored], k: int, threshold: float, veto: float) -> tuple[float, float]:
     """Recall and precision of behaviour ``k`` of the whole detector on one round: what the lexicon
-    found and the cues do not overrule (train_cues.VETOES), and what the cues add."""
+    found and the cues do not overrule (at or below ``veto``), and what the cues add."""
     behavior = BEHAVIORS[k]
-    veto = train_cues.VETOES[behavior]
     tp = fp = fn = 0
     for s in scored:
         if s.judged is not None and behavior not in s.judged:
@@ -177,7 +176,7 @@ def table(lang: str, by_round: dict[int, list[Scored]], thresholds: Sequence[flo
     for n, scored in by_round.items():
         cells = []
         for k, t in enumerate(thresholds):
-            r, p = figures(scored, k, t)
+            r, p = figures(scored, k, t, train_cues.VETOES[lang][BEHAVIORS[k]])
             per[k].append((r, p))
             cells.append(f"{r:.2f} / {p:.2f}")
         lines.append(f"r{n:<3} " + " ".join(f"{c:>15}" for c in cells))
@@ -189,18 +188,23 @@ def table(lang: str, by_round: dict[int, list[Scored]], thresholds: Sequence[flo
 
 
 def sweep(lang: str, by_round: dict[int, list[Scored]]) -> str:
-    """Per behaviour and threshold: mean and worst recall and precision over the rounds."""
+    """Per behaviour: the lowest threshold whose mean precision over the rounds is .90 or more, and
+    a few around it, each with its mean and worst recall and precision."""
     lines = [f"{lang} thresholds: mean recall / mean precision, worst recall / worst precision"]
     for k, behavior in enumerate(BEHAVIORS):
+        rows = []
         for t in SWEEP:
-            rp = [figures(scored, k, t) for scored in by_round.values()]
+            veto = train_cues.VETOES[lang][behavior]
+            rp = [figures(scored, k, t, veto) for scored in by_round.values()]
             r = [x for x, _ in rp]
             p = [y for _, y in rp]
-            mark = " <- precision >= .90 on average" if statistics.mean(p) >= TARGET[1] else ""
-            lines.append(
-                f"  {behavior:15} {t:.2f}: {statistics.mean(r):.2f} / {statistics.mean(p):.2f}, "
-                f"{min(r):.2f} / {min(p):.2f}{mark}"
-            )
+            rows.append((t, statistics.mean(r), statistics.mean(p), min(r), min(p)))
+        meeting = [i for i, row in enumerate(rows) if row[2] >= TARGET[1]]
+        lowest = meeting[0] if meeting else len(rows) - 1
+        for i in range(max(0, lowest - 3), min(len(rows), lowest + 9)):
+            t, r_mean, p_mean, r_worst, p_worst = rows[i]
+            mark = " <- the lowest with precision >= .90 on average" if meeting and i == lowest else ""
+            lines.append(f"  {behavior:15} {t:.2f}: {r_mean:.3f} / {p_mean:.3f}, {r_worst:.2f} / {p_worst:.2f}{mark}")
     return "\n".join(lines)
 
 

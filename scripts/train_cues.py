@@ -28,6 +28,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,6 +75,10 @@ TRAINING_SETS = (
     "tests/data/hostile.r31.{lang}.jsonl",
     "tests/data/hostile.r32.{lang}.jsonl",
     "tests/data/hostile.r33.{lang}.jsonl",
+    "tests/data/hostile.r34.{lang}.jsonl",
+    "tests/data/hostile.r35.{lang}.jsonl",
+    "tests/data/hostile.r37.{lang}.jsonl",
+    "tests/data/hostile.r38.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -81,29 +86,40 @@ TRAINING_SETS = (
     "tests/data/courteous.jsonl",
     "tests/data/ordinary.jsonl",
     "tests/data/offers.jsonl",
+    "tests/data/shared-words.{lang}.jsonl",
+    "tests/data/owns-fault.{lang}.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
 ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS
 SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of none of the behaviours
-# inverse regularisation: leaving one tuning round out at a time, 1, 2 and 4 traded recall for
-# precision alike; 2 gave topic words the least weight ("встреча" made a suggestion blame at 4)
-C = 2.0
-# per language, the probability above which each behaviour is added. The sweep (scripts/cv_cues.py
-# --sweep, rounds 10-25 left out in turn) gives the lowest that keeps the whole detector's precision
-# at .90 on average: ru 0.85 / 0.70 / 0.85 (rude / dismissive / blame), en 0.80 / 0.70 / 0.90.
-# Dismissive is raised to the lowest at which the kit's own courteous and ordinary lines
-# (tests/test_learned.py) read as nothing hurtful: 0.75 in Russian ("От вас ничего не требуется, мы
-# всё оформим сами." scores 0.73), 0.80 in English ("Goodbye now, and take good care."; fitted on
-# round 28 too, it scores 0.804, so 0.81). English rude stays at 0.85: at 0.80 its mean precision is
-# .90 only just, and held-out 4's fell to .93. Rounds 10-28 left out in turn, with VETOES, the sweep
-# gives ru 0.80 / 0.70 / 0.85, en 0.80 / 0.60 / 0.90; rude at 0.80 flagged more of ordinary2.jsonl
-# and answers.jsonl (ru 6 -> 9, 8 -> 9) and was not taken. English blame is raised to 0.92, where "I
-# was wondering if you might lend me the book." (tests/test_politeness.py; 0.912) reads as nothing.
-# Fitted on rounds 29-31 too, "Goodbye now, and take good care." scores 0.832: English dismissive
-# is raised to 0.84.
+# per language, the regression's inverse regularisation, and whether each feature is first scaled by
+# its naive-Bayes log-count ratio (fit). Leaving rounds 26-35, 37 and 38 out in turn
+# (scripts/cv_cues.py), the best mean recall at a mean precision of .90: English gained most with
+# the scaling at 0.5 (blame .77 -> .84 over the plain regression at 2, rude .85 -> .87, dismissive
+# .93 -> .95; 0.25, 0.75 and 1 gave less). Russian was even with and without it (rude .86, blame
+# .83-.84), and scaled, its probabilities read the kit's own courteous lines as hurtful
+# ("От вас ничего не требуется…" 0.95 dismissive): it stays plain, at 2
+C = {"ru": 2.0, "en": 0.5}
+NAIVE_BAYES = {"ru": False, "en": True}
+# the largest log-count ratio a feature is scaled by: unbounded, "dramatic" and "horror" alone
+# called a sentence rude at 0.91 and 0.86; at 1.5 they score 0.74 and 0.68, and the mean recalls
+# above held (1.0 cost blame .04, 2.0 kept them at 0.8)
+RATIO_LIMIT = 1.5
+# per language, the probability above which each behaviour is added: the lowest at which the whole
+# detector's mean precision over the rounds left out (as above; scripts/cv_cues.py --sweep) is .90,
+# raised where the kit's own courteous and ordinary lines (tests/test_learned.py) would read as
+# hurtful. English: the sweep gives 0.77 / 0.63 / 0.75 (rude / dismissive / blame); dismissive is
+# raised to 0.80 ("Goodbye now, and take good care." scores 0.74) and rude to 0.80 (at 0.77, more
+# of short.en.jsonl's plain answers read as rude). Mean recall / precision there: .86 / .91 (rude),
+# .90 / .92 (dismissive), .83 / .90 (blame). Three ordinary lines of the detection tests read as
+# hurtful at these thresholds (tests/test_detect.py, CUES_FALSE_ALARMS); clearing them needed rude
+# at 0.84 and blame at 0.82, .03 and .05 less recall. Russian: the sweep gives 0.84 / 0.96 / 0.85
+# (dismissive's precision stays near .88 whatever the cues do: the lexicon's own false alarms);
+# dismissive is raised from 0.75 to 0.80, where "Всего доброго, до свидания!" (0.79) reads as
+# nothing hurtful; held-out 4's dismissive recall stays .87 (at 0.82 it fell to .86).
 THRESHOLDS = {
-    "ru": {"rude": 0.85, "dismissive": 0.75, "blame_customer": 0.85},
-    "en": {"rude": 0.85, "dismissive": 0.84, "blame_customer": 0.92},
+    "ru": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.85},
+    "en": {"rude": 0.80, "dismissive": 0.80, "blame_customer": 0.75},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that
@@ -114,9 +130,14 @@ MIN_WEIGHT = 0.01
 SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # per behaviour, the probability at or below which the model overrules a finding of the lexicon's
 # patterns (not a swear word or a face), in the reply and in each sentence the patterns found it in.
-# Leaving rounds 10-28 out in turn (scripts/cv_cues.py), mean precision rose by a point for ru
-# dismissive, en rude and en dismissive, and no recall was lost (docs/learned-cues.md)
-VETOES = {"rude": 0.05, "dismissive": 0.05, "blame_customer": 0.05}
+# Leaving rounds 10-28 out in turn (scripts/cv_cues.py), 0.05 raised mean precision by a point for
+# ru dismissive, en rude and en dismissive, and no recall was lost (docs/learned-cues.md). Leaving
+# rounds 26-38 out, 0.10 in Russian and 0.15 in English (whose scaled fit is less sure either way)
+# raised it by another 0.2-0.7 points, again with no recall lost
+VETOES = {
+    "ru": {"rude": 0.10, "dismissive": 0.10, "blame_customer": 0.10},
+    "en": {"rude": 0.15, "dismissive": 0.15, "blame_customer": 0.15},
+}
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 
 
@@ -195,8 +216,22 @@ def rows_of(lang: str, read: list[Reading]) -> list[Row]:
     return [(list(cue_features(a, stop, negation)), gold, judged, source) for a, gold, judged, source in read]
 
 
-def fit(rows: list[Row], verbose: str = "") -> tuple[list[float], dict[str, list[float]]]:
+def log_count_ratios(x: Any, y: Any) -> Any:
+    """Per feature, how much more often it occurs in replies that show the behaviour than in those
+    that do not, as a log ratio of their smoothed shares (naive Bayes' weight of the feature)."""
+    import numpy as np
+
+    shown = np.asarray(x[y].sum(0)).ravel() + 1.0
+    not_shown = np.asarray(x[~y].sum(0)).ravel() + 1.0
+    # bounded, or a word seen only in a few hurtful replies ("dramatic", "horror") is scaled so far
+    # that the regression cannot shrink it, and it alone calls "The horror film starts at nine." rude
+    return np.clip(np.log((shown / shown.sum()) / (not_shown / not_shown.sum())), -RATIO_LIMIT, RATIO_LIMIT)
+
+
+def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float], dict[str, list[float]]]:
     """The bias and the weights of each feature, one number per behaviour of CUE_BEHAVIORS."""
+    import numpy as np
+    from scipy.sparse import diags  # type: ignore[import-untyped]
     from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -207,15 +242,20 @@ def fit(rows: list[Row], verbose: str = "") -> tuple[list[float], dict[str, list
         used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
         vectors = DictVectorizer()
         x = vectors.fit_transform([{f: 1 for f in features if seen[f] >= MIN_COUNT} for features, _ in used])
-        y = [label for _, label in used]
-        fitted = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", fit_intercept=False).fit(x, y)
+        y = np.array([label for _, label in used])
+        # the regression is fitted on features scaled by their naive-Bayes ratios, so a word seen
+        # in few replies keeps the weight its counts give it instead of being shrunk to nothing;
+        # the weight a reply is scored with is the fitted one times the scale, of the same form
+        ratios = log_count_ratios(x, y) if NAIVE_BAYES[lang] else np.ones(x.shape[1])
+        fitted = LogisticRegression(C=C[lang], max_iter=5000, class_weight="balanced", fit_intercept=False)
+        fitted.fit(x @ diags(ratios), y)
         bias.append(0.0)
-        for feature, w in zip(vectors.get_feature_names_out(), fitted.coef_[0], strict=True):
+        for feature, w in zip(vectors.get_feature_names_out(), fitted.coef_[0] * ratios, strict=True):
             if abs(w) >= MIN_WEIGHT:
                 weights.setdefault(str(feature), [0.0] * len(CUE_BEHAVIORS))[k] = round(float(w), 4)
         if verbose:
             kept = sum(1 for w in weights.values() if w[k])
-            print(f"{verbose} {behavior}: {sum(y)} of {len(y)} replies show it; {kept} weights")
+            print(f"{lang} {behavior}: {int(y.sum())} of {len(y)} replies show it; {kept} weights")
     return bias, weights
 
 
@@ -227,7 +267,7 @@ def model_of(lang: str, bias: list[float], weights: dict[str, list[float]]) -> d
         "bias": bias,
         "thresholds": [THRESHOLDS[lang][b] for b in CUE_BEHAVIORS],
         "sentence_weight": [SENTENCE_WEIGHT[b] for b in CUE_BEHAVIORS],
-        "vetoes": [VETOES[b] for b in CUE_BEHAVIORS],
+        "vetoes": [VETOES[lang][b] for b in CUE_BEHAVIORS],
         "stop_words": sorted(stop_words(lang)),
         "negators": sorted(negation_of(lang)[0]),
         "negation_window": negation_of(lang)[1],
@@ -237,7 +277,7 @@ def model_of(lang: str, bias: list[float], weights: dict[str, list[float]]) -> d
 
 def train(lang: str) -> dict[str, object]:
     read, sources = readings(lang)
-    bias, weights = fit(rows_of(lang, read), verbose=lang)
+    bias, weights = fit(rows_of(lang, read), lang, verbose=True)
     model = model_of(lang, bias, weights)
     # the files fitted on come before the weights, so that a diff of the weights reads apart
     return {**{k: v for k, v in model.items() if k != "weights"}, "trained_on": sources, "weights": model["weights"]}

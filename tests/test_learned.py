@@ -251,11 +251,14 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 # its micro-F1 over the three hurtful behaviours rose (.860 -> .871): that floor by one more reply.
 # Fitted on rounds 29-31 too, English rude recall on held-out 4 fell by one reply (.72 -> .71) while
 # held-out 3's English micro-F1 over the three rose (.864 -> .866): that floor by one reply.
+# With English fitted on naive-Bayes-scaled features (scripts/train_cues.py), English blame on
+# held-out 4 went from .72 / .95 to .86 / .90 (recall / precision) and its micro-F1 over the three
+# from .851 to .864: that precision floor down to .90.
 HELD_OUT_FLOORS = {
     "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.84, 0.89), "blame_customer": (0.88, 0.92)},
     "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.82, 0.82), "blame_customer": (0.62, 0.80)},
     "hostile.heldout4.ru.jsonl": {"rude": (0.72, 0.90), "dismissive": (0.86, 0.91), "blame_customer": (0.80, 0.94)},
-    "hostile.heldout4.en.jsonl": {"rude": (0.71, 0.94), "dismissive": (0.78, 0.86), "blame_customer": (0.65, 0.91)},
+    "hostile.heldout4.en.jsonl": {"rude": (0.71, 0.94), "dismissive": (0.78, 0.86), "blame_customer": (0.80, 0.90)},
 }
 
 
@@ -302,14 +305,16 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
 #   don't take cash here, but…"). A ceiling, so that more of them fails.
 # - short.<lang>.jsonl (README-short.md): the ordinary two thirds of 200 short answers each, written
 #   blind to measure this; as measured then, 12 of 140 Russian and 16 of 140 English read as
-#   hurtful. Fitting the cues on them was tried and not kept (docs/learned-cues.md).
+#   hurtful. Fitting the cues on them was tried and not kept (docs/learned-cues.md). With English
+#   fitted on naive-Bayes-scaled features and its thresholds chosen again (scripts/train_cues.py),
+#   17 English: one more, for .05-.07 more blame recall on unseen replies.
 UNFITTED_ORDINARY = {
     ("ordinary2.jsonl", "ru"): (120, 8),
     ("ordinary2.jsonl", "en"): (120, 8),
     ("answers.jsonl", "ru"): (60, 8),
     ("answers.jsonl", "en"): (56, 4),
     ("short.ru.jsonl", "ru"): (140, 12),
-    ("short.en.jsonl", "en"): (140, 16),
+    ("short.en.jsonl", "en"): (140, 17),
 }
 
 

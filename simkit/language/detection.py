@@ -309,6 +309,8 @@ class Detector(WholeReply):
         if alone:
             hits.setdefault("rude", []).extend(alone)
         swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
+        if not swearing and self.profanity.excuses(a, self.negators, self.lexicon.negation_window):
+            denied.add("rude")  # an insult quoted, negated or reported is none (language.profanity)
         if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline
             hostile = {tokens[s].sentence for s, _ in hits.get("rude", [])}

@@ -237,6 +237,22 @@ class Profanity:
         first = covered[0] if covered else 0
         return [Hit(start, end, kind, (first, covered[-1] + 1) if covered else (first, first))]
 
+    def excuses(self, a: Analysis, negators: frozenset[str], window: int) -> bool:
+        """Whether the text holds an insult that does not count: quoted, negated or reported ("He
+        called you an idiot? I apologise."). The learned cues read the word and not its scope, so
+        the detector keeps them from finding rudeness in it (language.detection)."""
+        tokens = a.tokens
+        kinds = list(map(self._kinds.get, map(_LOWER, tokens)))  # find() has looked every word up
+        if None in kinds:  # unless its memory was emptied in between
+            kinds = [self.kind(t.lower) or "" for t in tokens]
+        if "insult" not in kinds:  # most replies: one pass in C
+            return False
+        for i, t in enumerate(tokens):
+            counts = kinds[i] == "insult" and t.kind == "word" and not self._name(a, i)
+            if counts and (t.quoted or self._excused(tokens, i, negators, window)):
+                return True
+        return False
+
     def _excused(self, tokens: tuple[Token, ...], i: int, negators: frozenset[str], window: int) -> bool:
         """Whether the insult at token ``i`` is negated or reported."""
         clause = tokens[i].clause

@@ -65,6 +65,19 @@ def _done(t: Token) -> bool:
     return bool(t.grams) and not t.lower.endswith(("ся", "сь")) and all("VERB" in g and "past" in g for g in t.grams)
 
 
+def _done_by_speaker(a: Analysis, i: int) -> bool:
+    """Whether word ``i`` may be read as a past-tense verb whose subject, in its clause, is the
+    speaker ("я", "мы"): "Заказ я уже перевыставила" reports a fix done, though the lemmatiser,
+    not knowing the verb, also guesses it a noun (which _done does not accept)."""
+    t = a.tokens[i]
+    if not any("VERB" in g and "past" in g for g in t.grams):
+        return False
+    return any(u.clause == t.clause and any(g >= _SPEAKER for g in u.grams) for u in a.tokens)
+
+
+_SPEAKER = frozenset({"NPRO", "1per", "nomn"})
+
+
 class WholeReply:
     """The Detector's readings of the whole reply; the Detector sets the attributes below."""
 
@@ -174,7 +187,8 @@ class WholeReply:
         # subject ("Отправили сегодня", but not "вы указали не тот номер"; see _done)
         theirs = {t.sentence for t in tokens if t.lower in self.customer_subject}
         for i, t in enumerate(tokens):
-            if t.sentence in hostile or not (self._own_action(t) or (t.sentence not in theirs and _done(t))):
+            done = (t.sentence not in theirs and _done(t)) or _done_by_speaker(a, i)
+            if t.sentence in hostile or not (self._own_action(t) or done):
                 continue
             if not self._negated(a, i):
                 return True

@@ -193,8 +193,8 @@ def sweep(lang: str, by_round: dict[int, list[Scored]]) -> str:
     lines = [f"{lang} thresholds: mean recall / mean precision, worst recall / worst precision"]
     for k, behavior in enumerate(BEHAVIORS):
         rows = []
+        veto = train_cues.VETOES[lang][behavior]
         for t in SWEEP:
-            veto = train_cues.VETOES[lang][behavior]
             rp = [figures(scored, k, t, veto) for scored in by_round.values()]
             r = [x for x, _ in rp]
             p = [y for _, y in rp]

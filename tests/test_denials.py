@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simkit.language.detection import detect
+from simkit.language.detection import Detector, detect
+from simkit.language.lexicon import load_lexicon
 
 
 def _found(text: str, lang: str) -> set[str]:
@@ -116,3 +117,16 @@ def test_a_reply_that_only_reproaches_is_a_brush_off_whatever_the_cues_say(text:
 def test_then_go_is_a_brush_off_only_when_it_sends_the_customer_away(text: str, hostile: bool) -> None:
     found = _found(text, "en")
     assert ("dismissive" in found) is hostile and ("rude" in found) is hostile
+
+
+def test_a_fix_reported_done_by_the_speaker_is_read_without_the_cues() -> None:
+    # the lemmatiser does not know "перевыставить" and guesses it a noun as well as a past-tense
+    # verb; with "я" for its subject it still reports a fix done, and the reproach is no brush-off
+    lexicon_only = Detector(load_lexicon("ru"))
+    lexicon_only.cues = None
+    text = "Оплата не прошла, потому что вы ввели старую карту. Заказ я уже перевыставила."
+    found = {f.behavior for f in lexicon_only.detect(text)}
+    assert "blame_customer" in found and "dismissive" not in found
+    # with no speaker for its subject the same guess reports nothing done
+    bare = {f.behavior for f in lexicon_only.detect("Оплата не прошла, потому что вы ввели старую карту. Перевыставила.")}
+    assert "dismissive" in bare

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -93,6 +94,19 @@ def test_spans_of_learned_findings_point_into_the_text_as_given() -> None:
             assert 0 <= start < end <= len(hidden)
     (blame,) = [f for f in detect(hidden, "en") if f.behavior == "blame_customer"]
     assert blame.quotes(hidden) == ["You were the one who picked the che\u200bapest c\u2060ourier at checkout"]
+
+
+def test_an_insult_the_lexicon_excused_is_not_the_cues_to_find() -> None:
+    # the cues read the insult word, not that it is reported: on their own they would add rudeness
+    # here, and the detector keeps them from it
+    text = "He called you an idiot? That is unacceptable, I apologise."
+    model = cues("en")
+    assert model is not None
+    k = model.behaviors.index("rude")
+    probability = 1 / (1 + math.exp(-model.scores(detector("en").read(text)[1])[k]))
+    assert probability > model.thresholds[k]
+    assert "rude" not in {f.behavior for f in detect(text, "en")}
+    assert "rude" in {f.behavior for f in detect("No, YOU are the idiot. I apologise.", "en")}  # copied back, not reported
 
 
 def test_the_lexicon_decides_what_it_finds() -> None:

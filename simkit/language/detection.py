@@ -308,8 +308,8 @@ class Detector(WholeReply):
         alone = self._alone(a, m, clauses, "vocative") + self._alone(a, m, clauses, "retort")
         if alone:
             hits.setdefault("rude", []).extend(alone)
-        swearing = self.profanity.find(a, self.negators, self.lexicon.negation_window)
-        if not swearing and self.profanity.excuses(a, self.negators, self.lexicon.negation_window):
+        swearing, excused = self.profanity.read(a, self.negators, self.lexicon.negation_window)
+        if excused and not swearing:
             denied.add("rude")  # an insult quoted, negated or reported is none (language.profanity)
         if (hits.get("rude") or swearing) and hits.get("refuse_confidential"):
             # a hostile refusal is rude, not a polite decline

@@ -137,7 +137,14 @@ class Profanity:
 
     def find(self, a: Analysis, negators: frozenset[str], window: int) -> list[Hit]:
         """Every rude word of the analysed text that counts (see the module's docstring)."""
+        return self.read(a, negators, window)[0]
+
+    def read(self, a: Analysis, negators: frozenset[str], window: int) -> tuple[list[Hit], bool]:
+        """Every rude word of the analysed text that counts, and whether it holds an insult that does
+        not: quoted, negated or reported ("He called you an idiot? I apologise."). The learned cues
+        read such a word and not its scope, so the detector keeps them from finding rudeness there."""
         out: list[Hit] = []
+        excused = False
         tokens = a.tokens
         # every word looked up in one loop in C: most replies have no rude word at all
         lowers = list(map(_LOWER, tokens))
@@ -150,6 +157,8 @@ class Profanity:
                 continue
             if not t.quoted and not (kind == "insult" and self._excused(tokens, i, negators, window)):
                 out.append(Hit(t.start, t.end, kind, (i, i + 1)))
+            elif kind == "insult":
+                excused = True
         text = a.text
         if "*" in text or "#" in text:
             for m in _MASKED.finditer(text):
@@ -161,7 +170,7 @@ class Profanity:
             kind = self.kind(word)
             if kind:
                 out += self._hit(a, m.start(), m.end(), kind, negators, window)
-        return out
+        return out, excused
 
     @staticmethod
     def _name(a: Analysis, i: int) -> bool:
@@ -236,22 +245,6 @@ class Profanity:
             return []
         first = covered[0] if covered else 0
         return [Hit(start, end, kind, (first, covered[-1] + 1) if covered else (first, first))]
-
-    def excuses(self, a: Analysis, negators: frozenset[str], window: int) -> bool:
-        """Whether the text holds an insult that does not count: quoted, negated or reported ("He
-        called you an idiot? I apologise."). The learned cues read the word and not its scope, so
-        the detector keeps them from finding rudeness in it (language.detection)."""
-        tokens = a.tokens
-        kinds = list(map(self._kinds.get, map(_LOWER, tokens)))  # find() has looked every word up
-        if None in kinds:  # unless its memory was emptied in between
-            kinds = [self.kind(t.lower) or "" for t in tokens]
-        if "insult" not in kinds:  # most replies: one pass in C
-            return False
-        for i, t in enumerate(tokens):
-            counts = kinds[i] == "insult" and t.kind == "word" and not self._name(a, i)
-            if counts and (t.quoted or self._excused(tokens, i, negators, window)):
-                return True
-        return False
 
     def _excused(self, tokens: tuple[Token, ...], i: int, negators: frozenset[str], window: int) -> bool:
         """Whether the insult at token ``i`` is negated or reported."""

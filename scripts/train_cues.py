@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from simkit import generate, load_kit  # noqa: E402
 from simkit.language.detection import detector  # noqa: E402
 from simkit.language.evaluation import read_examples  # noqa: E402
-from simkit.language.learned import CUES_DIR, cue_features  # noqa: E402
+from simkit.language.learned import ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, cue_features  # noqa: E402
 from simkit.language.tokens import Analysis  # noqa: E402
 
 CUE_BEHAVIORS = ("rude", "dismissive", "blame_customer")
@@ -77,8 +77,10 @@ TRAINING_SETS = (
     "tests/data/hostile.r33.{lang}.jsonl",
     "tests/data/hostile.r34.{lang}.jsonl",
     "tests/data/hostile.r35.{lang}.jsonl",
+    "tests/data/hostile.r36.{lang}.jsonl",
     "tests/data/hostile.r37.{lang}.jsonl",
     "tests/data/hostile.r38.{lang}.jsonl",
+    "tests/data/hostile.r39.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -105,21 +107,37 @@ NAIVE_BAYES = {"ru": False, "en": True}
 # called a sentence rude at 0.91 and 0.86; at 1.5 they score 0.74 and 0.68, and the mean recalls
 # above held (1.0 cost blame .04, 2.0 kept them at 0.8)
 RATIO_LIMIT = 1.5
+# per language, the words that name the addressee as a subject, those that name the speaker, and
+# the particles of the conditional mood (learned.cue_features): blame that states what the customer
+# did ("вы оставили", "вы не дослушали") shares no word with the next such reply but its grammar.
+# Leaving rounds 26-39 out, Russian blame's mean recall at the threshold below went from .854 to
+# .857 at the same precision (.904), and its worst round's from .71 to .78. "вам" named the
+# addressee as well at first and made "Вам же пришло письмо с кодом?" blame; the speaker's words
+# are there so that "Нам надо было предупредить вас заранее." owns the fault (with the addressee's
+# words alone it read as blame at 0.90, with the speaker's too at 0.81).
+# English has no tense to read (its lemmas come from suffixes): none. Only blame is fitted on them:
+# fitted for all three, held-out 4's Russian dismissive recall fell from .87 to .84
+PERSONS = {
+    "ru": (frozenset({"вы"}), frozenset({"мы", "я", "нам", "мне"}), frozenset({"бы", "б"})),
+    "en": (frozenset(), frozenset(), frozenset()),
+}
+PERSON_FEATURES = (ADDRESSEE_PAST, SPEAKER_PAST)
+PERSONS_READ_FOR = {"blame_customer"}
 # per language, the probability above which each behaviour is added: the lowest at which the whole
-# detector's mean precision over the rounds left out (as above; scripts/cv_cues.py --sweep) is .90,
-# raised where the kit's own courteous and ordinary lines (tests/test_learned.py) would read as
-# hurtful. English: the sweep gives 0.77 / 0.63 / 0.75 (rude / dismissive / blame); dismissive is
-# raised to 0.80 ("Goodbye now, and take good care." scores 0.74) and rude to 0.80 (at 0.77, more
-# of short.en.jsonl's plain answers read as rude). Mean recall / precision there: .86 / .91 (rude),
-# .90 / .92 (dismissive), .83 / .90 (blame). Three ordinary lines of the detection tests read as
-# hurtful at these thresholds (tests/test_detect.py, CUES_FALSE_ALARMS); clearing them needed rude
-# at 0.84 and blame at 0.82, .03 and .05 less recall. Russian: the sweep gives 0.84 / 0.96 / 0.85
-# (dismissive's precision stays near .88 whatever the cues do: the lexicon's own false alarms);
-# dismissive is raised from 0.75 to 0.80, where "Всего доброго, до свидания!" (0.79) reads as
-# nothing hurtful; held-out 4's dismissive recall stays .87 (at 0.82 it fell to .86).
+# detector's mean precision over the rounds left out (rounds 26-39; scripts/cv_cues.py --sweep) is
+# .90, raised where the kit's own courteous and ordinary lines (tests/test_learned.py) would read
+# as hurtful. English: the sweep gives 0.72 / 0.65 / 0.76 (rude / dismissive / blame); dismissive
+# is raised to 0.80 ("Goodbye now, and take good care." scored 0.74) and rude to 0.80 (at 0.77,
+# more of short.en.jsonl's plain answers read as rude). Mean recall / precision there: .86 / .91
+# (rude), .89 / .92 (dismissive), .83 / .90 (blame). Two ordinary lines of the detection tests
+# read as hurtful at these thresholds (tests/test_detect.py, CUES_FALSE_ALARMS). Russian: the
+# sweep gives 0.83 / - / 0.83; rude stays at 0.85 (.865 / .909 against .872 / .901 at 0.83);
+# dismissive's precision stays near .89 whatever the cues do (the lexicon's own false alarms), and
+# it is raised from 0.75 to 0.80, where "Всего доброго, до свидания!" (0.79) reads as nothing
+# hurtful; held-out 4's dismissive recall stays .87 (at 0.82 it fell to .86).
 THRESHOLDS = {
-    "ru": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.85},
-    "en": {"rude": 0.80, "dismissive": 0.80, "blame_customer": 0.75},
+    "ru": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.83},
+    "en": {"rude": 0.80, "dismissive": 0.80, "blame_customer": 0.76},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that
@@ -133,9 +151,12 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # Leaving rounds 10-28 out in turn (scripts/cv_cues.py), 0.05 raised mean precision by a point for
 # ru dismissive, en rude and en dismissive, and no recall was lost (docs/learned-cues.md). Leaving
 # rounds 26-38 out, 0.10 in Russian and 0.15 in English (whose scaled fit is less sure either way)
-# raised it by another 0.2-0.7 points, again with no recall lost
+# raised it by another 0.2-0.7 points, again with no recall lost. Russian dismissive is 0.08: with
+# rounds 36 and 39 fitted on, the model held "Вы указали не тот номер заказа, поэтому заказ и
+# задержался." dismissive at 0.086, and overruled the vocabulary's own reading of a reproach that
+# offers nothing (behaviors.md); at 0.08 the rounds left out lost one reply of precision (r29)
 VETOES = {
-    "ru": {"rude": 0.10, "dismissive": 0.10, "blame_customer": 0.10},
+    "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
     "en": {"rude": 0.15, "dismissive": 0.15, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
@@ -213,7 +234,7 @@ def rows_of(lang: str, read: list[Reading]) -> list[Row]:
     """(features, labels, judged, source) per reply, as ``learned.cue_features`` reads them."""
     stop = stop_words(lang)
     negation = negation_of(lang)
-    return [(list(cue_features(a, stop, negation)), gold, judged, source) for a, gold, judged, source in read]
+    return [(list(cue_features(a, stop, negation, PERSONS[lang])), gold, judged, source) for a, gold, judged, source in read]
 
 
 def log_count_ratios(x: Any, y: Any) -> Any:
@@ -240,6 +261,8 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
         used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
+        if behavior not in PERSONS_READ_FOR:
+            used = [([f for f in features if f not in PERSON_FEATURES], label) for features, label in used]
         vectors = DictVectorizer()
         x = vectors.fit_transform([{f: 1 for f in features if seen[f] >= MIN_COUNT} for features, _ in used])
         y = np.array([label for _, label in used])
@@ -271,6 +294,9 @@ def model_of(lang: str, bias: list[float], weights: dict[str, list[float]]) -> d
         "stop_words": sorted(stop_words(lang)),
         "negators": sorted(negation_of(lang)[0]),
         "negation_window": negation_of(lang)[1],
+        "addressee": sorted(PERSONS[lang][0]),
+        "speaker": sorted(PERSONS[lang][1]),
+        "conditional": sorted(PERSONS[lang][2]),
         "weights": dict(sorted(weights.items())),
     }
 

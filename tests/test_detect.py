@@ -46,7 +46,6 @@ def found(text: str, lang: str, name: str | None = None) -> set[str]:
 # detector's own tests.
 CUES_FALSE_ALARMS = {
     "You're not the only one affected, so we've put extra engineers on it tonight.": "rude",
-    "If you'd like, you'd have the parcel by noon with the express option.": "blame_customer",
     "Double charges happen when the bank's system times out; the second one drops off in three days.": "blame_customer",
 }
 

@@ -16,7 +16,7 @@ from simkit.content.kit import Kit
 from simkit.engine.generation import generate
 from simkit.language.detection import Detector, detect, detector
 from simkit.language.evaluation import evaluate, load
-from simkit.language.learned import CUES_DIR, CuesError, cue_features, cues, read_cues
+from simkit.language.learned import ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, CuesError, cue_features, cues, read_cues
 from simkit.language.lexicon import load_lexicon
 from simkit.language.tokens import analyse
 
@@ -75,6 +75,38 @@ def test_a_word_just_after_a_negator_counts_as_negated_too() -> None:
     assert "¬stupid" not in cue_features(d.read("It isn't a stupid question.")[1])  # without negators, none
 
 
+PERSONS = (frozenset({"вы"}), frozenset({"мы", "я", "нам", "мне"}), frozenset({"бы", "б"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Вы оставили машину за разметкой, поэтому штраф.", {ADDRESSEE_PAST}),
+        ("Ваш роутер, судя по журналу, вы так и не перезагрузили.", {ADDRESSEE_PAST}),  # the verb far from «вы»
+        ("Мы не предупредили вас заранее.", {SPEAKER_PAST}),
+        ("Мы вам отправили код, а вы его не ввели.", {SPEAKER_PAST, ADDRESSEE_PAST}),  # one per clause
+        ("Не хотели бы вы перейти на другой тариф?", set()),  # the conditional only looks past
+        ("Вы можете забрать заказ завтра.", set()),  # no past verb
+        ("Вы. Оставили машину за разметкой.", set()),  # a clause never spans two sentences
+        ("Вам пришло письмо с кодом.", set()),  # «вам» is not the one who did it
+    ],
+)
+def test_a_past_deed_counts_once_by_the_person_who_did_it(text: str, expected: set[str]) -> None:
+    features = cue_features(detector("ru").read(text)[1], persons=PERSONS)
+    assert {f for f in features if f.startswith("@")} == expected
+    assert not {f for f in cue_features(detector("ru").read(text)[1]) if f.startswith("@")}  # without persons, none
+
+
+def test_the_person_words_are_read_from_the_cues_file_and_fitted_for_blame_alone() -> None:
+    model = cues("ru")
+    assert model is not None and model.persons == trainer().PERSONS["ru"]  # type: ignore[attr-defined]
+    k = model.behaviors.index("blame_customer")
+    assert model.weights[ADDRESSEE_PAST][k] > 0 > model.weights[SPEAKER_PAST][k]
+    for feature in (ADDRESSEE_PAST, SPEAKER_PAST):
+        assert [w for j, w in enumerate(model.weights[feature]) if j != k] == [0.0, 0.0]
+    assert cues("en") is not None and not any(cues("en").persons or ())  # type: ignore[union-attr]
+
+
 BLAME = "Hi Tom. You were the one who picked the cheapest courier at checkout. I can book an engineer."
 
 
@@ -99,7 +131,7 @@ def test_spans_of_learned_findings_point_into_the_text_as_given() -> None:
 def test_an_insult_the_lexicon_excused_is_not_the_cues_to_find() -> None:
     # the cues read the insult word, not that it is reported: on their own they would add rudeness
     # here, and the detector keeps them from it
-    text = "He called you an idiot? That is unacceptable, I apologise."
+    text = "He called you an idiot? That is unacceptable."
     model = cues("en")
     assert model is not None
     k = model.behaviors.index("rude")
@@ -293,16 +325,19 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
     texts = [e.text for e in load(DATA / f"hostile.r9.{lang}.jsonl")]
     # the same sentence alone, inside a quotation, and again: what is kept per sentence holds
     texts += [texts[0], f"«{texts[0]}»", f'"{texts[0]}"', texts[0], f"{texts[1]} {texts[1]}"]
+    # each way a clause counts by its person (ADDRESSEE_PAST, SPEAKER_PAST), once or twice in a reply
+    texts += ["Вы оставили машину. Мы не предупредили, а вы не спросили.", "Не хотели бы вы сменить тариф? Вы сами выбрали этот."]
     for text in texts:
         a = d.read(text)[1]
-        features = cue_features(a, model.stop_words, model.negation)
+        features = cue_features(a, model.stop_words, model.negation, model.persons)
         weights = [model.weights[f] for f in features if f in model.weights]
         slow = [sum(column) for column in zip(*weights, strict=True)] if weights else [0.0] * len(model.behaviors)
         assert model.totals(a) == pytest.approx(slow, abs=1e-9), text
         # each sentence alone, as cue_features reads it: the most telling one raises the score
         best = list(slow)
         for sentence in a.sentences:
-            alone = cue_features(a._replace(tokens=a.tokens[sentence.first : sentence.last]), model.stop_words, model.negation)
+            one = a._replace(tokens=a.tokens[sentence.first : sentence.last])
+            alone = cue_features(one, model.stop_words, model.negation, model.persons)
             sums = [sum(model.weights[f][k] for f in alone if f in model.weights) for k in range(len(best))]
             best = [max(b, x) for b, x in zip(best, sums, strict=True)] if sentence.last > sentence.first else best
         expected = [t + share * max(0.0, b - t) for t, b, share in zip(slow, best, model.sentence_weight, strict=True)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,10 @@ Negation = tuple[frozenset[str], int] | None  # the negators, and how many words
 _Weights = tuple[float, ...]
 _QUOTED = itemgetter(9)  # Token.quoted, read without a Python call
 _Pairs = dict[str, _Weights]
-_Word = tuple[str, "_Weights | None", "_Pairs | None", "_Weights | None", bool, "_Weights | None"]
+_Word = tuple[str, "_Weights | None", "_Pairs | None", "_Weights | None", bool, "_Weights | None", int]
+# the words that name the addressee, the speaker, and the particles of the conditional mood
+# (ADDRESSEE_PAST, SPEAKER_PAST)
+Persons = tuple[frozenset[str], frozenset[str], frozenset[str]] | None
 # what one sentence brings: its features' weights by id, and their sum per behaviour
 _Sentence = tuple[dict[int, _Weights], _Weights]
 # a word's lower-case form -> the one lemma it is counted by. Kept by the form, not by its set of
@@ -77,6 +80,26 @@ def _lemma(token: Token) -> str:
 
 
 _PAST = "|past"
+# a clause where the customer is the subject of a past-tense verb, whatever the verb: "вы оставили",
+# "вы не дослушали". What blame states as a plain fact the customer did or failed to do; its
+# verbs are too many for each to earn a weight of its own. Not in a clause with a word of the
+# conditional mood, whose verb only looks past: "Не хотели бы вы перейти…" asks
+ADDRESSEE_PAST = "@addressee|past"
+# the same with the speaker as the subject: "мы не предупредили", "нам надо было" own the fault
+SPEAKER_PAST = "@speaker|past"
+# per clause: whether a word names the addressee, the speaker, whether a verb is past, whether the
+# mood is conditional
+_ADDRESSED, _SPEAKING, _IN_PAST, _CONDITIONAL = 1, 2, 4, 8
+
+
+def _deeds(state: int) -> tuple[str, ...]:
+    """The person feature of a clause that holds ``state`` (_ADDRESSED...), if any: the speaker
+    wins when both are named ("мы вам отправили" is the speaker's deed)."""
+    if state & (_IN_PAST | _CONDITIONAL) != _IN_PAST:
+        return ()
+    if state & _SPEAKING:
+        return (SPEAKER_PAST,)
+    return (ADDRESSEE_PAST,) if state & _ADDRESSED else ()
 
 
 def _past(grams: tuple[frozenset[str], ...]) -> bool:
@@ -84,7 +107,12 @@ def _past(grams: tuple[frozenset[str], ...]) -> bool:
     return all("past" in g for g in grams)
 
 
-def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation: Negation = None) -> dict[str, int]:
+def cue_features(
+    a: Analysis,
+    stop_words: frozenset[str] = frozenset(),
+    negation: Negation = None,
+    persons: Persons = None,
+) -> dict[str, int]:
     """The features of a reply, each with the index of the first token it stands at.
 
     Training and detection both read replies through this one function, so the model sees at
@@ -98,7 +126,10 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
       once more as "¬lemma", so "isn't stupid" is told from "stupid";
     - a verb that can only be read in the past tense counts once more as "lemma|past": a lemma
       loses the tense, and "стоило" (you should have) blames where "стоит" (it may be worth)
-      suggests.
+      suggests;
+    - ``persons`` (the words naming the addressee, the speaker, the conditional mood): a clause
+      with a past-tense verb and the addressee as its subject counts once as ADDRESSEE_PAST, with
+      the speaker as SPEAKER_PAST (the reply's first such clause stands for it).
 
     Quoted words are the customer's, not the agent's; numbers, times and signs tell nothing of a
     tone ("10 %" made discount offers rude): both are left out and break pairs.
@@ -109,6 +140,8 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
     clause = -1
     negated_until = -1  # tokens up to this index follow a negator
     chosen = _CHOSEN
+    person_words = _person_words(persons)
+    flagged, state, at = -1, 0, 0  # the clause, what it holds so far (_ADDRESSED...), where it began
     for i, token in enumerate(a.tokens):
         if token.quoted or token.kind != "word":
             previous = ""
@@ -116,7 +149,13 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
         lemma = chosen.get(token.lower) or _lemma(token)
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
+        if token.clause != flagged:
+            for deed in _deeds(state):
+                features.setdefault(deed, at)
+            flagged, state, at = token.clause, 0, i
+        state |= person_words.get(token.lower, 0)
         if token.grams and _past(token.grams):
+            state |= _IN_PAST
             past = lemma + _PAST
             if past not in features:
                 features[past] = i
@@ -133,7 +172,17 @@ def cue_features(a: Analysis, stop_words: frozenset[str] = frozenset(), negation
         if token.lower in negators:
             negated_until = i + window
         previous, clause = lemma, token.clause
+    for deed in _deeds(state):
+        features.setdefault(deed, at)
     return features
+
+
+def _person_words(persons: Persons) -> dict[str, int]:
+    """Each word that names a person or the conditional mood, with its flag (_ADDRESSED...)."""
+    if persons is None:
+        return {}
+    addressee, speaker, conditional = persons
+    return {**{w: _CONDITIONAL for w in conditional}, **{w: _ADDRESSED for w in addressee}, **{w: _SPEAKING for w in speaker}}
 
 
 @dataclass(frozen=True)
@@ -148,6 +197,8 @@ class Cues:
     weights: dict[str, tuple[float, ...]]
     stop_words: frozenset[str] = frozenset()
     negation: Negation = None
+    # the words that name the customer, the speaker, and the conditional mood (ADDRESSEE_PAST...)
+    persons: Persons = None
     # per behaviour, the share of how far a reply's most telling sentence scores above the whole
     # that is added to the reply's score (Cues.score); none for a model fitted without it
     sentence_weight: tuple[float, ...] = ()
@@ -283,6 +334,8 @@ class Cues:
         previous: _Word | None = None
         last_clause = -1
         negated_until = -1
+        flagged, state = -1, 0
+        deeds = self._deed_weights
         i = first - 1
         # a token unpacked, not read field by field: this loop runs for every word of every reply
         for _, _, _, kind, lower, _, _, _, clause, quoted, _ in tokens[first:last]:
@@ -296,11 +349,18 @@ class Cues:
                 if len(words) >= _WORDS_KEPT:
                     words.clear()
                 word = words[lower] = self._word(tokens[i])
-            lemma, alone, _, negated, negator, past = word
+            lemma, alone, _, negated, negator, past, holds = word
             if alone is not None:
                 found[id(alone)] = alone
             if past is not None:
                 found[id(past)] = past
+            if deeds:
+                if clause != flagged:
+                    for deed in _deeds(state):
+                        if deed in deeds:
+                            found[id(deeds[deed])] = deeds[deed]
+                    flagged, state = clause, 0
+                state |= holds
             if previous is not None and last_clause == clause:
                 if previous[2] is not None:
                     w = previous[2].get(lemma)
@@ -313,6 +373,9 @@ class Cues:
             if negator:
                 negated_until = i + window
             previous, last_clause = word, clause
+        for deed in _deeds(state) if deeds else ():
+            if deed in deeds:
+                found[id(deeds[deed])] = deeds[deed]
         own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
         return found, own
 
@@ -327,8 +390,18 @@ class Cues:
         lemma = _lemma(token)
         alone = None if lemma in self.stop_words or len(token.lower) <= 1 else self.weights.get(lemma)
         negator = self.negation is not None and token.lower in self.negation[0]
-        past = self.weights.get(lemma + _PAST) if token.grams and _past(token.grams) else None
-        return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past
+        is_past = bool(token.grams) and _past(token.grams)
+        past = self.weights.get(lemma + _PAST) if is_past else None
+        holds = self._person_words.get(token.lower, 0) | (_IN_PAST if is_past else 0)
+        return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past, holds
+
+    @cached_property
+    def _deed_weights(self) -> dict[str, _Weights]:
+        return {f: self.weights[f] for f in (ADDRESSEE_PAST, SPEAKER_PAST) if f in self.weights}
+
+    @cached_property
+    def _person_words(self) -> dict[str, int]:
+        return _person_words(self.persons)
 
     def _pairs(self) -> dict[str, _Pairs]:
         pairs = self._pair_memory
@@ -408,6 +481,9 @@ def cues_of(data: dict[str, Any]) -> Cues:
             weights=weights,
             stop_words=frozenset(str(w) for w in data.get("stop_words", [])),
             negation=(frozenset(str(w) for w in data["negators"]), int(data["negation_window"])) if "negators" in data else None,
+            persons=tuple(frozenset(str(w) for w in data.get(k, ())) for k in ("addressee", "speaker", "conditional"))  # type: ignore[arg-type]
+            if "addressee" in data
+            else None,
             sentence_weight=tuple(float(x) for x in data.get("sentence_weight", [0.0] * n)),
             vetoes=tuple(float(x) for x in data["vetoes"]) if "vetoes" in data else (),
         )

@@ -67,6 +67,15 @@ def test_features_are_lemmas_and_pairs_within_a_clause_and_skip_quotes() -> None
     assert en["you"] == 0
 
 
+def test_a_full_stop_before_a_lower_case_word_ends_the_clause_not_the_sentence() -> None:
+    a = analyse("we don't do that for u. b*gger off. see parusnik.ru for more", "en")
+    words = {t.text: t for t in a.tokens}
+    assert words["u"].sentence == words["b"].sentence and words["u"].clause < words["b"].clause
+    assert words["parusnik"].clause == words["ru"].clause  # no space after it: a web address
+    assert len(a.sentences) == 1
+    assert "¬b" not in cue_features(a, negation=(frozenset({"don't"}), 9))  # the negation stops at it
+
+
 def test_a_word_just_after_a_negator_counts_as_negated_too() -> None:
     d = detector("en")
     features = cue_features(d.read("It isn't a stupid question. Stupid me.")[1], negation=(frozenset({"isn't"}), 3))

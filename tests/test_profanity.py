@@ -221,6 +221,8 @@ ORDINARY_EN = [
     "skyscraper",
     "Hancock",
     "Moroni",
+    "knob",
+    "bellow",
 ]
 
 
@@ -272,6 +274,13 @@ def test_ordinary_english_words_are_not_swearing(word: str) -> None:
         ("en", "What an id10t."),
         ("en", "You m\u043er\u043en."),  # Cyrillic 'о'
         ("en", "ｆｕｃｋ off"),
+        # British insults, masked: each has one listed form of its length
+        ("en", "B*gger off to the council."),
+        ("en", "You t0sser."),
+        ("en", "What a kn*bhead."),
+        ("en", "Bl**dy hell, again?"),
+        # a full stop before a lower-case word ends the clause, so "don't" no longer negates the insult
+        ("en", "we don't do that for u. b*gger off to the council"),
     ],
 )
 def test_disguised_spellings_are_caught(lang: str, text: str) -> None:

@@ -337,6 +337,12 @@ def _sentences(
                 continue
             rest = text[after : after + 3].lstrip(" ")
             if rest and (rest[0].islower() or rest[0] == "№"):
+                if rest[0] != "№" and text[after : after + 1].isspace():
+                    # "we don't do that for u. b*gger off": chat writes sentences in lower case;
+                    # kept in one sentence (the patterns read across it, as before), but a clause
+                    # ends, as at a comma, so that no negation or pair reaches over it
+                    clause += 1
+                    changes.append((count, sentence, clause))
                 continue
         if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
             if count > first:

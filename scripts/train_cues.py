@@ -81,6 +81,7 @@ TRAINING_SETS = (
     "tests/data/hostile.r37.{lang}.jsonl",
     "tests/data/hostile.r38.{lang}.jsonl",
     "tests/data/hostile.r39.{lang}.jsonl",
+    "tests/data/hostile.r40.{lang}.jsonl",
     "tests/data/behaviors.{lang}.extra.jsonl",
     "tests/data/heldout.{lang}.jsonl",
     "tests/data/constructions.jsonl",
@@ -124,20 +125,22 @@ PERSONS = {
 PERSON_FEATURES = (ADDRESSEE_PAST, SPEAKER_PAST)
 PERSONS_READ_FOR = {"blame_customer"}
 # per language, the probability above which each behaviour is added: the lowest at which the whole
-# detector's mean precision over the rounds left out (rounds 26-39; scripts/cv_cues.py --sweep) is
+# detector's mean precision over the rounds left out (rounds 26-40; scripts/cv_cues.py --sweep) is
 # .90, raised where the kit's own courteous and ordinary lines (tests/test_learned.py) would read
-# as hurtful. English: the sweep gives 0.72 / 0.65 / 0.76 (rude / dismissive / blame); dismissive
-# is raised to 0.80 ("Goodbye now, and take good care." scored 0.74) and rude to 0.80 (at 0.77,
-# more of short.en.jsonl's plain answers read as rude). Mean recall / precision there: .86 / .91
-# (rude), .89 / .92 (dismissive), .83 / .90 (blame). Two ordinary lines of the detection tests
-# read as hurtful at these thresholds (tests/test_detect.py, CUES_FALSE_ALARMS). Russian: the
-# sweep gives 0.83 / - / 0.83; rude stays at 0.85 (.865 / .909 against .872 / .901 at 0.83);
-# dismissive's precision stays near .89 whatever the cues do (the lexicon's own false alarms), and
-# it is raised from 0.75 to 0.80, where "Всего доброго, до свидания!" (0.79) reads as nothing
-# hurtful; held-out 4's dismissive recall stays .87 (at 0.82 it fell to .86).
+# as hurtful. English: the sweep gives 0.73 / 0.59 / 0.76 (rude / dismissive / blame); dismissive
+# is raised to 0.81 ("Goodbye now, and take good care." scored 0.74; at 0.80 "No, we can see both
+# payments on our side, so no statement needed." read as a brush-off) and rude to 0.82 (at 0.77,
+# more of short.en.jsonl's plain answers read as rude; at 0.80, "Yes, stop using it." did). Mean
+# recall / precision there: .85 / .92 (rude), .89 / .93 (dismissive), .83 / .90 (blame). Two
+# ordinary lines of the detection tests read as hurtful at these thresholds (tests/test_detect.py,
+# CUES_FALSE_ALARMS). Russian: the sweep gives 0.81 / 0.86 / 0.83; rude is kept a little higher,
+# at 0.83 (.872 / .905 against .878 / .901); dismissive's precision stays near .89 whatever the
+# cues do (the lexicon's own false alarms), and it is raised only as far as 0.82, where "Всего
+# доброго, до свидания!" (0.80) reads as nothing hurtful: at 0.86, held-out 4's dismissive recall
+# fell from .87 to .83. Mean recall / precision: .87 / .90, .91 / .90, .86 / .90.
 THRESHOLDS = {
-    "ru": {"rude": 0.85, "dismissive": 0.80, "blame_customer": 0.83},
-    "en": {"rude": 0.80, "dismissive": 0.80, "blame_customer": 0.76},
+    "ru": {"rude": 0.83, "dismissive": 0.82, "blame_customer": 0.83},
+    "en": {"rude": 0.82, "dismissive": 0.81, "blame_customer": 0.76},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that

@@ -92,14 +92,14 @@ SPEAKER_PAST = "@speaker|past"
 _ADDRESSED, _SPEAKING, _IN_PAST, _CONDITIONAL = 1, 2, 4, 8
 
 
-def _deeds(state: int) -> tuple[str, ...]:
+def _deed(state: int) -> str | None:
     """The person feature of a clause that holds ``state`` (_ADDRESSED...), if any: the speaker
     wins when both are named ("мы вам отправили" is the speaker's deed)."""
     if state & (_IN_PAST | _CONDITIONAL) != _IN_PAST:
-        return ()
+        return None
     if state & _SPEAKING:
-        return (SPEAKER_PAST,)
-    return (ADDRESSEE_PAST,) if state & _ADDRESSED else ()
+        return SPEAKER_PAST
+    return ADDRESSEE_PAST if state & _ADDRESSED else None
 
 
 def _past(grams: tuple[frozenset[str], ...]) -> bool:
@@ -140,7 +140,7 @@ def cue_features(
     clause = -1
     negated_until = -1  # tokens up to this index follow a negator
     chosen = _CHOSEN
-    person_words = _person_words(persons)
+    person_words = _person_flags(persons)
     flagged, state, at = -1, 0, 0  # the clause, what it holds so far (_ADDRESSED...), where it began
     for i, token in enumerate(a.tokens):
         if token.quoted or token.kind != "word":
@@ -150,8 +150,7 @@ def cue_features(
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
         if token.clause != flagged:
-            for deed in _deeds(state):
-                features.setdefault(deed, at)
+            _count_deed(features, state, at)
             flagged, state, at = token.clause, 0, i
         state |= person_words.get(token.lower, 0)
         if token.grams and _past(token.grams):
@@ -172,12 +171,18 @@ def cue_features(
         if token.lower in negators:
             negated_until = i + window
         previous, clause = lemma, token.clause
-    for deed in _deeds(state):
-        features.setdefault(deed, at)
+    _count_deed(features, state, at)
     return features
 
 
-def _person_words(persons: Persons) -> dict[str, int]:
+def _count_deed(features: dict[str, int], state: int, at: int) -> None:
+    """Count the person feature of a clause that ended holding ``state``, begun at token ``at``."""
+    deed = _deed(state)
+    if deed is not None:
+        features.setdefault(deed, at)
+
+
+def _person_flags(persons: Persons) -> dict[str, int]:
     """Each word that names a person or the conditional mood, with its flag (_ADDRESSED...)."""
     if persons is None:
         return {}
@@ -356,9 +361,7 @@ class Cues:
                 found[id(past)] = past
             if deeds:
                 if clause != flagged:
-                    for deed in _deeds(state):
-                        if deed in deeds:
-                            found[id(deeds[deed])] = deeds[deed]
+                    _weigh_deed(found, deeds, state)
                     flagged, state = clause, 0
                 state |= holds
             if previous is not None and last_clause == clause:
@@ -373,9 +376,8 @@ class Cues:
             if negator:
                 negated_until = i + window
             previous, last_clause = word, clause
-        for deed in _deeds(state) if deeds else ():
-            if deed in deeds:
-                found[id(deeds[deed])] = deeds[deed]
+        if deeds:
+            _weigh_deed(found, deeds, state)
         own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
         return found, own
 
@@ -392,7 +394,7 @@ class Cues:
         negator = self.negation is not None and token.lower in self.negation[0]
         is_past = bool(token.grams) and _past(token.grams)
         past = self.weights.get(lemma + _PAST) if is_past else None
-        holds = self._person_words.get(token.lower, 0) | (_IN_PAST if is_past else 0)
+        holds = self._person_flags.get(token.lower, 0) | (_IN_PAST if is_past else 0)
         return lemma, alone, self._pairs().get(lemma), self.weights.get("¬" + lemma), negator, past, holds
 
     @cached_property
@@ -400,8 +402,8 @@ class Cues:
         return {f: self.weights[f] for f in (ADDRESSEE_PAST, SPEAKER_PAST) if f in self.weights}
 
     @cached_property
-    def _person_words(self) -> dict[str, int]:
-        return _person_words(self.persons)
+    def _person_flags(self) -> dict[str, int]:
+        return _person_flags(self.persons)
 
     def _pairs(self) -> dict[str, _Pairs]:
         pairs = self._pair_memory
@@ -432,6 +434,14 @@ class Cues:
                 best, most = s, total
         sentence = a.sentences[best]
         return sentence.first, max(sentence.last, sentence.first + 1)
+
+
+def _weigh_deed(found: dict[int, _Weights], deeds: dict[str, _Weights], state: int) -> None:
+    """Add the weights of the person feature of a clause that ended holding ``state``, if weighed."""
+    deed = _deed(state)
+    w = deeds.get(deed) if deed is not None else None
+    if w is not None:
+        found[id(w)] = w
 
 
 def _words_counted(tokens: tuple[Token, ...]) -> int:
@@ -481,9 +491,7 @@ def cues_of(data: dict[str, Any]) -> Cues:
             weights=weights,
             stop_words=frozenset(str(w) for w in data.get("stop_words", [])),
             negation=(frozenset(str(w) for w in data["negators"]), int(data["negation_window"])) if "negators" in data else None,
-            persons=tuple(frozenset(str(w) for w in data.get(k, ())) for k in ("addressee", "speaker", "conditional"))  # type: ignore[arg-type]
-            if "addressee" in data
-            else None,
+            persons=_persons_of(data),
             sentence_weight=tuple(float(x) for x in data.get("sentence_weight", [0.0] * n)),
             vetoes=tuple(float(x) for x in data["vetoes"]) if "vetoes" in data else (),
         )
@@ -495,6 +503,17 @@ def cues_of(data: dict[str, Any]) -> Cues:
     if sizes != {n}:
         raise CuesError(f"every weight, bias, threshold, sentence weight and veto needs one number per behaviour ({n})")
     return model
+
+
+def _persons_of(data: dict[str, Any]) -> Persons:
+    """The person words a cues file holds (none in a file fitted without them)."""
+    if "addressee" not in data:
+        return None
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w) for w in data.get(key, ()))
+
+    return words("addressee"), words("speaker"), words("conditional")
 
 
 @lru_cache(maxsize=4)

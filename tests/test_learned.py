@@ -406,6 +406,21 @@ def test_a_reply_reads_the_same_whatever_was_read_before() -> None:
     assert "код" not in read[0][said][1] and "код" in read[0][before][1]  # each form its own choice
 
 
+def test_an_english_reply_reads_the_same_whether_russian_was_read_before() -> None:
+    # a form both languages meet ("claims" in a Russian reply has no Russian lemma but itself) is
+    # counted by each language's own choice, not by the one the first reply read made
+    import simkit.language.learned as learned
+
+    english = "Your claims were passed to the claims department."
+    learned._CHOSEN.clear()
+    alone = cue_features(analyse(english, "en"))
+    learned._CHOSEN.clear()
+    cue_features(analyse("Отдел Claims ответит вам завтра: claims рассматривают по очереди.", "ru"))
+    after_russian = cue_features(analyse(english, "en"))
+    assert after_russian == alone
+    assert "claim" in alone and "claims" not in alone
+
+
 def test_what_the_model_keeps_of_words_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # a long session meets new words without end (made-up ones in hostile replies among them)
     import simkit.language.learned as learned
@@ -415,4 +430,4 @@ def test_what_the_model_keeps_of_words_is_bounded(monkeypatch: pytest.MonkeyPatc
     model = read_cues(CUES_DIR / "cues.en.json")
     for n in range(40):
         model.scores(analyse(" ".join(f"zorb{n}x{k}" for k in range(10)) + ".", "en"))
-    assert 0 < len(model._word_memory) <= 50 and 0 < len(learned._CHOSEN) <= 50
+    assert 0 < len(model._word_memory) <= 50 and 0 < len(learned._CHOSEN["en"]) <= 50

@@ -52,11 +52,13 @@ _Word = tuple[str, "_Weights | None", "_Pairs | None", "_Weights | None", bool, 
 Persons = tuple[frozenset[str], frozenset[str], frozenset[str]] | None
 # what one sentence brings: its features' weights by id, and their sum per behaviour
 _Sentence = tuple[dict[int, _Weights], _Weights]
-# a word's lower-case form -> the one lemma it is counted by. Kept by the form, not by its set of
-# lemmas: the choice leaves the form itself out, so "код" and "кода" (both {код, кода}) choose
-# differently, and kept by the lemmas the first one read chose for both, which made a reply's
-# score depend on the replies read before it
-_CHOSEN: dict[str, str] = {}
+# per language, a word's lower-case form -> the one lemma it is counted by. Kept by the form, not by
+# its set of lemmas: the choice leaves the form itself out, so "код" and "кода" (both {код, кода})
+# choose differently, and kept by the lemmas the first one read chose for both, which made a
+# reply's score depend on the replies read before it. Kept by language as well: "claims" in a
+# Russian reply (no Russian lemma but itself) made the English "claims" count as "claims", not
+# "claim", once a Russian reply had been read in the same process
+_CHOSEN: dict[str, dict[str, str]] = {}
 # words kept (by _CHOSEN and each model's memory of words) before the memory is emptied: a long
 # session meets new words without end, made-up ones included
 _WORDS_KEPT = 200_000
@@ -65,17 +67,18 @@ _SENTENCES_KEPT = 20_000
 _SENTENCE_KEPT_CHARS = 400
 
 
-def _lemma(token: Token) -> str:
+def _lemma(token: Token, known: dict[str, str]) -> str:
     """One lemma per word, the same one every time: of its dictionary forms other than the word
-    itself, the shortest, then the first in order (the word itself when it has no other)."""
-    chosen = _CHOSEN.get(token.lower)
+    itself, the shortest, then the first in order (the word itself when it has no other).
+    ``known``: the choices made before in the word's language (_CHOSEN)."""
+    chosen = known.get(token.lower)
     if chosen is None:
         lemmas = token.lemmas
         others = lemmas - {token.lower} or lemmas
         chosen = min(others, key=lambda lemma: (len(lemma), lemma))
-        if len(_CHOSEN) >= _WORDS_KEPT:
-            _CHOSEN.clear()
-        _CHOSEN[token.lower] = chosen
+        if len(known) >= _WORDS_KEPT:
+            known.clear()
+        known[token.lower] = chosen
     return chosen
 
 
@@ -139,14 +142,14 @@ def cue_features(
     previous = ""  # the last word counted, while in the same clause
     clause = -1
     negated_until = -1  # tokens up to this index follow a negator
-    chosen = _CHOSEN
+    chosen = _CHOSEN.setdefault(a.lang, {})
     person_words = _person_flags(persons)
     flagged, state, at = -1, 0, 0  # the clause, what it holds so far (_ADDRESSED...), where it began
     for i, token in enumerate(a.tokens):
         if token.quoted or token.kind != "word":
             previous = ""
             continue
-        lemma = chosen.get(token.lower) or _lemma(token)
+        lemma = chosen.get(token.lower) or _lemma(token, chosen)
         if lemma not in features and lemma not in stop_words and len(token.lower) > 1:
             features[lemma] = i
         if token.clause != flagged:
@@ -389,7 +392,7 @@ class Cues:
         return self._word_memory
 
     def _word(self, token: Token) -> _Word:
-        lemma = _lemma(token)
+        lemma = _lemma(token, _CHOSEN.setdefault(self.lang, {}))
         alone = None if lemma in self.stop_words or len(token.lower) <= 1 else self.weights.get(lemma)
         negator = self.negation is not None and token.lower in self.negation[0]
         is_past = bool(token.grams) and _past(token.grams)

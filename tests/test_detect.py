@@ -426,6 +426,13 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Вера, вы волнуетесь за мужа, это очень понятно.", "empathy", True),
         ("ru", "Алина, восемь тысяч и неделя, конечно, вы расстроены.", "empathy", True),
         ("ru", "Конечно, вы можете вернуть товар в течение 14 дней.", "empathy", False),
+        # round 42's blame, read after its blind measure
+        ("ru", "Бригада простояла полдня по вашей же милости.", "blame_customer", True),
+        ("ru", "По вашей просьбе доставку перенесли на пятницу.", "blame_customer", False),
+        ("ru", "Проверить комплектацию при получении — обязанность покупателя, а не магазина.", "blame_customer", True),
+        ("ru", "Дату на билете тоже я должна за вас смотреть?", "blame_customer", True),
+        ("ru", "Мы обязаны за вас заплатить госпошлину, если вы оформите доверенность.", "blame_customer", False),
+        ("ru", "Инструкцию читать, похоже, не ваше.", "blame_customer", True),
         (
             "en",
             "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "

@@ -433,6 +433,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Дату на билете тоже я должна за вас смотреть?", "blame_customer", True),
         ("ru", "Мы обязаны за вас заплатить госпошлину, если вы оформите доверенность.", "blame_customer", False),
         ("ru", "Инструкцию читать, похоже, не ваше.", "blame_customer", True),
+        ("ru", "Вы сами не пострадали? Бригада уже едет.", "blame_customer", False),
+        ("ru", "Старую плиту заберём сами, в удобный вам день.", "blame_customer", False),
+        ("ru", "Вы сами разобрали блок, поэтому гарантия не действует.", "blame_customer", True),
         (
             "en",
             "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "

@@ -436,6 +436,10 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Вы сами не пострадали? Бригада уже едет.", "blame_customer", False),
         ("ru", "Старую плиту заберём сами, в удобный вам день.", "blame_customer", False),
         ("ru", "Вы сами разобрали блок, поэтому гарантия не действует.", "blame_customer", True),
+        ("ru", "С вашей стороны никакой ошибки нет, счёт пересчитаем.", "blame_customer", False),
+        ("ru", "С вашей стороны ошибка в адресе, поэтому курьер не доехал.", "blame_customer", True),
+        ("ru", "Не подумайте, что вы его сломали: это заводской брак.", "blame_customer", False),
+        ("ru", "Дело не в том, что вы что-то сделали не так: в партии брак.", "blame_customer", False),
         (
             "en",
             "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "

@@ -440,6 +440,14 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "С вашей стороны ошибка в адресе, поэтому курьер не доехал.", "blame_customer", True),
         ("ru", "Не подумайте, что вы его сломали: это заводской брак.", "blame_customer", False),
         ("ru", "Дело не в том, что вы что-то сделали не так: в партии брак.", "blame_customer", False),
+        # round 43's rude, read after its blind measure
+        ("ru", "Права качать будете в другом месте, скидки не будет.", "rude", True),
+        ("ru", "Вы вправе качать приложение на любой телефон.", "rude", False),
+        ("ru", "Не звоните по пустякам, я занята.", "rude", True),
+        ("ru", "Вам самой не надоело? Добавочный тот же: 214.", "rude", True),
+        ("ru", "От кидалы слышу. Оплатите счёт, и доступ вернётся.", "rude", True),
+        ("ru", "Курьер кидала посылки через забор, мы с ним разберёмся.", "rude", False),
+        ("ru", "Этот ср*ный коммутатор опять сгорел, бригада уже едет.", "rude", True),
         (
             "en",
             "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "
@@ -546,6 +554,14 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "The horror film starts at nine in screen 2.", "rude", False),
         ("en", "I've heard this speech four times today, you can skip to the end.", "rude", True),
         ("en", "I've heard from the courier twice today, and the parcel is at the depot.", "rude", False),
+        # round 43, read after its blind measure
+        ("en", "Wind your neck in, Ryan, your retest is on the 14th.", "rude", True),
+        ("en", "Asked and answered yesterday, Lee: still no.", "rude", True),
+        ("en", "Two visits, two fees. Simple as that.", "dismissive", True),
+        ("en", "Booking is quick: pick a slot, pay, done.", "dismissive", False),
+        ("en", "Turn it off and on again. That's all I've got.", "dismissive", True),
+        ("en", "That's all I have for now, but I'll email the rest by five.", "dismissive", False),
+        ("en", "Your data has been barred and there's nothing I can unlock from here.", "dismissive", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -47,6 +47,10 @@ def found(text: str, lang: str, name: str | None = None) -> set[str]:
 CUES_FALSE_ALARMS = {
     "You're not the only one affected, so we've put extra engineers on it tonight.": "rude",
     "Double charges happen when the bank's system times out; the second one drops off in three days.": "blame_customer",
+    # found reading round 43: "are you" begins many a sarcastic question of the rounds ("Are you
+    # serious?"), and "ok" many a curt chat reply; "Are you all right? Is anyone injured?" is read
+    # as nothing hurtful
+    "Are you OK? Is anyone hurt?": "rude",
 }
 
 

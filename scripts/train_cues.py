@@ -157,10 +157,14 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # raised it by another 0.2-0.7 points, again with no recall lost. Russian dismissive is 0.08: with
 # rounds 36 and 39 fitted on, the model held "Вы указали не тот номер заказа, поэтому заказ и
 # задержался." dismissive at 0.086, and overruled the vocabulary's own reading of a reproach that
-# offers nothing (behaviors.md); at 0.08 the rounds left out lost one reply of precision (r29)
+# offers nothing (behaviors.md); at 0.08 the rounds left out lost one reply of precision (r29).
+# English rude is 0.40: leaving rounds 26-40 out, mean precision rose from .923 to .935 at the
+# threshold below for .003 of recall ("Our policy doesn't cover this, end of story." is a brush-off,
+# not an insult). English dismissive stays at 0.15: at 0.18 and above, the model overruled "If
+# you're that unhappy, then switch provider." (0.179), and at 0.40 "Stop calling this number."
 VETOES = {
     "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
-    "en": {"rude": 0.15, "dismissive": 0.15, "blame_customer": 0.15},
+    "en": {"rude": 0.40, "dismissive": 0.15, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 

@@ -158,6 +158,10 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # rounds 36 and 39 fitted on, the model held "Вы указали не тот номер заказа, поэтому заказ и
 # задержался." dismissive at 0.086, and overruled the vocabulary's own reading of a reproach that
 # offers nothing (behaviors.md); at 0.08 the rounds left out lost one reply of precision (r29).
+# Russian rude stays at 0.10: at 0.30 the rounds gained half a point of precision, but the model
+# overruled snide questions the lexicon names («Вам самой не надоело?», 0.24), whose words are
+# all ordinary. Russian blame stays too: at 0.40 the rounds gained a point of precision, and
+# held-out 3 and 4 lost two replies of blame recall.
 # English rude is 0.40: leaving rounds 26-40 out, mean precision rose from .923 to .935 at the
 # threshold below for .003 of recall ("Our policy doesn't cover this, end of story." is a brush-off,
 # not an insult). English dismissive stays at 0.15: at 0.18 and above, the model overruled "If

@@ -452,6 +452,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "От кидалы слышу. Оплатите счёт, и доступ вернётся.", "rude", True),
         ("ru", "Курьер кидала посылки через забор, мы с ним разберёмся.", "rude", False),
         ("ru", "Этот ср*ный коммутатор опять сгорел, бригада уже едет.", "rude", True),
+        # round 44: the insult denied is none, as the profanity lists read it
+        ("ru", "Монтажники у нас не криворукие, будут в пятницу к девяти.", "rude", False),
+        ("ru", "Вы криворукий, раз сломали раму.", "rude", True),
         (
             "en",
             "marcus, double charges happen when ppl hammer the pay button twice 🙄 the 2nd one's just a "

@@ -569,6 +569,10 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Turn it off and on again. That's all I've got.", "dismissive", True),
         ("en", "That's all I have for now, but I'll email the rest by five.", "dismissive", False),
         ("en", "Your data has been barred and there's nothing I can unlock from here.", "dismissive", True),
+        # round 44, read after its blind measure
+        ("en", "Our position on the refund hasn't changed.", "dismissive", True),
+        ("en", "Our position has changed: we will refund you in full today.", "dismissive", False),
+        ("en", "They all make a bit of noise. Turn the telly up.", "dismissive", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -573,7 +573,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Our position on the refund hasn't changed.", "dismissive", True),
         ("en", "Our position has changed: we will refund you in full today.", "dismissive", False),
         ("en", "They all make a bit of noise. Turn the telly up.", "dismissive", True),
-        # round 45, read after its blind measure: chat spellings, a price not open to talks
+        # round 45, read after its blind measure: «рот закройте»; chat spellings, a price not open to talks
+        ("ru", "Вадим, рот закройте и слушайте: заявка 4419.", "rude", True),
+        ("ru", "Закройте окно и откройте рот шире, доктор посмотрит горло.", "rude", False),
         ("en", "cant help u with this one", "dismissive", True),
         ("en", "two charges = two subscriptions. sort it out urself", "dismissive", True),
         ("en", "Membership pricing is not negotiable.", "dismissive", True),

@@ -59,15 +59,15 @@ class Scored:
     contested: dict[str, float] | None = None
 
 
-def parse_rounds(text: str) -> list[int]:
-    """'10-19' or '10,12,15' -> the round numbers."""
+def parse_rounds(text: str, lang: str) -> list[int]:
+    """'10-19' or '10,12,15' -> the round numbers, each one ``lang`` is fitted on."""
     out: list[int] = []
     for part in text.split(","):
         low, _, high = part.partition("-")
         out.extend(range(int(low), int(high or low) + 1))
     for n in out:
-        if train_cues.ROUND_PATTERN.format(n=n) not in train_cues.TRAINING_SETS:
-            raise SystemExit(f"round {n} is not among the tuning rounds of scripts/train_cues.py")
+        if train_cues.ROUND_PATTERN.format(n=n) not in train_cues.sets_of(lang):
+            raise SystemExit(f"round {n} is not among the {lang} tuning rounds of scripts/train_cues.py")
     return out
 
 
@@ -214,8 +214,8 @@ def main() -> None:
     parser.add_argument("--rounds", default="10-25", help="tuning rounds to leave out in turn, as 10-19 or 12,15")
     parser.add_argument("--sweep", action="store_true", help="also give the figures at other thresholds")
     args = parser.parse_args()
-    rounds = parse_rounds(args.rounds)
     for lang in args.lang or ("ru", "en"):
+        rounds = parse_rounds(args.rounds, lang)
         start = time.perf_counter()
         read, _ = train_cues.readings(lang)
         by_round = cross_validate(lang, rounds, read, train_cues.rows_of(lang, read))

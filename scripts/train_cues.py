@@ -93,6 +93,23 @@ TRAINING_SETS = (
     "tests/data/owns-fault.{lang}.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
+# per language, the tuning rounds fitted on after those of TRAINING_SETS. Russian stays with rounds
+# 1-40: fitted on rounds 41-45 as well, the rounds left out in turn (26-45, scripts/cv_cues.py)
+# moved by less than half a point, and plain lines read as hurtful ("Если вы хоть раз получали от
+# нас такое письмо, перешлите его нам." blame 0.86, "Ключи ищите в ящике под зеркалом." rude 0.83,
+# 13 of short.ru.jsonl's 140 plain answers against 12)
+LATER_ROUNDS: dict[str, tuple[int, ...]] = {"ru": (), "en": (41, 42, 43, 44, 45)}
+# per language, sets of plain answers fitted on after the rounds, each reply weighing as
+# ORDINARY_WEIGHT: a few hundred short ordinary answers against thousands of short brush-offs in the
+# hostile rounds, where "Yes," opened sarcasm and weighed +1.17 towards rude ("Yes, that's right."
+# 0.79). English only: Russian fitted on them lost held-out 4's dismissive recall (.87 -> .76) and
+# read as many of short2.ru.jsonl's plain answers as hurtful (docs/learned-cues.md).
+# short2.<lang>.jsonl is never fitted on: it measures (tests/test_learned.py)
+ORDINARY_SETS: dict[str, tuple[str, ...]] = {
+    "ru": (),
+    "en": ("tests/data/short.en.jsonl", "tests/data/answers.jsonl", "tests/data/ordinary2.jsonl"),
+}
+ORDINARY_WEIGHT = 3.0
 ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS
 SEEDS = (1, 2, 3)  # instances per scenario whose model replies are examples of none of the behaviours
 # per language, the regression's inverse regularisation, and whether each feature is first scaled by
@@ -123,24 +140,40 @@ PERSONS = {
     "en": (frozenset(), frozenset(), frozenset()),
 }
 PERSON_FEATURES = (ADDRESSEE_PAST, SPEAKER_PAST)
+# per language, the words of leave-taking, and the pairs, that are no evidence of a brush-off: the
+# writers of the hostile rounds ended brush-offs with "Goodbye." (all 54 English replies of rounds
+# 1-45 with "goodbye" are dismissive), while a trainee ends a settled call with it. Fitted on,
+# "goodbye" weighed +1.07 towards dismissive and "Thanks for calling, goodbye." read as a brush-off
+# at 0.72. Dismissive is fitted without any feature holding one of them; whether leaving was a
+# brush-off is read from the rest of the reply ("No refunds. Goodbye.")
+LEAVE_TAKING = {
+    # Russian keeps them: fitted without «до свидания», «всего доброго», rounds 26-40 left out in
+    # turn lost dismissive recall (r27 .88 -> .85, r36 .92 -> .90) and mean precision (.90 -> .89),
+    # while «Всего доброго, до свидания!» reads 0.80 with them, below the threshold of 0.82
+    "ru": (frozenset(), frozenset()),
+    "en": (frozenset({"goodbye", "bye", "farewell", "cheerio"}), frozenset({"take care", "good one", "good day", "nice day", "good evening", "good weekend"})),
+}
+LEAVE_TAKING_FOR = {"dismissive"}
 PERSONS_READ_FOR = {"blame_customer"}
 # per language, the probability above which each behaviour is added: the lowest at which the whole
-# detector's mean precision over the rounds left out (rounds 26-40; scripts/cv_cues.py --sweep) is
-# .90, raised where the kit's own courteous and ordinary lines (tests/test_learned.py) would read
-# as hurtful. English: the sweep gives 0.73 / 0.59 / 0.76 (rude / dismissive / blame); dismissive
-# is raised to 0.81 ("Goodbye now, and take good care." scored 0.74; at 0.80 "No, we can see both
-# payments on our side, so no statement needed." read as a brush-off) and rude to 0.82 (at 0.77,
-# more of short.en.jsonl's plain answers read as rude; at 0.80, "Yes, stop using it." did). Mean
-# recall / precision there: .85 / .92 (rude), .89 / .93 (dismissive), .83 / .90 (blame). Two
-# ordinary lines of the detection tests read as hurtful at these thresholds (tests/test_detect.py,
-# CUES_FALSE_ALARMS). Russian: the sweep gives 0.81 / 0.86 / 0.83; rude is kept a little higher,
-# at 0.83 (.872 / .905 against .878 / .901); dismissive's precision stays near .89 whatever the
-# cues do (the lexicon's own false alarms), and it is raised only as far as 0.82, where "Всего
-# доброго, до свидания!" (0.80) reads as nothing hurtful: at 0.86, held-out 4's dismissive recall
-# fell from .87 to .83. Mean recall / precision: .87 / .90, .91 / .90, .86 / .90.
+# detector's mean precision over the rounds left out (scripts/cv_cues.py --sweep) is .90, raised
+# where the kit's own courteous and ordinary lines (tests/test_learned.py) and plain short answers
+# never fitted on (short2.<lang>.jsonl) would read as hurtful. English, fitted on rounds 1-45 and the
+# plain answers, rounds 26-45 left out: the sweep gives 0.64 / 0.59 / 0.78 (rude / dismissive /
+# blame); rude and dismissive are raised to 0.70, where short2.en.jsonl reads 11 of its 140 plain
+# answers as hurtful as at 0.75 (13 at 0.68 / 0.65 without the plain answers fitted on), and mean
+# recall / precision are .90 / .91 (rude), .92 / .92 (dismissive), .83 / .90 (blame). They were
+# 0.82 / 0.81 / 0.76, fitted on rounds 1-40, where the rounds 41-45 measured blind afterwards found
+# .77-.92 of rude and .72-.88 of dismissive: precision .91-.98 had room to give. Five ordinary
+# lines of the detection tests read as hurtful at these thresholds (tests/test_detect.py,
+# CUES_FALSE_ALARMS). Russian (rounds 26-40): the sweep gives 0.81 / 0.86 / 0.83; rude is kept a
+# little higher, at 0.83 (.872 / .905 against .878 / .901); dismissive's precision stays near .89
+# whatever the cues do (the lexicon's own false alarms), and it is raised only as far as 0.82, where
+# "Всего доброго, до свидания!" (0.80) reads as nothing hurtful: at 0.86, held-out 4's dismissive
+# recall fell from .87 to .83. Mean recall / precision: .87 / .90, .91 / .90, .86 / .90.
 THRESHOLDS = {
     "ru": {"rude": 0.83, "dismissive": 0.82, "blame_customer": 0.83},
-    "en": {"rude": 0.82, "dismissive": 0.81, "blame_customer": 0.76},
+    "en": {"rude": 0.70, "dismissive": 0.70, "blame_customer": 0.78},
 }
 MIN_WEIGHT = 0.01
 # per behaviour, the share of how far a reply's most telling sentence scores above the whole that
@@ -162,15 +195,22 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # overruled snide questions the lexicon names («Вам самой не надоело?», 0.24), whose words are
 # all ordinary. Russian blame stays too: at 0.40 the rounds gained a point of precision, and
 # held-out 3 and 4 lost two replies of blame recall.
-# English rude is 0.40: leaving rounds 26-40 out, mean precision rose from .923 to .935 at the
-# threshold below for .003 of recall ("Our policy doesn't cover this, end of story." is a brush-off,
-# not an insult). English dismissive stays at 0.15: at 0.18 and above, the model overruled "If
+# English rude is 0.35: leaving rounds 26-40 out, 0.40 raised mean precision from .923 to .935 at
+# the threshold then for .003 of recall ("Our policy doesn't cover this, end of story." is a
+# brush-off, not an insult); fitted on the plain answers too, the model held the vocabulary's "If
+# you're that unhappy, then switch provider." rude at 0.377, and 0.35 keeps it (rounds 26-45:
+# .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive stays at 0.15: at 0.18 and above, the model overruled "If
 # you're that unhappy, then switch provider." (0.179), and at 0.40 "Stop calling this number."
 VETOES = {
     "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
-    "en": {"rude": 0.40, "dismissive": 0.15, "blame_customer": 0.15},
+    "en": {"rude": 0.35, "dismissive": 0.15, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
+
+
+def sets_of(lang: str) -> tuple[str, ...]:
+    """The files ``lang`` is fitted on, in order ({lang} is filled in by the reader)."""
+    return TRAINING_SETS + tuple(ROUND_PATTERN.format(n=n) for n in LATER_ROUNDS[lang]) + ORDINARY_SETS[lang]
 
 
 def sha256(path: Path) -> str:
@@ -224,7 +264,7 @@ def readings(lang: str) -> tuple[list[Reading], list[dict[str, str]]]:
     det = detector(lang)
     out: list[Reading] = []
     sources = []
-    for pattern in TRAINING_SETS:
+    for pattern in sets_of(lang):
         path = (ROOT / pattern.format(lang=lang)).resolve()
         sources.append({"file": pattern.format(lang=lang), "sha256": sha256(path)})
         for e in read_examples(path):
@@ -246,6 +286,12 @@ def rows_of(lang: str, read: list[Reading]) -> list[Row]:
     stop = stop_words(lang)
     negation = negation_of(lang)
     return [(list(cue_features(a, stop, negation, PERSONS[lang])), gold, judged, source) for a, gold, judged, source in read]
+
+
+def leave_taking(feature: str, lang: str) -> bool:
+    """Whether a feature holds a word or is a pair of leave-taking (LEAVE_TAKING)."""
+    words, pairs = LEAVE_TAKING[lang]
+    return feature in pairs or any(w.removeprefix("¬").partition("|")[0] in words for w in feature.split(" "))
 
 
 def log_count_ratios(x: Any, y: Any) -> Any:
@@ -272,8 +318,11 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
         used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
+        weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for _, _, judged, source in rows if judged is None or behavior in judged])
         if behavior not in PERSONS_READ_FOR:
             used = [([f for f in features if f not in PERSON_FEATURES], label) for features, label in used]
+        if behavior in LEAVE_TAKING_FOR:
+            used = [([f for f in features if not leave_taking(f, lang)], label) for features, label in used]
         vectors = DictVectorizer()
         x = vectors.fit_transform([{f: 1 for f in features if seen[f] >= MIN_COUNT} for features, _ in used])
         y = np.array([label for _, label in used])
@@ -282,7 +331,7 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
         # the weight a reply is scored with is the fitted one times the scale, of the same form
         ratios = log_count_ratios(x, y) if NAIVE_BAYES[lang] else np.ones(x.shape[1])
         fitted = LogisticRegression(C=C[lang], max_iter=5000, class_weight="balanced", fit_intercept=False)
-        fitted.fit(x @ diags(ratios), y)
+        fitted.fit(x @ diags(ratios), y, sample_weight=weight)
         bias.append(0.0)
         for feature, w in zip(vectors.get_feature_names_out(), fitted.coef_[0] * ratios, strict=True):
             if abs(w) >= MIN_WEIGHT:

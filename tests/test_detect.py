@@ -51,6 +51,13 @@ CUES_FALSE_ALARMS = {
     # serious?"), and "ok" many a curt chat reply; "Are you all right? Is anyone injured?" is read
     # as nothing hurtful
     "Are you OK? Is anyone hurt?": "rude",
+    # with English rude's threshold down from 0.82 to 0.70 (scripts/train_cues.py): "what did you"
+    # opens many a sarcastic question of the rounds ("What did you think would happen?"), and
+    # "dramatic" and "horror" are said of the customer there ("Don't be so dramatic"), bounded by
+    # RATIO_LIMIT but still 0.82 and 0.73
+    "What did you think of the engineer's visit?": "rude",
+    "The view from the cable car is very dramatic in winter.": "rude",
+    "The horror film starts at nine in screen 2.": "rude",
 }
 
 

@@ -39,7 +39,7 @@ def trainer() -> object:
 def test_the_weights_were_fitted_on_the_labelled_sets_as_they_are_now(lang: str) -> None:
     model = json.loads((CUES_DIR / f"cues.{lang}.json").read_text(encoding="utf-8"))
     train_cues = trainer()
-    expected = [p.format(lang=lang) for p in train_cues.TRAINING_SETS]  # type: ignore[attr-defined]
+    expected = [p.format(lang=lang) for p in train_cues.sets_of(lang)]  # type: ignore[attr-defined]
     files = [source["file"] for source in model["trained_on"]]
     assert files[: len(expected)] == expected, "the training sets changed: run scripts/train_cues.py"
     for source in model["trained_on"][: len(expected)]:
@@ -309,11 +309,14 @@ def test_shipped_cues_cover_the_three_hurtful_behaviours() -> None:
 # With English fitted on naive-Bayes-scaled features (scripts/train_cues.py), English blame on
 # held-out 4 went from .72 / .95 to .86 / .90 (recall / precision) and its micro-F1 over the three
 # from .851 to .864: that precision floor down to .90.
+# With English fitted on rounds 41-45 and plain answers, and its rude and dismissive thresholds
+# down to 0.70 (scripts/train_cues.py), held-out 4's English rude went from .72 / .97 to .83 / .92:
+# that floor up for recall and down for precision.
 HELD_OUT_FLOORS = {
     "hostile.heldout3.ru.jsonl": {"rude": (0.88, 0.86), "dismissive": (0.84, 0.89), "blame_customer": (0.88, 0.92)},
     "hostile.heldout3.en.jsonl": {"rude": (0.86, 0.88), "dismissive": (0.82, 0.82), "blame_customer": (0.62, 0.80)},
     "hostile.heldout4.ru.jsonl": {"rude": (0.72, 0.90), "dismissive": (0.86, 0.91), "blame_customer": (0.80, 0.94)},
-    "hostile.heldout4.en.jsonl": {"rude": (0.71, 0.94), "dismissive": (0.78, 0.86), "blame_customer": (0.80, 0.90)},
+    "hostile.heldout4.en.jsonl": {"rude": (0.82, 0.91), "dismissive": (0.78, 0.86), "blame_customer": (0.80, 0.90)},
 }
 
 
@@ -365,14 +368,19 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
 #   blind to measure this; as measured then, 12 of 140 Russian and 16 of 140 English read as
 #   hurtful. Fitting the cues on them was tried and not kept (docs/learned-cues.md). With English
 #   fitted on naive-Bayes-scaled features and its thresholds chosen again (scripts/train_cues.py),
-#   17 English: one more, for .05-.07 more blame recall on unseen replies.
+#   17 English: one more, for .05-.07 more blame recall on unseen replies. English is now fitted
+#   on them and on answers.jsonl and ordinary2.jsonl (scripts/train_cues.py, ORDINARY_SETS), so
+#   they measure Russian alone.
+# - short2.<lang>.jsonl (README-short2.md): 140 more plain short answers per language, written
+#   blind for measuring when English was fitted on the first ones. Measured once before it was
+#   read: 11 Russian and 8 English read as hurtful on the detector of that work's start; 11
+#   English with the cues fitted on rounds 41-45 and the ordinary sets, at the lower thresholds.
 UNFITTED_ORDINARY = {
     ("ordinary2.jsonl", "ru"): (120, 8),
-    ("ordinary2.jsonl", "en"): (120, 8),
     ("answers.jsonl", "ru"): (60, 8),
-    ("answers.jsonl", "en"): (56, 4),
     ("short.ru.jsonl", "ru"): (140, 12),
-    ("short.en.jsonl", "en"): (140, 17),
+    ("short2.ru.jsonl", "ru"): (140, 11),
+    ("short2.en.jsonl", "en"): (140, 11),
 }
 
 

@@ -151,7 +151,10 @@ LEAVE_TAKING = {
     # turn lost dismissive recall (r27 .88 -> .85, r36 .92 -> .90) and mean precision (.90 -> .89),
     # while «Всего доброго, до свидания!» reads 0.80 with them, below the threshold of 0.82
     "ru": (frozenset(), frozenset()),
-    "en": (frozenset({"goodbye", "bye", "farewell", "cheerio"}), frozenset({"take care", "good one", "good day", "nice day", "good evening", "good weekend"})),
+    "en": (
+        frozenset({"goodbye", "bye", "farewell", "cheerio"}),
+        frozenset({"take care", "good one", "good day", "nice day", "good evening", "good weekend"}),
+    ),
 }
 LEAVE_TAKING_FOR = {"dismissive"}
 PERSONS_READ_FOR = {"blame_customer"}
@@ -199,8 +202,9 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # the threshold then for .003 of recall ("Our policy doesn't cover this, end of story." is a
 # brush-off, not an insult); fitted on the plain answers too, the model held the vocabulary's "If
 # you're that unhappy, then switch provider." rude at 0.377, and 0.35 keeps it (rounds 26-45:
-# .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive stays at 0.15: at 0.18 and above, the model overruled "If
-# you're that unhappy, then switch provider." (0.179), and at 0.40 "Stop calling this number."
+# .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive stays at
+# 0.15: at 0.18 and above, the model overruled "If you're that unhappy, then switch provider."
+# (0.179), and at 0.40 "Stop calling this number."
 VETOES = {
     "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
     "en": {"rude": 0.35, "dismissive": 0.15, "blame_customer": 0.15},
@@ -318,7 +322,9 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
         used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
-        weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for _, _, judged, source in rows if judged is None or behavior in judged])
+        weight = np.array(
+            [ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for _, _, judged, source in rows if judged is None or behavior in judged]
+        )
         if behavior not in PERSONS_READ_FOR:
             used = [([f for f in features if f not in PERSON_FEATURES], label) for features, label in used]
         if behavior in LEAVE_TAKING_FOR:

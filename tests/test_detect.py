@@ -587,6 +587,11 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "two charges = two subscriptions. sort it out urself", "dismissive", True),
         ("en", "Membership pricing is not negotiable.", "dismissive", True),
         ("en", "The price is not negotiable, but I can add free delivery.", "dismissive", False),
+        # round 46, read after its blind measure: "you were there" read as "you weren't there"
+        ("en", "It's our mistake: the camera misread your plate. You were there six days.", "blame_customer", False),
+        ("en", "The driver called at noon and you weren't in.", "blame_customer", True),
+        ("en", "When did the noise come back, straight after you picked it up?", "blame_customer", False),
+        ("en", "You picked the cheapest option, so it has no warranty.", "blame_customer", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

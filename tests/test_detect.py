@@ -590,7 +590,12 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         # round 46, read after its blind measure: "you were there" read as "you weren't there"
         ("en", "It's our mistake: the camera misread your plate. You were there six days.", "blame_customer", False),
         ("en", "The driver called at noon and you weren't in.", "blame_customer", True),
-        ("en", "When did the noise come back, straight after you picked it up?", "blame_customer", False),
+        (
+            "en",
+            "Steve, when did the noise come back, straight after you picked it up or a few days later? And is it the same knock?",
+            "blame_customer",
+            False,
+        ),
         ("en", "You picked the cheapest option, so it has no warranty.", "blame_customer", True),
     ],
 )

@@ -597,6 +597,12 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
             False,
         ),
         ("en", "You picked the cheapest option, so it has no warranty.", "blame_customer", True),
+        ("en", "This is the pupil chat, it literally says so at the top.", "blame_customer", True),
+        ("en", "You drove it through that flood, I've seen the photos. Whose fault's that?", "blame_customer", True),
+        ("en", "It doesn't matter whose fault that is, I'll fix it today.", "blame_customer", False),
+        ("en", "You're hardly in a position to ask for discounts.", "blame_customer", True),
+        ("en", "To be fair, you did put your number on that selling site.", "blame_customer", True),
+        ("en", "You did everything right, and I can see you did put the code in.", "blame_customer", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -583,6 +583,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         # round 45, read after its blind measure: «рот закройте»; chat spellings, a price not open to talks
         ("ru", "Вадим, рот закройте и слушайте: заявка 4419.", "rude", True),
         ("ru", "Закройте окно и откройте рот шире, доктор посмотрит горло.", "rude", False),
+        # round 46: «вот и сидите», but not «вот номер и заблокировало. пополните …» in a chat
+        ("ru", "Вот и сидите без сети.", "rude", True),
+        ("ru", "вы последний раз пополняли три недели назад, вот номер и заблокировало. пополните на 400", "rude", False),
         ("en", "cant help u with this one", "dismissive", True),
         ("en", "two charges = two subscriptions. sort it out urself", "dismissive", True),
         ("en", "Membership pricing is not negotiable.", "dismissive", True),

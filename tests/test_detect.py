@@ -583,6 +583,11 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         # round 45, read after its blind measure: «рот закройте»; chat spellings, a price not open to talks
         ("ru", "Вадим, рот закройте и слушайте: заявка 4419.", "rude", True),
         ("ru", "Закройте окно и откройте рот шире, доктор посмотрит горло.", "rude", False),
+        # an endearment beside empathy is said kindly (README-hostile-r5.md); alone, it talks down
+        ("ru", "Софья, голубушка, понимаю, с малышом такое видеть жутко. Переселяем вас прямо сейчас.", "rude", False),
+        ("ru", "Голубушка, не морочьте мне голову.", "rude", True),
+        ("en", "Aw, I know, love, it's maddening. Let me ring the depot for you.", "rude", False),
+        ("en", "Look, love, the van comes when it comes.", "rude", True),
         # round 46: «вот и сидите», but not «вот номер и заблокировало. пополните …» in a chat
         ("ru", "Вот и сидите без сети.", "rude", True),
         ("ru", "вы последний раз пополняли три недели назад, вот номер и заблокировало. пополните на 400", "rude", False),

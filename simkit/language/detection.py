@@ -305,7 +305,13 @@ class Detector(WholeReply):
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
-        alone = self._alone(a, m, clauses, "vocative") + self._alone(a, m, clauses, "retort")
+        alone = self._alone(a, m, clauses, "vocative")
+        if alone and hits.get("empathy"):
+            # an endearment in a sentence that shows empathy is said kindly, not talked down
+            # ("Софья, голубушка, понимаю, с малышом такое видеть жутко."; README-hostile-r5.md)
+            kind = {tokens[s].sentence for s, _ in hits["empathy"]}
+            alone = [(s, e) for s, e in alone if tokens[s].sentence not in kind]
+        alone += self._alone(a, m, clauses, "retort")
         if alone:
             hits.setdefault("rude", []).extend(alone)
         swearing, excused = self.profanity.read(a, self.negators, self.lexicon.negation_window)

@@ -588,6 +588,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Голубушка, не морочьте мне голову.", "rude", True),
         ("en", "Aw, I know, love, it's maddening. Let me ring the depot for you.", "rude", False),
         ("en", "Look, love, the van comes when it comes.", "rude", True),
+        # "ты" talks down, unless the reply shows empathy (warm, or the generic "you")
+        ("ru", "Слушай, твой заказ ещё на складе, жди.", "rude", True),
+        ("ru", "Тимур, братан, понимаю, без протеина на массе — это боль. Завтра будет у тебя до обеда.", "rude", False),
         # round 46: «вот и сидите», but not «вот номер и заблокировало. пополните …» in a chat
         ("ru", "Вот и сидите без сети.", "rude", True),
         ("ru", "вы последний раз пополняли три недели назад, вот номер и заблокировало. пополните на 400", "rude", False),

@@ -312,6 +312,9 @@ class Detector(WholeReply):
             kind = {tokens[s].sentence for s, _ in hits["empathy"]}
             alone = [(s, e) for s, e in alone if tokens[s].sentence not in kind]
         alone += self._alone(a, m, clauses, "retort")
+        if not hits.get("empathy"):
+            # "ты" to a customer talks down; beside empathy it is warm or the generic "you"
+            alone += self._group(a, m, "familiar")
         if alone:
             hits.setdefault("rude", []).extend(alone)
         swearing, excused = self.profanity.read(a, self.negators, self.lexicon.negation_window)

@@ -36,6 +36,7 @@ CODE_GROUPS = (
     "percent_word",
     "curt",
     "vocative",
+    "familiar",
     "retort",
     "tautology",
     "tautology_end",

@@ -580,6 +580,10 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Our position on the refund hasn't changed.", "dismissive", True),
         ("en", "Our position has changed: we will refund you in full today.", "dismissive", False),
         ("en", "They all make a bit of noise. Turn the telly up.", "dismissive", True),
+        # a refusal to tell what may not be told is rude in tone, but no brush-off
+        ("en", "Are you serious? I'm not telling you where your ex is sitting.", "dismissive", False),
+        ("en", "Are you serious? I'm not telling you where your ex is sitting.", "rude", True),
+        ("en", "Not telling you that.", "dismissive", True),
         # round 45, read after its blind measure: «рот закройте»; chat spellings, a price not open to talks
         ("ru", "Вадим, рот закройте и слушайте: заявка 4419.", "rude", True),
         ("ru", "Закройте окно и откройте рот шире, доктор посмотрит горло.", "rude", False),

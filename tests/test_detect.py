@@ -581,7 +581,7 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Our position has changed: we will refund you in full today.", "dismissive", False),
         ("en", "They all make a bit of noise. Turn the telly up.", "dismissive", True),
         # "Done." reports a thing done far more often than it snaps
-        ("en", "Code's expired, but I'll put the 10% on manually. Done. Extra for the hassle? I'll add free delivery.", "rude", False),
+        ("en", "Code's expired, but I'll put the 10% on manually. Done. Anything else?", "rude", False),
         ("en", "Finished? Good. Now listen.", "rude", True),
         # a refusal to tell what may not be told is rude in tone, but no brush-off
         ("en", "Are you serious? I'm not telling you where your ex is sitting.", "dismissive", False),

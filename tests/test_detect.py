@@ -583,7 +583,7 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         # "Done." reports a thing done far more often than it snaps
         ("en", "Code's expired, but I'll put the 10% on manually. Done. Anything else?", "rude", False),
         ("en", "Finished? Good. Now listen.", "rude", True),
-        ("en", "Let's take the heat out of this. I'm not going to argue with you. Your claim goes to legal today.", "rude", False),
+        ("en", "Let's take the heat out of this. I'm not going to argue with you. Legal will reply by Friday.", "rude", False),
         ("en", "The fitter's report says it was already cracked. I'm not going to argue with you about it.", "dismissive", True),
         # a refusal to tell what may not be told is rude in tone, but no brush-off
         ("en", "Are you serious? I'm not telling you where your ex is sitting.", "dismissive", False),

@@ -585,6 +585,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "Finished? Good. Now listen.", "rude", True),
         ("en", "Let's take the heat out of this. I'm not going to argue with you. Legal will reply by Friday.", "rude", False),
         ("en", "The fitter's report says it was already cracked. I'm not going to argue with you about it.", "dismissive", True),
+        # another service's emergency line named is a way to turn, not a brush-off
+        ("en", "We don't handle gas. Ring the gas emergency line, 0800 111 999, right now.", "dismissive", False),
+        ("en", "We don't handle gas.", "dismissive", True),
         # a refusal to tell what may not be told is rude in tone, but no brush-off
         ("en", "Are you serious? I'm not telling you where your ex is sitting.", "dismissive", False),
         ("en", "Are you serious? I'm not telling you where your ex is sitting.", "rude", True),

@@ -321,9 +321,9 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     bias = []
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
-        used = [(features, behavior in gold) for features, gold, judged, _ in rows if judged is None or behavior in judged]
-        judged_rows = [source for _, _, judged, source in rows if judged is None or behavior in judged]
-        weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for source in judged_rows])
+        judged_rows = [row for row in rows if row[2] is None or behavior in row[2]]
+        used = [(features, behavior in gold) for features, gold, _, _ in judged_rows]
+        weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for *_, source in judged_rows])
         if behavior not in PERSONS_READ_FOR:
             used = [([f for f in features if f not in PERSON_FEATURES], label) for features, label in used]
         if behavior in LEAVE_TAKING_FOR:

@@ -305,14 +305,15 @@ class Detector(WholeReply):
             for name in _SARCASM_CANCELS:
                 hits[name] = [(s, e) for s, e in hits.get(name, []) if tokens[s].clause not in sarcastic]
 
+        empathy = hits.get("empathy")
         alone = self._alone(a, m, clauses, "vocative")
-        if alone and hits.get("empathy"):
+        if alone and empathy:
             # an endearment in a sentence that shows empathy is said kindly, not talked down
             # ("Софья, голубушка, понимаю, с малышом такое видеть жутко."; README-hostile-r5.md)
-            kind = {tokens[s].sentence for s, _ in hits["empathy"]}
+            kind = {tokens[s].sentence for s, _ in empathy}
             alone = [(s, e) for s, e in alone if tokens[s].sentence not in kind]
         alone += self._alone(a, m, clauses, "retort")
-        if not hits.get("empathy"):
+        if not empathy:
             # "ты" to a customer talks down; beside empathy it is warm or the generic "you"
             alone += self._group(a, m, "familiar")
         if alone:

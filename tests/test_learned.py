@@ -116,7 +116,7 @@ def test_the_person_words_are_read_from_the_cues_file_and_fitted_for_blame_alone
     assert cues("en") is not None and not any(cues("en").persons or ())  # type: ignore[union-attr]
 
 
-BLAME = "Hi Tom. You were the one who picked the cheapest courier at checkout. I can book an engineer."
+BLAME = "Hi Tom. The cheapest courier at checkout was picked on your account. I can book an engineer."
 
 
 def test_a_learned_finding_points_at_the_sentence_that_weighs_most() -> None:
@@ -124,7 +124,7 @@ def test_a_learned_finding_points_at_the_sentence_that_weighs_most() -> None:
     lexicon_only.cues = None
     assert "blame_customer" not in {f.behavior for f in lexicon_only.detect(BLAME)}  # the lexicon alone misses it
     (blame,) = [f for f in detect(BLAME, "en") if f.behavior == "blame_customer"]
-    assert blame.quotes(BLAME) == ["You were the one who picked the cheapest courier at checkout"]
+    assert blame.quotes(BLAME) == ["The cheapest courier at checkout was picked on your account"]
 
 
 def test_spans_of_learned_findings_point_into_the_text_as_given() -> None:
@@ -134,7 +134,7 @@ def test_spans_of_learned_findings_point_into_the_text_as_given() -> None:
         for start, end in f.spans:
             assert 0 <= start < end <= len(hidden)
     (blame,) = [f for f in detect(hidden, "en") if f.behavior == "blame_customer"]
-    assert blame.quotes(hidden) == ["You were the one who picked the che\u200bapest c\u2060ourier at checkout"]
+    assert blame.quotes(hidden) == ["The che\u200bapest c\u2060ourier at checkout was picked on your account"]
 
 
 def test_an_insult_the_lexicon_excused_is_not_the_cues_to_find() -> None:

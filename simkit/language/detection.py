@@ -312,6 +312,7 @@ class Detector(WholeReply):
             # ("Софья, голубушка, понимаю, с малышом такое видеть жутко."; README-hostile-r5.md)
             kind = {tokens[s].sentence for s, _ in empathy}
             alone = [(s, e) for s, e in alone if tokens[s].sentence not in kind]
+        talked_down = bool(alone)  # a vocative left after the excusal
         alone += self._alone(a, m, clauses, "retort")
         if not empathy:
             # "ты" to a customer talks down; beside empathy it is warm or the generic "you"
@@ -372,8 +373,10 @@ class Detector(WholeReply):
         if self.cues is not None:
             # what the lexicon missed, the learned cues may still see (language.learned)
             found = {n for n, h in hits.items() if h}
+            # a swear word, a face or a talking-down vocative ("Sweetie, ...") is not open to a veto
+            unvetoable = char_spans.keys() | ({"rude"} if talked_down else set())
             patterned = {
-                n: {tokens[s].sentence for s, _ in hits[n]} for n in self.cues.behaviors if n in found and n not in char_spans
+                n: {tokens[s].sentence for s, _ in hits[n]} for n in self.cues.behaviors if n in found and n not in unvetoable
             }
             added, overruled = self.cues.judge(a, found | set(char_spans) | denied, patterned)
             for name, span in added:

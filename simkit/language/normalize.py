@@ -250,7 +250,13 @@ def _digits(run: str, table: dict[str, str], known: Known, limit: int) -> tuple[
     trying at most ``limit`` readings; and how many were tried."""
     letters = sum(c.isalpha() for c in run)
     slots = [i for i, c in enumerate(run) if c in table]
-    if not slots or letters < 2 or len(slots) > letters or any(not (c.isalpha() or c in table) for c in run):
+    if not slots or any(not (c.isalpha() or c in table) for c in run):
+        return run, 0
+    # symbols stand for letters, where digits may be part of a code ("a$$" reads "ass", "a55" stays)
+    symbols_only = not any(run[i].isdigit() for i in slots)
+    if letters < 2 and not (symbols_only and letters == 1 and len(run) >= 3):
+        return run, 0
+    if len(slots) > letters and not symbols_only:
         return run, 0
     if run[0].isdigit() and run[-1].isdigit():
         return run, 0  # "12a34": a code

@@ -680,6 +680,13 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ),
         ("en", "The collar had no mark at all when you dropped it off? I'll pull the intake photos.", "blame_customer", False),
         ("en", "You dropped it on the tiles, so the screen isn't covered.", "blame_customer", True),
+        # chat's contractions without the apostrophe read as their written form
+        ("en", "pls dont get worked up, it's a sprain not a break.", "calm_down_command", True),
+        ("en", "ah mate thats a pain, i know. resetting the line now, give it 5 mins", "empathy", True),
+        ("en", "Well, it's ill-fitting, so we'll swap it for the next size.", "rude", False),
+        ("en", "dean u didnt even use a promo code. supplier prices r none of ur business either", "rude", True),
+        ("en", "Ringing the bookings line to ask for a job, that's a great first impression, isn't it?", "rude", True),
+        ("en", "Glasses aren't designed to be worn as a headband, as we tell every customer, but fine.", "rude", True),
         ("ru", "Слышь, я не за рулём сижу.", "rude", True),
         ("ru", "Слышу вас хорошо, продолжайте, пожалуйста.", "rude", False),
         ("ru", "А пока вот ссылка на временный доступ, для особо нетерпеливых.", "rude", True),

@@ -67,6 +67,15 @@ def test_features_are_lemmas_and_pairs_within_a_clause_and_skip_quotes() -> None
     assert en["you"] == 0
 
 
+def test_chat_contractions_read_as_written_for_the_patterns_but_not_for_the_cues() -> None:
+    # "dont" matches the patterns written with "don't"; the cues were fitted on the word as written
+    dont = analyse("pls dont panic", "en").tokens[1]
+    assert "don't" in dont.lemmas
+    assert "dont" in cue_features(detector("en").read("pls dont panic")[1])
+    assert "don't" not in cue_features(detector("en").read("pls dont panic")[1])
+    assert "we'll" not in analyse("well", "en").tokens[0].lemmas  # a word of its own
+
+
 def test_a_full_stop_before_a_lower_case_word_ends_the_clause_not_the_sentence() -> None:
     a = analyse("we don't do that for u. b*gger off. see parusnik.ru for more", "en")
     words = {t.text: t for t in a.tokens}

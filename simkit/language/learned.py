@@ -74,6 +74,10 @@ def _lemma(token: Token, known: dict[str, str]) -> str:
     chosen = known.get(token.lower)
     if chosen is None:
         lemmas = token.lemmas
+        if "'" not in token.lower:
+            # chat's "dont" is read as "don't" too (language.tokens), for the patterns; the cues
+            # were fitted on the word as written
+            lemmas = frozenset(lemma for lemma in lemmas if "'" not in lemma) or lemmas
         others = lemmas - {token.lower} or lemmas
         chosen = min(others, key=lambda lemma: (len(lemma), lemma))
         if len(known) >= _WORDS_KEPT:

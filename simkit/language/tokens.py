@@ -153,10 +153,21 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return lemmas, grams
 
 
+# Contractions chat writes without the apostrophe, where no other word is spelled so ("well",
+# "were", "ill", "its", "lets", "hell", "shed" are words of their own): read as their written form too
+_UNMARKED = {
+    w.replace("'", ""): w
+    for w in (
+        "don't didn't doesn't isn't aren't wasn't weren't haven't hasn't hadn't won't can't wouldn't couldn't "
+        "shouldn't mustn't you're you've you'd you'll that's there's what's i'm i've i'd they're we've"
+    ).split()
+}
+
+
 @lru_cache(maxsize=200_000)
 def _en_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     forms = {lower}
-    base = lower.replace("’", "'")
+    base = _UNMARKED.get(lower, lower.replace("’", "'"))
     forms.add(base)
     for suffix, repl in (("'s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
         if base.endswith(suffix) and len(base) - len(suffix) >= 3:

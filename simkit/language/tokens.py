@@ -155,13 +155,10 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 
 # Contractions chat writes without the apostrophe, where no other word is spelled so ("well",
 # "were", "ill", "its", "lets", "hell", "shed" are words of their own): read as their written form too
-_UNMARKED = {
-    w.replace("'", ""): w
-    for w in (
-        "don't didn't doesn't isn't aren't wasn't weren't haven't hasn't hadn't won't can't wouldn't couldn't "
-        "shouldn't mustn't you're you've you'd you'll that's there's what's i'm i've i'd they're we've"
-    ).split()
-}
+_CONTRACTIONS: tuple[str, ...] = ("don't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't")
+_CONTRACTIONS += ("hadn't", "won't", "can't", "wouldn't", "couldn't", "shouldn't", "mustn't", "you're", "you've", "you'd")
+_CONTRACTIONS += ("you'll", "that's", "there's", "what's", "i'm", "i've", "i'd", "they're", "we've")
+_UNMARKED = {w.replace("'", ""): w for w in _CONTRACTIONS}
 
 
 @lru_cache(maxsize=200_000)

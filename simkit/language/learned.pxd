@@ -12,6 +12,7 @@ import cython
     holds=cython.long,
     quoted=cython.bint,
     negator=cython.bint,
+    pairs=dict,
 )
 cdef dict _features(object tokens, Py_ssize_t first, Py_ssize_t last, dict words, object word_of, Py_ssize_t window, dict deeds)
 

@@ -441,8 +441,9 @@ def _features(
                 flagged, state = clause, 0
             state |= holds
         if previous is not None and last_clause == clause:
-            if previous[2] is not None:
-                w = previous[2].get(lemma)
+            pairs = previous[2]  # a dict once compiled (learned.pxd): looked up in C, not called
+            if pairs is not None:
+                w = pairs.get(lemma)
                 if w is not None:
                     found[id(w)] = w
             if negated is not None and i <= negated_until:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import add, itemgetter
@@ -340,51 +341,8 @@ class Cues:
     def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> _Sentence:
         """The weights of the features of one sentence (a clause never spans two), by id, and
         their sum per behaviour."""
-        words = self._words()
         window = self.negation[1] if self.negation is not None else 0
-        found: dict[int, _Weights] = {}
-        previous: _Word | None = None
-        last_clause = -1
-        negated_until = -1
-        flagged, state = -1, 0
-        deeds = self._deed_weights
-        i = first - 1
-        # a token unpacked, not read field by field: this loop runs for every word of every reply
-        for _, _, _, kind, lower, _, _, _, clause, quoted, _ in tokens[first:last]:
-            i += 1
-            if quoted or kind != "word":
-                previous = None
-                continue
-            # by the form: what a word brings depends on the form, not only on its lemmas (_CHOSEN)
-            word = words.get(lower)
-            if word is None:
-                if len(words) >= _WORDS_KEPT:
-                    words.clear()
-                word = words[lower] = self._word(tokens[i])
-            lemma, alone, _, negated, negator, past, holds = word
-            if alone is not None:
-                found[id(alone)] = alone
-            if past is not None:
-                found[id(past)] = past
-            if deeds:
-                if clause != flagged:
-                    _weigh_deed(found, deeds, state)
-                    flagged, state = clause, 0
-                state |= holds
-            if previous is not None and last_clause == clause:
-                if previous[2] is not None:
-                    w = previous[2].get(lemma)
-                    if w is not None:
-                        found[id(w)] = w
-                if negated is not None and i <= negated_until:
-                    found[id(negated)] = negated
-            elif i <= negated_until:
-                negated_until = -1
-            if negator:
-                negated_until = i + window
-            previous, last_clause = word, clause
-        if deeds:
-            _weigh_deed(found, deeds, state)
+        found = _features(tokens, first, last, self._words(), self._word, window, self._deed_weights)
         own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
         return found, own
 
@@ -441,6 +399,67 @@ class Cues:
                 best, most = s, total
         sentence = a.sentences[best]
         return sentence.first, max(sentence.last, sentence.first + 1)
+
+
+def _features(
+    tokens: tuple[Token, ...],
+    first: int,
+    last: int,
+    words: dict[str, _Word],
+    word_of: Callable[[Token], _Word],
+    window: int,
+    deeds: dict[str, _Weights],
+) -> dict[int, _Weights]:
+    """The weights of the features of the sentence of tokens ``first`` to ``last``, by id
+    (Cues._sentence): ``words`` holds what each form brings, ``word_of`` reads a form new to it.
+
+    A function, not a method, so that compiled its token indices, clause numbers and flags are C
+    integers (learned.pxd): it runs for every word of every reply.
+    """
+    found: dict[int, _Weights] = {}
+    previous: _Word | None = None
+    last_clause = -1
+    negated_until = -1
+    flagged, state = -1, 0
+    i = first - 1
+    # a token unpacked, not read field by field: this loop runs for every word of every reply
+    for _, _, _, kind, lower, _, _, _, clause, quoted, _ in tokens[first:last]:
+        i += 1
+        if quoted or kind != "word":
+            previous = None
+            continue
+        # by the form: what a word brings depends on the form, not only on its lemmas (_CHOSEN)
+        word = words.get(lower)
+        if word is None:
+            if len(words) >= _WORDS_KEPT:
+                words.clear()
+            word = words[lower] = word_of(tokens[i])
+        lemma, alone, _, negated, negator, past, holds = word
+        if alone is not None:
+            found[id(alone)] = alone
+        if past is not None:
+            found[id(past)] = past
+        if deeds:
+            if clause != flagged:
+                _weigh_deed(found, deeds, state)
+                flagged, state = clause, 0
+            state |= holds
+        if previous is not None and last_clause == clause:
+            pairs = previous[2]  # a dict once compiled (learned.pxd): looked up in C, not called
+            if pairs is not None:
+                w = pairs.get(lemma)
+                if w is not None:
+                    found[id(w)] = w
+            if negated is not None and i <= negated_until:
+                found[id(negated)] = negated
+        elif i <= negated_until:
+            negated_until = -1
+        if negator:
+            negated_until = i + window
+        previous, last_clause = word, clause
+    if deeds:
+        _weigh_deed(found, deeds, state)
+    return found
 
 
 def _weigh_deed(found: dict[int, _Weights], deeds: dict[str, _Weights], state: int) -> None:

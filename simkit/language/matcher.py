@@ -385,66 +385,81 @@ class Matcher:
 
     def _match(self, tokens: tuple[Token, ...], first: int, last: int) -> tuple[tuple[str, int, int], ...]:
         """The hits in tokens[first:last] (one sentence), as (set name, start, end) from ``first``."""
-        out: list[tuple[str, int, int]] = []
         get, entry = self._cache.get, self._entry
-        entries = [get(t.lower) or entry(t) for t in tokens[first:last]]
-        present = 0
-        for e in entries:
-            present |= e[0]
-        for i, (_, free, keys, keyed) in enumerate(entries, first):
-            live = keys & present
-            if live:
-                candidates = free
-                while live:  # the groups whose key need the sentence has, one bit at a time
-                    low = live & -live
-                    candidates += keyed[low]
-                    live ^= low
-            elif free:
-                candidates = free
-            else:
+        return _hits([get(t.lower) or entry(t) for t in tokens[first:last]], tokens, first, last)
+
+
+def _hits(entries: list[Entry], tokens: tuple[Token, ...], first: int, last: int) -> tuple[tuple[str, int, int], ...]:
+    """The hits of the sentence of tokens[first:last], given their cache entries (Matcher._match).
+
+    A function, not a method, so that compiled its token indices are C integers (matcher.pxd):
+    it runs for every candidate of every sentence.
+    """
+    out: list[tuple[str, int, int]] = []
+    present = 0
+    for e in entries:
+        present |= e[0]
+    i = first - 1
+    for _, free, keys, keyed in entries:
+        i += 1
+        live = keys & present
+        if live:
+            candidates = free
+            while live:  # the groups whose key need the sentence has, one bit at a time
+                low = live & -live
+                candidates += keyed[low]
+                live ^= low
+        elif free:
+            candidates = free
+        else:
+            continue
+        # the order of candidates within a token was never fixed (its words are a set): the
+        # hits of one set stay in the order of their first token, which is all that is read
+        for name, slots, done, required, linear, _ in candidates:
+            if not slots:  # a one-word pattern, already tested on this word
+                out.append((name, i - first, i - first + done))
                 continue
-            # the order of candidates within a token was never fixed (its words are a set): the
-            # hits of one set stay in the order of their first token, which is all that is read
-            for name, slots, done, required, linear, _ in candidates:
-                if not slots:  # a one-word pattern, already tested on this word
-                    out.append((name, i - first, i - first + done))
+            if required & present != required:
+                continue
+            if linear:
+                j = i + done
+                if j + len(slots) > last:
                     continue
-                if required & present != required:
-                    continue
-                if linear:
-                    j = i + done
-                    if j + len(slots) > last:
-                        continue
-                    for slot in slots:
-                        if not slot.test(tokens[j]):
-                            break
-                        j += 1
-                    else:
-                        out.append((name, i - first, j - first))
-                    continue
-                end = _match_from(slots, tokens, i + done, last)
-                if end is not None and end > i:
-                    out.append((name, i - first, end - first))
-        return tuple(out)
+                for slot in slots:
+                    if not slot.test(tokens[j]):
+                        break
+                    j += 1
+                else:
+                    out.append((name, i - first, j - first))
+                continue
+            end = _match_from(slots, 0, tokens, i + done, last)
+            if end > i:  # -1 when they do not match
+                out.append((name, i - first, end - first))
+    return tuple(out)
 
 
-def _match_from(slots: tuple[Slot, ...], tokens: tuple[Token, ...], i: int, end: int) -> int | None:
-    """Index after the last token matched when ``slots`` match from token ``i``, else None."""
-    if not slots:
+def _match_from(slots: tuple[Slot, ...], k: int, tokens: tuple[Token, ...], i: int, end: int) -> int:
+    """Index after the last token matched when ``slots[k:]`` match from token ``i``, else -1.
+
+    The slots still to match are told by their index, not sliced off: this recursion runs for
+    most candidates of every sentence, and a slice was a new tuple at each step. Compiled, the
+    indices are C integers (matcher.pxd); -1 rather than None keeps the result one of them.
+    """
+    if k == len(slots):
         return i
-    slot, rest = slots[0], slots[1:]
+    slot = slots[k]
     if slot.gap:
         for skip in range(slot.gap + 1):
             if i + skip > end:
                 break
-            found = _match_from(rest, tokens, i + skip, end)
-            if found is not None:
+            found = _match_from(slots, k + 1, tokens, i + skip, end)
+            if found >= 0:
                 return found
-        return None
+        return -1
     if i < end and slot.test(tokens[i]):
-        found = _match_from(rest, tokens, i + 1, end)
-        if found is not None:
+        found = _match_from(slots, k + 1, tokens, i + 1, end)
+        if found >= 0:
             return found
     if slot.optional:
-        return _match_from(rest, tokens, i, end)
-    return None
+        return _match_from(slots, k + 1, tokens, i, end)
+    return -1

@@ -74,6 +74,9 @@ def test_chat_contractions_read_as_written_for_the_patterns_but_not_for_the_cues
     assert "dont" in cue_features(detector("en").read("pls dont panic")[1])
     assert "don't" not in cue_features(detector("en").read("pls dont panic")[1])
     assert "we'll" not in analyse("well", "en").tokens[0].lemmas  # a word of its own
+    # a typographic apostrophe reads as before, as the cues were fitted: "don’t" is "don't"
+    assert "don't" in cue_features(detector("en").read("pls don\u2019t panic")[1])
+    assert "ther" in analyse("theres", "en").tokens[0].lemmas  # the suffixes read off the word as written
 
 
 def test_a_full_stop_before_a_lower_case_word_ends_the_clause_not_the_sentence() -> None:

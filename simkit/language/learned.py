@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .compiled import cached, source_of
-from .tokens import Analysis, Token
+from .tokens import UNMARKED, Analysis, Token
 
 __all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "cues_of", "read_cues"]
 
@@ -75,10 +75,11 @@ def _lemma(token: Token, known: dict[str, str]) -> str:
     chosen = known.get(token.lower)
     if chosen is None:
         lemmas = token.lemmas
-        if "'" not in token.lower:
-            # chat's "dont" is read as "don't" too (language.tokens), for the patterns; the cues
+        contraction = UNMARKED.get(token.lower)
+        if contraction is not None:
+            # chat's "dont" is read as "don't" too, for the patterns (language.tokens); the cues
             # were fitted on the word as written
-            lemmas = frozenset(lemma for lemma in lemmas if "'" not in lemma) or lemmas
+            lemmas = lemmas - {contraction}
         others = lemmas - {token.lower} or lemmas
         chosen = min(others, key=lambda lemma: (len(lemma), lemma))
         if len(known) >= _WORDS_KEPT:

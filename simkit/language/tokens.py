@@ -154,21 +154,25 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 
 
 # Contractions chat writes without the apostrophe, where no other word is spelled so ("well",
-# "were", "ill", "its", "lets", "hell", "shed" are words of their own): read as their written form too
+# "were", "ill", "its", "lets", "hell", "shed" are words of their own): read as their written form
+# too, by the patterns ("dont" matches "don't"); the learned cues leave that form aside
 _CONTRACTIONS: tuple[str, ...] = ("don't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't")
 _CONTRACTIONS += ("hadn't", "won't", "can't", "wouldn't", "couldn't", "shouldn't", "mustn't", "you're", "you've", "you'd")
 _CONTRACTIONS += ("you'll", "that's", "there's", "what's", "i'm", "i've", "i'd", "they're", "we've")
-_UNMARKED = {w.replace("'", ""): w for w in _CONTRACTIONS}
+UNMARKED = {w.replace("'", ""): w for w in _CONTRACTIONS}
 
 
 @lru_cache(maxsize=200_000)
 def _en_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     forms = {lower}
-    base = _UNMARKED.get(lower, lower.replace("’", "'"))
+    base = lower.replace("’", "'")
     forms.add(base)
     for suffix, repl in (("'s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
         if base.endswith(suffix) and len(base) - len(suffix) >= 3:
             forms.add(base[: -len(suffix)] + repl)
+    contraction = UNMARKED.get(lower)
+    if contraction is not None:
+        forms.add(contraction)
     return frozenset(forms), ()
 
 

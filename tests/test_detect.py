@@ -44,6 +44,9 @@ def found(text: str, lang: str, name: str | None = None) -> set[str]:
 # fitted on (docs/learned-cues.md). The lexicon is still held to them (_by_the_lexicon), and the
 # cues' reading is pinned: a refit that stops flagging one fails, and the line goes back to the
 # detector's own tests.
+HEALTH_QUESTION = (
+    "Артём, слышу, как вы перепугались, — на спуске такое правда страшно. Вы сами не ушиблись? Деньги за день вернём."
+)
 CUES_FALSE_ALARMS = {
     "You're not the only one affected, so we've put extra engineers on it tonight.": "rude",
     "Double charges happen when the bank's system times out; the second one drops off in three days.": "blame_customer",
@@ -57,6 +60,8 @@ CUES_FALSE_ALARMS = {
     # RATIO_LIMIT but still 0.82 and 0.73
     "What did you think of the engineer's visit?": "rude",
     "The view from the cable car is very dramatic in winter.": "rude",
+    # found reading round 48: "Вы сами" opens many a reproach of the rounds (0.94 here)
+    HEALTH_QUESTION: "blame_customer",
     "The horror film starts at nine in screen 2.": "rude",
 }
 
@@ -72,8 +77,9 @@ def _by_the_lexicon(text: str, lang: str) -> set[str]:
 
 @pytest.mark.parametrize(("text", "behavior"), sorted(CUES_FALSE_ALARMS.items()))
 def test_a_known_false_alarm_of_the_cues_is_theirs_alone(text: str, behavior: str) -> None:
-    assert behavior not in _by_the_lexicon(text, "en")
-    assert behavior in found(text, "en"), "the cues no longer flag it: take it out of CUES_FALSE_ALARMS"
+    lang = "ru" if any("а" <= c <= "я" for c in text.lower()) else "en"
+    assert behavior not in _by_the_lexicon(text, lang)
+    assert behavior in found(text, lang), "the cues no longer flag it: take it out of CUES_FALSE_ALARMS"
 
 
 # Replies whose reading is easy to get wrong (data/tricky.jsonl): (lang, text, customer name,
@@ -694,6 +700,31 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "ну грузчики наши косорукие, простите. зеркало компенсируем", "rude", True),
         ("ru", "Слышал я уже ваш стук по телефону, спасибо за концерт.", "rude", True),
         ("ru", "Спасибо, что пришли на концерт, билеты вернём до пятницы.", "rude", False),
+        # round 48, read after its blind measure
+        ("ru", "Короче. Услугу отключила.", "rude", True),
+        ("ru", "николай, короче, у вас был минус 14 рублей, линию ограничило.", "rude", False),
+        (
+            "ru",
+            "Аркадий, давайте без нервов: я не отказываю, а подсказываю, куда лучше. Записывайте: партнёрский отдел,"
+            " добавочный 214.",
+            "dismissive",
+            False,
+        ),
+        ("ru", "Мы отказываем.", "dismissive", True),
+        ("ru", HEALTH_QUESTION, "blame_customer", False),
+        ("ru", "Третья строка — колодки, которые вы, кстати, можете не оплачивать.", "blame_customer", False),
+        ("ru", "вадим, вы cовсем oбнаглели? цены закупки не раскрываем.", "rude", True),
+        ("ru", "(в сторону) Да задрали эти продажники… Аркадий, слушаю вас.", "rude", True),
+        ("ru", "Поставщики задрали цены на пятнадцать процентов.", "rude", False),
+        ("ru", "Его с утра объявляли, только глухой не услышал.", "rude", True),
+        ("ru", "Вайфай — это не волшебная кнопка. Техник поднимется через 15 минут.", "rude", True),
+        ("ru", "Сами вы бракоделы, Виктор Павлович.", "rude", True),
+        ("ru", "Разбираться сами вы не обязаны: мастер всё проверит.", "rude", False),
+        ("ru", "Подъёмник встал, потому что кто-то из вашей группы спрыгнул с кресла.", "blame_customer", True),
+        ("ru", "Ваши же ребята в марте клеили наклейки без договора.", "blame_customer", True),
+        ("ru", "Лилия, все вопросы по счетам — к главврачу.", "dismissive", True),
+        ("ru", "Реклама на постаматах не размещается. Всего доброго.", "dismissive", True),
+        ("ru", "Реклама на постаматах не размещается, но я передам ваше письмо в отдел партнёров.", "dismissive", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

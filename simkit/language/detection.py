@@ -156,6 +156,16 @@ class Detector(WholeReply):
             return False
         return not (b.context and not any_within(m, context, sentence.first, sentence.last))
 
+    def _deflections(self, a: Analysis, m: Matches) -> list[Span]:
+        """Deflecting words not negated by the word just before them: "я не отказываю, а подсказываю"
+        says the agent is helping."""
+        tokens = a.tokens
+        return [
+            (s, e)
+            for s, e in self._group(a, m, "deflect")
+            if s == 0 or tokens[s - 1].lower not in self.negators or tokens[s - 1].sentence != tokens[s].sentence
+        ]
+
     def _said_against(self, a: Analysis, name: str, hit: Span, clauses: dict[int, Span]) -> bool:
         """Whether the reply says the opposite of a hit of ``name``: a negator just before it, a
         negative pronoun opening its clause, or (blame) a customer who did nothing."""
@@ -360,7 +370,7 @@ class Detector(WholeReply):
                 hits[name] = [h for h in hits.get(name, []) if not any(h[0] < e and s < h[1] for s, e in tautology)]
         if not hits.get("dismissive") and not self._helps(a, hits):
             stall = self._group(a, m, "stall")
-            deflect = self._group(a, m, "deflect") + self._curt(a, m) + tautology + stall
+            deflect = self._deflections(a, m) + self._curt(a, m) + tautology + stall
             alternative = any(self._offers(a, span, hits, stall) for span in self._group(a, m, "alternative"))
             if not alternative and not deflect and hits.get("blame_customer"):
                 # a reproach that goes on to say what will be done, or when, is no brush-off

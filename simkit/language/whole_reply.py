@@ -108,8 +108,13 @@ class WholeReply:
     def _alone(self, a: Analysis, m: Matches, clauses: dict[int, Span], group: str) -> list[Span]:
         """Hits of ``group`` that are a clause of their own: a name-calling word as a form of address
         ("Баран, ...", "..., you muppet"), or an impatient retort ("Вы закончили?", "Finished?",
-        "Серьёзно?") that within a longer clause would be an ordinary question."""
-        return [(s, e) for s, e in self._group(a, m, group) if clauses[a.tokens[s].clause] == (s, e)]
+        "Серьёзно?") that within a longer clause would be an ordinary question. A retort also ends its
+        sentence: "Короче." cuts the customer off, "короче, у вас минус" is a filler."""
+        tokens = a.tokens
+        out = [(s, e) for s, e in self._group(a, m, group) if clauses[tokens[s].clause] == (s, e)]
+        if group == "retort":
+            out = [(s, e) for s, e in out if e == len(tokens) or tokens[e].sentence != tokens[s].sentence]
+        return out
 
     def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
         """A thing said to be what it is, which promises nothing: "ответит, когда ответит", "ну списали

@@ -108,12 +108,12 @@ class WholeReply:
     def _alone(self, a: Analysis, m: Matches, clauses: dict[int, Span], group: str) -> list[Span]:
         """Hits of ``group`` that are a clause of their own: a name-calling word as a form of address
         ("Баран, ...", "..., you muppet"), or an impatient retort ("Вы закончили?", "Finished?",
-        "Серьёзно?") that within a longer clause would be an ordinary question. A retort also ends its
-        sentence: "Короче." cuts the customer off, "короче, у вас минус" is a filler."""
+        "Серьёзно?") that within a longer clause would be an ordinary question. A one-word retort also
+        ends its sentence: "Короче." cuts the customer off, "короче, у вас минус" is a filler."""
         tokens = a.tokens
         out = [(s, e) for s, e in self._group(a, m, group) if clauses[tokens[s].clause] == (s, e)]
         if group == "retort":
-            out = [(s, e) for s, e in out if e == len(tokens) or tokens[e].sentence != tokens[s].sentence]
+            out = [(s, e) for s, e in out if e > s + 1 or e == len(tokens) or tokens[e].sentence != tokens[s].sentence]
         return out
 
     def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:

@@ -113,8 +113,17 @@ class WholeReply:
         tokens = a.tokens
         out = [(s, e) for s, e in self._group(a, m, group) if clauses[tokens[s].clause] == (s, e)]
         if group == "retort":
-            out = [(s, e) for s, e in out if e > s + 1 or e == len(tokens) or tokens[e].sentence != tokens[s].sentence]
+            out = [(s, e) for s, e in out if e > s + 1 or self._ends_sentence(a, e - 1)]
         return out
+
+    @staticmethod
+    def _ends_sentence(a: Analysis, i: int) -> bool:
+        """Whether token ``i`` is the last of its sentence, or a full stop, "!" or "?" follows it (a
+        chat's "шучу. бригада у подъезда" starts no new sentence in lower case)."""
+        tokens = a.tokens
+        if i + 1 == len(tokens) or tokens[i + 1].sentence != tokens[i].sentence:
+            return True
+        return a.text[tokens[i].end : tokens[i].end + 1] in (".", "!", "?", "…")
 
     def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
         """A thing said to be what it is, which promises nothing: "ответит, когда ответит", "ну списали

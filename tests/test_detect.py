@@ -766,6 +766,14 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         # a brush-off that goes on to offer something is no brush-off (README-hostile-r5.md)
         ("en", "Sue away, Claire. In the meantime our surveyor can come Tuesday, if you can fit it in.", "dismissive", False),
         ("en", "Sue away, Claire.", "dismissive", True),
+        (
+            "en",
+            "Any medicine taken from a bag addressed to someone else is taken at the customer's own risk.",
+            "blame_customer",
+            True,
+        ),
+        ("en", "He's a Labrador, they eat everything, and you let him out in the garden on his own.", "blame_customer", True),
+        ("en", "Could you let him know the van is outside?", "blame_customer", False),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -763,9 +763,6 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
             "blame_customer",
             True,
         ),
-        # a brush-off that goes on to offer something is no brush-off (README-hostile-r5.md)
-        ("en", "Sue away, Claire. In the meantime our surveyor can come Tuesday, if you can fit it in.", "dismissive", False),
-        ("en", "Sue away, Claire.", "dismissive", True),
         (
             "en",
             "Any medicine taken from a bag addressed to someone else is taken at the customer's own risk.",

@@ -368,10 +368,6 @@ class Detector(WholeReply):
             # "ответит, когда ответит" promises nothing
             for name in ("next_step", "timeframe"):
                 hits[name] = [h for h in hits.get(name, []) if not any(h[0] < e and s < h[1] for s, e in tautology)]
-        if hits.get("dismissive") and self._helps(a, hits):
-            # "Sue away. In the meantime our surveyor can come Tuesday": a brush-off phrase followed
-            # by an offer is no refusal with nothing offered (README-hostile-r5.md)
-            del hits["dismissive"]
         if not hits.get("dismissive") and not self._helps(a, hits):
             stall = self._group(a, m, "stall")
             deflect = self._deflections(a, m) + self._curt(a, m) + tautology + stall

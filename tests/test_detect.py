@@ -796,6 +796,8 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Кирилл, кабель вы не задевали, тут другое: LOS горит у всего дома.", "blame_customer", False),
         ("ru", "наталья, дети сами разберутся, в лагере все толкаются", "dismissive", True),
         ("ru", "Это не наш вопрос, обращайтесь куда-нибудь ещё.", "dismissive", True),
+        # round 51, read after its blind measure
+        ("ru", "Юлия, мы же просили не подходить к камням у острова — днище, видать, там и пробили.", "blame_customer", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

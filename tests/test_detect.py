@@ -796,6 +796,10 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Кирилл, кабель вы не задевали, тут другое: LOS горит у всего дома.", "blame_customer", False),
         ("ru", "наталья, дети сами разберутся, в лагере все толкаются", "dismissive", True),
         ("ru", "Это не наш вопрос, обращайтесь куда-нибудь ещё.", "dismissive", True),
+        # a refusal to tell is about data, not the case: "не скажу" is rude or a decline, no brush-off
+        ("ru", "Павел, не стройте из себя следователя. Фамилию курьера не скажу, точка.", "dismissive", False),
+        ("ru", "«Мозги пудрить» не буду, скажу прямо: мастер завтра в 10.", "dismissive", False),
+        ("ru", "Жалобу я не зарегистрирую.", "dismissive", True),
         # round 51, read after its blind measure
         ("ru", "Юлия, мы же просили не подходить к камням у острова — днище, видать, там и пробили.", "blame_customer", True),
     ],

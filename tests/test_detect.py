@@ -800,6 +800,16 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Павел, не стройте из себя следователя. Фамилию курьера не скажу, точка.", "dismissive", False),
         ("ru", "«Мозги пудрить» не буду, скажу прямо: мастер завтра в 10.", "dismissive", False),
         ("ru", "Жалобу я не зарегистрирую.", "dismissive", True),
+        # patterns that read more labelled replies wrong than right, narrowed
+        ("ru", "Борис, вы ничего не нарушили, предупреждать о поездке не обязательно. Блок снял.", "dismissive", False),
+        ("ru", "Мы ничего не нарушаем, всё по договору.", "dismissive", True),
+        ("ru", "олег, ага, щас, всем подряд будем диагнозы раздавать 🙄 нет.", "dismissive", False),
+        ("ru", "олег, ага, щас, всем подряд будем диагнозы раздавать 🙄 нет.", "rude", True),
+        ("en", "lol nice try. we dont give out room numbers to randoms on chat", "dismissive", False),
+        ("en", "Fair point, Keith, nobody told you. Fee's off.", "dismissive", False),
+        ("en", "Nobody promised you a refund.", "dismissive", True),
+        ("en", "Hello Priya, I've read through your emails and the booking notes.", "rude", False),
+        ("en", "You didn't pay twice by mistake, Joanne, our system took the debit twice.", "blame_customer", False),
         # round 51, read after its blind measure
         ("ru", "Юлия, мы же просили не подходить к камням у острова — днище, видать, там и пробили.", "blame_customer", True),
     ],

@@ -272,11 +272,12 @@ def test_a_broken_cues_file_names_itself_and_the_fix(tmp_path: Path) -> None:
         read_cues(path)
 
 
-# the lexicon reads "nobody told you" as a brush-off; the rest of the reply owns the fault and helps
+# the lexicon reads "can't comment" and "go to our press office" as a brush-off; the rest of the
+# reply gives the number or the address to turn to (labelled replies of the hostile rounds)
 OVERRULED = (
-    "You're right to be cross, we're running late and nobody told you. That's on us. You're next, and there's no charge today.",
-    "You're right to be annoyed: the clinic is running an hour behind and nobody told you. That's our fault."
-    " The doctor will see you next, and there's no charge today.",
+    "I can't comment on that myself, Carl, but our press office can: 020 7946 0832 or press@skyline-air.com.",
+    "Media questions go to our press office, I'm afraid - their email is press@northclinic.co.uk"
+    " and they usually reply the same day.",
 )
 
 

@@ -323,7 +323,7 @@ class Detector(WholeReply):
             kind = {tokens[s].sentence for s, _ in empathy}
             alone = [(s, e) for s, e in alone if tokens[s].sentence not in kind]
         talked_down = bool(alone)  # a vocative left after the excusal
-        alone += self._alone(a, m, clauses, "retort")
+        alone += self._retorts(a, m, clauses)
         if not empathy:
             # "ты" to a customer talks down; beside empathy it is warm or the generic "you"
             alone += self._group(a, m, "familiar")

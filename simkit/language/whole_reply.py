@@ -108,22 +108,22 @@ class WholeReply:
     def _alone(self, a: Analysis, m: Matches, clauses: dict[int, Span], group: str) -> list[Span]:
         """Hits of ``group`` that are a clause of their own: a name-calling word as a form of address
         ("Баран, ...", "..., you muppet"), or an impatient retort ("Вы закончили?", "Finished?",
-        "Серьёзно?") that within a longer clause would be an ordinary question. A one-word retort also
-        ends its sentence: "Короче." cuts the customer off, "короче, у вас минус" is a filler."""
-        tokens = a.tokens
-        out = [(s, e) for s, e in self._group(a, m, group) if clauses[tokens[s].clause] == (s, e)]
-        if group == "retort":
-            out = [(s, e) for s, e in out if e > s + 1 or self._ends_sentence(a, e - 1)]
-        return out
+        "Серьёзно?") that within a longer clause would be an ordinary question."""
+        return [(s, e) for s, e in self._group(a, m, group) if clauses[a.tokens[s].clause] == (s, e)]
+
+    def _retorts(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
+        """Retorts that are a clause of their own (``_alone``); a one-word retort also ends its
+        sentence: "Короче." cuts the customer off, "короче, у вас минус" is a filler."""
+        return [(s, e) for s, e in self._alone(a, m, clauses, "retort") if e > s + 1 or self._ends_sentence(a, s)]
 
     @staticmethod
     def _ends_sentence(a: Analysis, i: int) -> bool:
         """Whether token ``i`` is the last of its sentence, or a full stop, "!" or "?" follows it (a
         chat's "шучу. бригада у подъезда" starts no new sentence in lower case)."""
-        tokens = a.tokens
-        if i + 1 == len(tokens) or tokens[i + 1].sentence != tokens[i].sentence:
+        token = a.tokens[i]
+        if a.sentences[token.sentence].last == i + 1:
             return True
-        return a.text[tokens[i].end : tokens[i].end + 1] in (".", "!", "?", "…")
+        return a.text[token.end : token.end + 1] in (".", "!", "?", "…")
 
     def _tautology(self, a: Analysis, m: Matches, clauses: dict[int, Span]) -> list[Span]:
         """A thing said to be what it is, which promises nothing: "ответит, когда ответит", "ну списали

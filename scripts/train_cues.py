@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from simkit import generate, load_kit  # noqa: E402
 from simkit.language.detection import detector  # noqa: E402
 from simkit.language.evaluation import read_examples  # noqa: E402
-from simkit.language.learned import ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, cue_features  # noqa: E402
+from simkit.language.learned import ADDRESSEE_ASKED, ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, cue_features  # noqa: E402
 from simkit.language.tokens import Analysis  # noqa: E402
 
 CUE_BEHAVIORS = ("rude", "dismissive", "blame_customer")
@@ -133,13 +133,24 @@ RATIO_LIMIT = 1.5
 # addressee as well at first and made "Вам же пришло письмо с кодом?" blame; the speaker's words
 # are there so that "Нам надо было предупредить вас заранее." owns the fault (with the addressee's
 # words alone it read as blame at 0.90, with the speaker's too at 0.81).
-# English has no tense to read (its lemmas come from suffixes): none. Only blame is fitted on them:
-# fitted for all three, held-out 4's Russian dismissive recall fell from .87 to .84
+# English reads its past tense off the ending or a list (language.tokens): "You asked for same-day",
+# "u booked the 2pm slot" are the blame the English cues missed most. Leaving rounds 26-45 out,
+# English blame's mean recall at its threshold went from .831 to .848 at precision .902 -> .908.
+# A deed asked about ("Did you get the code?", "А код вы ввели?") counts apart (ADDRESSEE_ASKED):
+# the neutral question about what the customer did was the English cues' most common false blame.
+# An "if" clause is a condition, not a deed: "Если вы хоть раз получали от нас такое письмо,
+# перешлите его нам." read as blame at 0.84 with the deed counted, 0.40 without (the figures left out
+# did not move). Only blame is fitted on them: fitted for all three, held-out 4's Russian
+# dismissive recall fell from .87 to .84
 PERSONS = {
-    "ru": (frozenset({"вы"}), frozenset({"мы", "я", "нам", "мне"}), frozenset({"бы", "б"})),
-    "en": (frozenset(), frozenset(), frozenset()),
+    "ru": (frozenset({"вы"}), frozenset({"мы", "я", "нам", "мне"}), frozenset({"бы", "б", "если"})),
+    "en": (
+        frozenset({"you", "u", "you've", "you'd", "youve", "ya"}),
+        frozenset({"we", "i", "we've", "i've", "we'd", "i'd"}),
+        frozenset({"would", "could", "should", "if"}),
+    ),
 }
-PERSON_FEATURES = (ADDRESSEE_PAST, SPEAKER_PAST)
+PERSON_FEATURES = (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST)
 # per language, the words of leave-taking, and the pairs, that are no evidence of a brush-off: the
 # writers of the hostile rounds ended brush-offs with "Goodbye." (all 54 English replies of rounds
 # 1-45 with "goodbye" are dismissive), while a trainee ends a settled call with it. Fitted on,
@@ -202,12 +213,13 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # the threshold then for .003 of recall ("Our policy doesn't cover this, end of story." is a
 # brush-off, not an insult); fitted on the plain answers too, the model held the vocabulary's "If
 # you're that unhappy, then switch provider." rude at 0.377, and 0.35 keeps it (rounds 26-45:
-# .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive stays at
-# 0.15: at 0.18 and above, the model overruled "If you're that unhappy, then switch provider."
-# (0.179), and at 0.40 "Stop calling this number."
+# .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive is 0.14: at
+# 0.18 and above, the model overruled "If you're that unhappy, then switch provider." (0.179), and
+# at 0.40 "Stop calling this number."; fitted on the past tense as well, it holds that reply at
+# 0.148
 VETOES = {
     "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
-    "en": {"rude": 0.35, "dismissive": 0.15, "blame_customer": 0.15},
+    "en": {"rude": 0.35, "dismissive": 0.14, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 

@@ -16,7 +16,16 @@ from simkit.content.kit import Kit
 from simkit.engine.generation import generate
 from simkit.language.detection import Detector, detect, detector
 from simkit.language.evaluation import evaluate, load
-from simkit.language.learned import ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, CuesError, cue_features, cues, read_cues
+from simkit.language.learned import (
+    ADDRESSEE_ASKED,
+    ADDRESSEE_PAST,
+    CUES_DIR,
+    SPEAKER_PAST,
+    CuesError,
+    cue_features,
+    cues,
+    read_cues,
+)
 from simkit.language.lexicon import load_lexicon
 from simkit.language.tokens import analyse
 
@@ -79,6 +88,15 @@ def test_chat_contractions_read_as_written_for_the_patterns_but_not_for_the_cues
     assert "ther" in analyse("theres", "en").tokens[0].lemmas  # the suffixes read off the word as written
 
 
+def test_chat_spellings_read_as_the_words_they_stand_for_by_the_patterns_alone() -> None:
+    ur, u = analyse("ur mistake, u booked it", "en").tokens[0:3:2]
+    assert {"your", "you're"} <= ur.lemmas and "you" in u.lemmas
+    assert "blame_customer" in {f.behavior for f in detect("that's ur mistake not ours", "en")}
+    features = cue_features(detector("en").read("that's ur mistake not ours")[1])
+    assert "ur" in features and "your" not in features  # the cues read the word as written
+    assert "your" not in analyse("our", "en").tokens[0].lemmas
+
+
 def test_a_full_stop_before_a_lower_case_word_ends_the_clause_not_the_sentence() -> None:
     a = analyse("we don't do that for u. b*gger off. see parusnik.ru for more", "en")
     words = {t.text: t for t in a.tokens}
@@ -110,6 +128,8 @@ PERSONS = (frozenset({"вы"}), frozenset({"мы", "я", "нам", "мне"}), f
         ("Вы можете забрать заказ завтра.", set()),  # no past verb
         ("Вы. Оставили машину за разметкой.", set()),  # a clause never spans two sentences
         ("Вам пришло письмо с кодом.", set()),  # «вам» is not the one who did it
+        ("А код вы ввели?", {ADDRESSEE_ASKED}),  # asked, not stated
+        ("Вы ввели код? Вы его не ввели.", {ADDRESSEE_ASKED, ADDRESSEE_PAST}),
     ],
 )
 def test_a_past_deed_counts_once_by_the_person_who_did_it(text: str, expected: set[str]) -> None:
@@ -118,14 +138,35 @@ def test_a_past_deed_counts_once_by_the_person_who_did_it(text: str, expected: s
     assert not {f for f in cue_features(detector("ru").read(text)[1]) if f.startswith("@")}  # without persons, none
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u booked the 2pm slot and turned up at 11", {ADDRESSEE_PAST}),
+        ("You asked for same-day on the phone.", {ADDRESSEE_PAST}),
+        ("You'd washed your hair that morning.", {ADDRESSEE_PAST}),
+        ("You've rung the card helpline.", {ADDRESSEE_PAST}),
+        ("Did you get the code?", {ADDRESSEE_ASKED}),
+        ("We sent you the code yesterday.", {SPEAKER_PAST}),
+        ("You would have liked a call, I know.", set()),  # the conditional only looks past
+        ("You need a new code.", set()),  # "need" ends like a past tense and is none
+        ("You can book a visit for Friday.", set()),
+    ],
+)
+def test_english_reads_a_past_deed_by_its_ending_or_a_list_of_irregular_verbs(text: str, expected: set[str]) -> None:
+    features = cue_features(detector("en").read(text)[1], persons=trainer().PERSONS["en"])  # type: ignore[attr-defined]
+    assert {f for f in features if f.startswith("@")} == expected
+
+
 def test_the_person_words_are_read_from_the_cues_file_and_fitted_for_blame_alone() -> None:
-    model = cues("ru")
-    assert model is not None and model.persons == trainer().PERSONS["ru"]  # type: ignore[attr-defined]
-    k = model.behaviors.index("blame_customer")
-    assert model.weights[ADDRESSEE_PAST][k] > 0 > model.weights[SPEAKER_PAST][k]
-    for feature in (ADDRESSEE_PAST, SPEAKER_PAST):
-        assert [w for j, w in enumerate(model.weights[feature]) if j != k] == [0.0, 0.0]
-    assert cues("en") is not None and not any(cues("en").persons or ())  # type: ignore[union-attr]
+    for lang in ("ru", "en"):
+        model = cues(lang)
+        assert model is not None and model.persons == trainer().PERSONS[lang]  # type: ignore[attr-defined]
+        k = model.behaviors.index("blame_customer")
+        # a deed stated blames, asked it blames less, owned it does not
+        assert model.weights[ADDRESSEE_PAST][k] > model.weights[ADDRESSEE_ASKED][k]
+        assert model.weights[ADDRESSEE_PAST][k] > 0 > model.weights[SPEAKER_PAST][k]
+        for feature in (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST):
+            assert [w for j, w in enumerate(model.weights[feature]) if j != k] == [0.0, 0.0]
 
 
 BLAME = "Hi Tom. The cheapest courier at checkout was picked on your account. I can book an engineer."
@@ -352,6 +393,9 @@ def test_the_fast_totals_weigh_exactly_the_features_training_reads(lang: str) ->
     texts += [texts[0], f"«{texts[0]}»", f'"{texts[0]}"', texts[0], f"{texts[1]} {texts[1]}"]
     # each way a clause counts by its person (ADDRESSEE_PAST, SPEAKER_PAST), once or twice in a reply
     texts += ["Вы оставили машину. Мы не предупредили, а вы не спросили.", "Не хотели бы вы сменить тариф? Вы сами выбрали этот."]
+    texts += ["You booked it for nine. Did you get the text? We sent it.", "Did you get the text? You booked it for nine."]
+    # the same words asked and stated are two sentences to the memory of sentences read
+    texts += ["А код вы ввели", "А код вы ввели?", "Код вы ввели.", "Код вы ввели?"]
     for text in texts:
         a = d.read(text)[1]
         features = cue_features(a, model.stop_words, model.negation, model.persons)

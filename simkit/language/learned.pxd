@@ -10,11 +10,12 @@ import cython
     flagged=cython.Py_ssize_t,
     state=cython.long,
     holds=cython.long,
+    asked=cython.long,
     quoted=cython.bint,
     negator=cython.bint,
     pairs=dict,
 )
-cdef dict _features(object tokens, Py_ssize_t first, Py_ssize_t last, dict words, object word_of, Py_ssize_t window, dict deeds)
+cdef dict _features(object tokens, Py_ssize_t first, Py_ssize_t last, dict words, object word_of, Py_ssize_t window, dict deeds, bint question)
 
 cdef object _weigh_deed(dict found, dict deeds, long state)
 cdef object _deed(long state)

@@ -75,11 +75,11 @@ def _lemma(token: Token, known: dict[str, str]) -> str:
     chosen = known.get(token.lower)
     if chosen is None:
         lemmas = token.lemmas
-        contraction = UNMARKED.get(token.lower)
-        if contraction is not None:
-            # chat's "dont" is read as "don't" too, for the patterns (language.tokens); the cues
-            # were fitted on the word as written
-            lemmas = lemmas - {contraction}
+        spelled_out = UNMARKED.get(token.lower)
+        if spelled_out is not None:
+            # chat's "dont" and "ur" are read as "don't" and "your" too, for the patterns
+            # (language.tokens); the cues were fitted on the word as written
+            lemmas = lemmas - spelled_out
         others = lemmas - {token.lower} or lemmas
         chosen = min(others, key=lambda lemma: (len(lemma), lemma))
         if len(known) >= _WORDS_KEPT:
@@ -94,11 +94,13 @@ _PAST = "|past"
 # verbs are too many for each to earn a weight of its own. Not in a clause with a word of the
 # conditional mood, whose verb only looks past: "Не хотели бы вы перейти…" asks
 ADDRESSEE_PAST = "@addressee|past"
+# the same clause in a question: "did you get the code?" asks what "you didn't enter the code" states
+ADDRESSEE_ASKED = "@addressee|past?"
 # the same with the speaker as the subject: "мы не предупредили", "нам надо было" own the fault
 SPEAKER_PAST = "@speaker|past"
 # per clause: whether a word names the addressee, the speaker, whether a verb is past, whether the
 # mood is conditional
-_ADDRESSED, _SPEAKING, _IN_PAST, _CONDITIONAL = 1, 2, 4, 8
+_ADDRESSED, _SPEAKING, _IN_PAST, _CONDITIONAL, _ASKED = 1, 2, 4, 8, 16
 
 
 def _deed(state: int) -> str | None:
@@ -108,12 +110,16 @@ def _deed(state: int) -> str | None:
         return None
     if state & _SPEAKING:
         return SPEAKER_PAST
-    return ADDRESSEE_PAST if state & _ADDRESSED else None
+    if not state & _ADDRESSED:
+        return None
+    return ADDRESSEE_ASKED if state & _ASKED else ADDRESSEE_PAST
 
 
 def _past(grams: tuple[frozenset[str], ...]) -> bool:
-    """Whether every reading of a word is a past-tense verb (pymorphy3's grammemes)."""
-    return all("past" in g for g in grams)
+    """Whether every reading of a word is a past-tense verb (pymorphy3's grammemes), a particle
+    aside: "было" is a particle too ("чуть было не"), and "нам надо было предупредить" is the
+    speaker's deed, which read as blame at 0.90 when "было" was not counted past."""
+    return any("past" in g for g in grams) and all("past" in g or "PRCL" in g for g in grams)
 
 
 def cue_features(
@@ -137,8 +143,9 @@ def cue_features(
       loses the tense, and "стоило" (you should have) blames where "стоит" (it may be worth)
       suggests;
     - ``persons`` (the words naming the addressee, the speaker, the conditional mood): a clause
-      with a past-tense verb and the addressee as its subject counts once as ADDRESSEE_PAST, with
-      the speaker as SPEAKER_PAST (the reply's first such clause stands for it).
+      with a past-tense verb and the addressee as its subject counts once as ADDRESSEE_PAST (in a
+      question, ADDRESSEE_ASKED), with the speaker as SPEAKER_PAST (the reply's first such clause
+      stands for it).
 
     Quoted words are the customer's, not the agent's; numbers, times and signs tell nothing of a
     tone ("10 %" made discount offers rude): both are left out and break pairs.
@@ -160,7 +167,7 @@ def cue_features(
             features[lemma] = i
         if token.clause != flagged:
             _count_deed(features, state, at)
-            flagged, state, at = token.clause, 0, i
+            flagged, state, at = token.clause, _ASKED if a.sentences[token.sentence].question else 0, i
         state |= person_words.get(token.lower, 0)
         if token.grams and _past(token.grams):
             state |= _IN_PAST
@@ -267,10 +274,10 @@ class Cues:
 
     def _alone(self, a: Analysis, s: int, k: int) -> float:
         """The probability of behaviour ``k`` in sentence ``s`` of the reply, read alone."""
-        first, last, _ = a.sentences[s]
+        first, last, question = a.sentences[s]
         if first >= last:
             return 0.0
-        return _probability(self.bias[k] + self._brought(a.tokens, a.text, first, last)[1][k])
+        return _probability(self.bias[k] + self._brought(a.tokens, a.text, first, last, question)[1][k])
 
     def leans(self, a: Analysis, name: str) -> bool:
         """Whether the model holds the reply more likely than not to show ``name`` (a probability
@@ -305,10 +312,10 @@ class Cues:
         counted = 0  # features met, once per sentence
         best: _Weights | None = None  # the highest sum of one sentence, per behaviour
         summed: _Weights = ()  # the sentences' sums added up
-        for first, last, _ in a.sentences:
+        for first, last, question in a.sentences:
             if first >= last:
                 continue
-            weights, own = self._brought(tokens, text, first, last)
+            weights, own = self._brought(tokens, text, first, last, question)
             found.update(weights)
             counted += len(weights)
             if best is None:
@@ -323,27 +330,28 @@ class Cues:
             summed = tuple(map(sum, zip(*found.values(), strict=True)))
         return list(map(add, bias, summed)), list(map(add, bias, best))
 
-    def _brought(self, tokens: tuple[Token, ...], text: str, first: int, last: int) -> _Sentence:
+    def _brought(self, tokens: tuple[Token, ...], text: str, first: int, last: int, question: bool) -> _Sentence:
         """What the sentence of tokens ``first`` to ``last`` brings, from memory when its text was
         read before (not when it holds a quotation: what is quoted counts for nothing)."""
         if any(map(_QUOTED, tokens[first:last])):
-            return self._sentence(tokens, first, last)
+            return self._sentence(tokens, first, last, question)
         known = self._sentence_memory
-        key = text[tokens[first].start : tokens[last - 1].end]
+        # the question mark is no token: the same words asked and stated are two sentences
+        key = text[tokens[first].start : tokens[last - 1].end] + ("?" if question else "")
         kept = known.get(key)
         if kept is None:
-            kept = self._sentence(tokens, first, last)
+            kept = self._sentence(tokens, first, last, question)
             if len(key) <= _SENTENCE_KEPT_CHARS:
                 if len(known) >= _SENTENCES_KEPT:
                     known.clear()
                 known[key] = kept
         return kept
 
-    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int) -> _Sentence:
+    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int, question: bool) -> _Sentence:
         """The weights of the features of one sentence (a clause never spans two), by id, and
         their sum per behaviour."""
         window = self.negation[1] if self.negation is not None else 0
-        found = _features(tokens, first, last, self._words(), self._word, window, self._deed_weights)
+        found = _features(tokens, first, last, self._words(), self._word, window, self._deed_weights, question)
         own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
         return found, own
 
@@ -365,7 +373,7 @@ class Cues:
 
     @cached_property
     def _deed_weights(self) -> dict[str, _Weights]:
-        return {f: self.weights[f] for f in (ADDRESSEE_PAST, SPEAKER_PAST) if f in self.weights}
+        return {f: self.weights[f] for f in (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST) if f in self.weights}
 
     @cached_property
     def _person_flags(self) -> dict[str, int]:
@@ -391,7 +399,7 @@ class Cues:
             if first >= last:
                 continue
             total = 0.0
-            for key, w in self._brought(tokens, text, first, last)[0].items():
+            for key, w in self._brought(tokens, text, first, last, a.sentences[s].question)[0].items():
                 if key not in counted:
                     counted.add(key)
                     if w[k] > 0:
@@ -410,6 +418,7 @@ def _features(
     word_of: Callable[[Token], _Word],
     window: int,
     deeds: dict[str, _Weights],
+    question: bool,
 ) -> dict[int, _Weights]:
     """The weights of the features of the sentence of tokens ``first`` to ``last``, by id
     (Cues._sentence): ``words`` holds what each form brings, ``word_of`` reads a form new to it.
@@ -421,7 +430,8 @@ def _features(
     previous: _Word | None = None
     last_clause = -1
     negated_until = -1
-    flagged, state = -1, 0
+    asked = _ASKED if question else 0
+    flagged, state = -1, asked
     i = first - 1
     # a token unpacked, not read field by field: this loop runs for every word of every reply
     for _, _, _, kind, lower, _, _, _, clause, quoted, _ in tokens[first:last]:
@@ -443,7 +453,7 @@ def _features(
         if deeds:
             if clause != flagged:
                 _weigh_deed(found, deeds, state)
-                flagged, state = clause, 0
+                flagged, state = clause, asked
             state |= holds
         if previous is not None and last_clause == clause:
             pairs = previous[2]  # a dict once compiled (learned.pxd): looked up in C, not called

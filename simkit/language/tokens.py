@@ -155,11 +155,20 @@ def _ru_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 
 # Contractions chat writes without the apostrophe, where no other word is spelled so ("well",
 # "were", "ill", "its", "lets", "hell", "shed" are words of their own): read as their written form
-# too, by the patterns ("dont" matches "don't"); the learned cues leave that form aside
+# too, by the patterns ("dont" matches "don't"); the learned cues leave those forms aside (UNMARKED)
 _CONTRACTIONS: tuple[str, ...] = ("don't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't")
 _CONTRACTIONS += ("hadn't", "won't", "can't", "wouldn't", "couldn't", "shouldn't", "mustn't", "you're", "you've", "you'd")
 _CONTRACTIONS += ("you'll", "that's", "there's", "what's", "i'm", "i've", "i'd", "they're", "we've")
-UNMARKED = {w.replace("'", ""): w for w in _CONTRACTIONS}
+# Chat's short spellings, read as the words they stand for in the same way: "ur mistake" is
+# "your mistake" to every pattern written for the long form
+_CHAT_SPELLINGS = {
+    "u": ("you",), "ur": ("your", "you're"), "yr": ("your",), "ure": ("you're",), "urself": ("yourself",),
+    "pls": ("please",), "plz": ("please",), "cos": ("because",), "coz": ("because",), "cuz": ("because",),
+    "tho": ("though",),
+}
+# each chat spelling with the forms it is read as besides itself
+UNMARKED: dict[str, frozenset[str]] = {w.replace("'", ""): frozenset((w,)) for w in _CONTRACTIONS}
+UNMARKED.update((w, frozenset(forms)) for w, forms in _CHAT_SPELLINGS.items())
 
 
 @lru_cache(maxsize=200_000)
@@ -170,10 +179,39 @@ def _en_word(lower: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     for suffix, repl in (("'s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
         if base.endswith(suffix) and len(base) - len(suffix) >= 3:
             forms.add(base[: -len(suffix)] + repl)
-    contraction = UNMARKED.get(lower)
-    if contraction is not None:
-        forms.add(contraction)
-    return frozenset(forms), ()
+    spelled_out = UNMARKED.get(lower)
+    if spelled_out is not None:
+        forms.update(spelled_out)
+    return frozenset(forms), _PAST_GRAMS if _en_past(base) else ()
+
+
+# English has no lemmatiser: a past tense (or participle) is told by its ending or by a list
+_PAST_GRAMS = (frozenset({"past"}),)
+_IRREGULAR_PAST = frozenset(
+    (
+        "did", "didn't", "had", "hadn't", "was", "wasn't", "were", "weren't", "went", "gone", "made",
+        "took", "taken", "got", "gotten", "gave", "given", "said", "told", "sent", "left", "put", "paid",
+        "bought", "brought", "broke", "broken", "forgot", "forgotten", "chose", "chosen", "wrote",
+        "written", "rang", "rung", "came", "saw", "seen", "knew", "known", "thought", "found", "kept",
+        "lost", "meant", "spent", "understood", "wore", "worn", "ate", "eaten", "drove", "driven", "ran",
+        "threw", "thrown", "sat", "stood", "hung", "shut", "sold", "built", "fell", "fallen", "felt",
+        "held", "lent", "led", "began", "begun", "tore", "torn", "ignored", "misread", "misunderstood",
+        "overlooked", "mislaid"
+    )
+)
+_NOT_PAST = frozenset(
+    (
+        "need", "feed", "seed", "speed", "bleed", "breed", "indeed", "proceed", "succeed", "exceed",
+        "embed", "hundred", "shed", "bed", "red", "wed", "greed", "weed", "deed", "sacred", "naked",
+        "wicked", "ahead", "instead", "bred", "sled", "shred", "steed", "tweed", "reed", "heed"
+    )
+)
+
+
+def _en_past(word: str) -> bool:
+    if word in _IRREGULAR_PAST:
+        return True
+    return len(word) >= 4 and word.endswith("ed") and word not in _NOT_PAST
 
 
 def warm_up(lang: str) -> None:

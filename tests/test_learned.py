@@ -97,13 +97,19 @@ def test_chat_spellings_read_as_the_words_they_stand_for_by_the_patterns_alone()
     assert "your" not in analyse("our", "en").tokens[0].lemmas
 
 
-def test_a_full_stop_before_a_lower_case_word_ends_the_clause_not_the_sentence() -> None:
+def test_a_full_stop_before_a_lower_case_word_ends_the_sentence_as_chat_writes_it() -> None:
     a = analyse("we don't do that for u. b*gger off. see parusnik.ru for more", "en")
     words = {t.text: t for t in a.tokens}
-    assert words["u"].sentence == words["b"].sentence and words["u"].clause < words["b"].clause
+    assert words["u"].sentence < words["b"].sentence < words["see"].sentence
     assert words["parusnik"].clause == words["ru"].clause  # no space after it: a web address
-    assert len(a.sentences) == 1
+    assert len(a.sentences) == 3
     assert "¬b" not in cue_features(a, negation=(frozenset({"don't"}), 9))  # the negation stops at it
+    # "ул. ленина", "ref. abc": an abbreviation's full stop ends nothing
+    assert len(analyse("ждём вас на ул. ленина, 5", "ru").sentences) == 1
+    # a chat reply that blames, then helps, in lower case: the help is a sentence of its own, so
+    # the reproach is not all it says (a brush-off only when nothing else is said)
+    chat = "юлия, понимаю, обидно. вакансия висела до 1 мая, надо было раньше откликаться. резюме всё равно перешлю управляющей"
+    assert "dismissive" not in {f.behavior for f in detect(chat, "ru")}
 
 
 def test_a_word_just_after_a_negator_counts_as_negated_too() -> None:

@@ -381,18 +381,16 @@ def _sentences(
         m = matches[k]
         piece = m.group()
         if piece == ".":
-            # an abbreviation's full stop ("Mr.", "ул.", "ref.") or one before a lower-case word
+            # an abbreviation's full stop ("Mr.", "ул.", "ref.") ends nothing...
             after = m.end()
             if count and ends[count - 1] == after - 1 and infos[count - 1][1] in _ABBREVIATIONS:
                 continue
+            # ... or one inside a web address or a number ("parusnik.ru", "№"). Before a lower-case
+            # word after a space it ends a sentence: chat writes its sentences in lower case, and
+            # "юлия, понимаю, обидно. вакансия висела до 1 мая…" kept in one sentence read as a
+            # reply that only reproaches (a brush-off, language.detection)
             rest = text[after : after + 3].lstrip(" ")
-            if rest and (rest[0].islower() or rest[0] == "№"):
-                if rest[0] != "№" and text[after : after + 1].isspace():
-                    # "we don't do that for u. b*gger off": chat writes sentences in lower case;
-                    # kept in one sentence (the patterns read across it, as before), but a clause
-                    # ends, as at a comma, so that no negation or pair reaches over it
-                    clause += 1
-                    changes.append((count, sentence, clause))
+            if rest and (rest[0] == "№" or (rest[0].islower() and not text[after : after + 1].isspace())):
                 continue
         if piece[0] in "!?" or piece in _SENTENCE_END or piece.startswith(".."):
             if count > first:

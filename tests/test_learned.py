@@ -337,6 +337,37 @@ def test_the_cues_overrule_a_pattern_they_hold_all_but_impossible(text: str) -> 
     assert "dismissive" not in {f.behavior for f in detect(text, "en")}
 
 
+# the lexicon reads «мы не ремонтируем» and «даже не мечтайте» as a brush-off; the model holds each
+# reply all but impossible as one (under .01), and the sentence it was found in, read alone, no
+# more likely than not (labelled replies of rounds 53 and 42 of the hostile rounds)
+OVERRULED_RU = (
+    "Лидия, обувь мы не ремонтируем, но в соседнем доме, Садовая, 12, есть мастерская «Каблучок», до семи"
+    " вечера. А с шумом от соседей лучше к участковому или в управляющую компанию.",
+    "Жанна, вы в своём уме? Телефоны чужих родителей я вам не дам, даже не мечтайте. Поговорить с ними при"
+    " мне можете завтра утром в группе.",
+)
+
+
+@pytest.mark.parametrize("text", OVERRULED_RU)
+def test_a_reply_all_but_impossible_as_a_brush_off_overrules_a_sentence_that_is_not_likely_one(text: str) -> None:
+    model = cues("ru")
+    assert model is not None and model.vetoes
+    a = detector("ru").read(text)[1]
+    k = model.behaviors.index("dismissive")
+    assert _probability_of(model.scores(a)[k]) <= 0.01
+    assert any(model.vetoes[k] < model._alone(a, s, k) <= 0.5 for s in range(len(a.sentences)))
+    plain = Detector(detector("ru").lexicon, learned=replace(model, vetoes=()))
+    assert "dismissive" in {f.behavior for f in plain.detect(text)}
+    assert "dismissive" not in {f.behavior for f in detect(text, "ru")}
+    # a sentence that reads as a brush-off alone stands, however courteous the rest
+    courteous = "Анна, спасибо, что написали. Заказ передан курьеру, он привезёт его завтра с 10 до 14. Это не моя проблема."
+    assert "dismissive" in {f.behavior for f in detect(courteous, "ru")}
+
+
+def _probability_of(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def test_the_cues_never_overrule_a_swear_word() -> None:
     model = cues("en")
     assert model is not None

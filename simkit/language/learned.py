@@ -66,6 +66,9 @@ _WORDS_KEPT = 200_000
 # what each sentence's features weigh is kept by the sentence's text (bounded as the matcher's)
 _SENTENCES_KEPT = 20_000
 _SENTENCE_KEPT_CHARS = 400
+# a reply the model holds a behaviour this unlikely in overrules a pattern's finding of it unless
+# the sentence it was found in reads as more likely than not to show it alone (Cues.judge)
+_ALL_BUT_IMPOSSIBLE = 0.01
 
 
 def _lemma(token: Token, known: dict[str, str]) -> str:
@@ -266,8 +269,11 @@ class Cues:
         overruled = []
         for k in vetoable:
             name = self.behaviors[k]
+            # the sentence read alone must be all but impossible too; when the reply as a whole
+            # is (_ALL_BUT_IMPOSSIBLE), it is enough that the sentence is no more likely than not
+            sentence_bar = 0.5 if probabilities[k] <= _ALL_BUT_IMPOSSIBLE else self.vetoes[k]
             if probabilities[k] <= self.vetoes[k] and all(
-                self._alone(a, s, k) <= self.vetoes[k] for s in patterned[name]
+                self._alone(a, s, k) <= sentence_bar for s in patterned[name]
             ):
                 overruled.append(name)
         return added, overruled

@@ -195,20 +195,22 @@ _IRREGULAR_PAST = frozenset(
         "written", "rang", "rung", "came", "saw", "seen", "knew", "known", "thought", "found", "kept",
         "lost", "meant", "spent", "understood", "wore", "worn", "ate", "eaten", "drove", "driven", "ran",
         "threw", "thrown", "sat", "stood", "hung", "shut", "sold", "built", "fell", "fallen", "felt",
-        "held", "lent", "led", "began", "begun", "tore", "torn", "ignored", "misread", "misunderstood",
-        "overlooked", "mislaid"
+        "held", "lent", "led", "began", "begun", "tore", "torn", "misread", "misunderstood", "mislaid"
     )
 )
 _NOT_PAST = frozenset(
     (
         "need", "feed", "seed", "speed", "bleed", "breed", "indeed", "proceed", "succeed", "exceed",
-        "embed", "hundred", "shed", "bed", "red", "wed", "greed", "weed", "deed", "sacred", "naked",
-        "wicked", "ahead", "instead", "bred", "sled", "shred", "steed", "tweed", "reed", "heed"
+        "embed", "hundred", "shed", "greed", "weed", "deed", "sacred", "naked", "wicked", "ahead",
+        "instead", "sled", "shred", "steed", "tweed", "reed", "heed"
     )
 )
 
 
 def _en_past(word: str) -> bool:
+    """Whether an English word reads as a past tense or participle ("booked", "told"): every word
+    of four letters or more ending in "-ed" but a few ("need", "indeed"), and the irregular forms
+    listed (words of three letters are all listed: "bed" and "red" are none)."""
     if word in _IRREGULAR_PAST:
         return True
     return len(word) >= 4 and word.endswith("ed") and word not in _NOT_PAST

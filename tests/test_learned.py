@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from simkit.language.learned import (
     CUES_DIR,
     SPEAKER_PAST,
     CuesError,
+    _probability,
     cue_features,
     cues,
     read_cues,
@@ -203,7 +203,7 @@ def test_an_insult_the_lexicon_excused_is_not_the_cues_to_find() -> None:
     model = cues("en")
     assert model is not None
     k = model.behaviors.index("rude")
-    probability = 1 / (1 + math.exp(-model.scores(detector("en").read(text)[1])[k]))
+    probability = _probability(model.scores(detector("en").read(text)[1])[k])
     assert probability > model.thresholds[k]
     assert "rude" not in {f.behavior for f in detect(text, "en")}
     assert "rude" in {f.behavior for f in detect("No, YOU are the idiot. I apologise.", "en")}  # copied back, not reported
@@ -328,13 +328,18 @@ OVERRULED = (
 )
 
 
+def _overruled_brush_off(text: str, lang: str) -> None:
+    """The lexicon's patterns find a brush-off in ``text``; the detector with its cues does not."""
+    model = cues(lang)
+    assert model is not None and model.vetoes
+    plain = Detector(detector(lang).lexicon, learned=replace(model, vetoes=()))
+    assert "dismissive" in {f.behavior for f in plain.detect(text)}
+    assert "dismissive" not in {f.behavior for f in detect(text, lang)}
+
+
 @pytest.mark.parametrize("text", OVERRULED)
 def test_the_cues_overrule_a_pattern_they_hold_all_but_impossible(text: str) -> None:
-    model = cues("en")
-    assert model is not None and model.vetoes
-    plain = Detector(detector("en").lexicon, learned=replace(model, vetoes=()))
-    assert "dismissive" in {f.behavior for f in plain.detect(text)}
-    assert "dismissive" not in {f.behavior for f in detect(text, "en")}
+    _overruled_brush_off(text, "en")
 
 
 # the lexicon reads «мы не ремонтируем» and «даже не мечтайте» as a brush-off; the model holds each
@@ -354,18 +359,12 @@ def test_a_reply_all_but_impossible_as_a_brush_off_overrules_a_sentence_that_is_
     assert model is not None and model.vetoes
     a = detector("ru").read(text)[1]
     k = model.behaviors.index("dismissive")
-    assert _probability_of(model.scores(a)[k]) <= 0.01
+    assert _probability(model.scores(a)[k]) <= 0.01
     assert any(model.vetoes[k] < model._alone(a, s, k) <= 0.5 for s in range(len(a.sentences)))
-    plain = Detector(detector("ru").lexicon, learned=replace(model, vetoes=()))
-    assert "dismissive" in {f.behavior for f in plain.detect(text)}
-    assert "dismissive" not in {f.behavior for f in detect(text, "ru")}
+    _overruled_brush_off(text, "ru")
     # a sentence that reads as a brush-off alone stands, however courteous the rest
     courteous = "Анна, спасибо, что написали. Заказ передан курьеру, он привезёт его завтра с 10 до 14. Это не моя проблема."
     assert "dismissive" in {f.behavior for f in detect(courteous, "ru")}
-
-
-def _probability_of(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def test_the_cues_never_overrule_a_swear_word() -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .compiled import cached, source_of
-from .tokens import UNMARKED, Analysis, Token
+from .tokens import UNMARKED, Analysis, Sentence, Token
 
 __all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "cues_of", "read_cues"]
 
@@ -280,10 +280,10 @@ class Cues:
 
     def _alone(self, a: Analysis, s: int, k: int) -> float:
         """The probability of behaviour ``k`` in sentence ``s`` of the reply, read alone."""
-        first, last, question = a.sentences[s]
-        if first >= last:
+        sentence = a.sentences[s]
+        if sentence.first >= sentence.last:
             return 0.0
-        return _probability(self.bias[k] + self._brought(a.tokens, a.text, first, last, question)[1][k])
+        return _probability(self.bias[k] + self._brought(a.tokens, a.text, sentence)[1][k])
 
     def leans(self, a: Analysis, name: str) -> bool:
         """Whether the model holds the reply more likely than not to show ``name`` (a probability
@@ -318,10 +318,10 @@ class Cues:
         counted = 0  # features met, once per sentence
         best: _Weights | None = None  # the highest sum of one sentence, per behaviour
         summed: _Weights = ()  # the sentences' sums added up
-        for first, last, question in a.sentences:
-            if first >= last:
+        for sentence in a.sentences:
+            if sentence.first >= sentence.last:
                 continue
-            weights, own = self._brought(tokens, text, first, last, question)
+            weights, own = self._brought(tokens, text, sentence)
             found.update(weights)
             counted += len(weights)
             if best is None:
@@ -336,26 +336,28 @@ class Cues:
             summed = tuple(map(sum, zip(*found.values(), strict=True)))
         return list(map(add, bias, summed)), list(map(add, bias, best))
 
-    def _brought(self, tokens: tuple[Token, ...], text: str, first: int, last: int, question: bool) -> _Sentence:
-        """What the sentence of tokens ``first`` to ``last`` brings, from memory when its text was
-        read before (not when it holds a quotation: what is quoted counts for nothing)."""
+    def _brought(self, tokens: tuple[Token, ...], text: str, sentence: Sentence) -> _Sentence:
+        """What ``sentence`` brings, from memory when its text was read before (not when it holds
+        a quotation: what is quoted counts for nothing)."""
+        first, last, question = sentence
         if any(map(_QUOTED, tokens[first:last])):
-            return self._sentence(tokens, first, last, question)
+            return self._sentence(tokens, sentence)
         known = self._sentence_memory
         # the question mark is no token: the same words asked and stated are two sentences
         key = text[tokens[first].start : tokens[last - 1].end] + ("?" if question else "")
         kept = known.get(key)
         if kept is None:
-            kept = self._sentence(tokens, first, last, question)
+            kept = self._sentence(tokens, sentence)
             if len(key) <= _SENTENCE_KEPT_CHARS:
                 if len(known) >= _SENTENCES_KEPT:
                     known.clear()
                 known[key] = kept
         return kept
 
-    def _sentence(self, tokens: tuple[Token, ...], first: int, last: int, question: bool) -> _Sentence:
+    def _sentence(self, tokens: tuple[Token, ...], sentence: Sentence) -> _Sentence:
         """The weights of the features of one sentence (a clause never spans two), by id, and
         their sum per behaviour."""
+        first, last, question = sentence
         window = self.negation[1] if self.negation is not None else 0
         found = _features(tokens, first, last, self._words(), self._word, window, self._deed_weights, question)
         own = tuple(map(sum, zip(*found.values(), strict=True))) if found else self._zeros
@@ -401,11 +403,11 @@ class Cues:
         tokens, text = a.tokens, a.text
         counted: set[int] = set()
         best, most = 0, 0.0
-        for s, (first, last, _) in enumerate(a.sentences):
-            if first >= last:
+        for s, sentence in enumerate(a.sentences):
+            if sentence.first >= sentence.last:
                 continue
             total = 0.0
-            for key, w in self._brought(tokens, text, first, last, a.sentences[s].question)[0].items():
+            for key, w in self._brought(tokens, text, sentence)[0].items():
                 if key not in counted:
                     counted.add(key)
                     if w[k] > 0:

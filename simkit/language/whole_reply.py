@@ -118,8 +118,9 @@ class WholeReply:
 
     @staticmethod
     def _ends_sentence(a: Analysis, i: int) -> bool:
-        """Whether token ``i`` is the last of its sentence, or a full stop, "!" or "?" follows it (a
-        chat's "шучу. бригада у подъезда" starts no new sentence in lower case)."""
+        """Whether token ``i`` is the last of its sentence, or a full stop, "!" or "?" follows it:
+        a full stop ends no sentence with no space after it ("шучу.бригада", as in "parusnik.ru")
+        or before "№" (language.tokens)."""
         token = a.tokens[i]
         if a.sentences[token.sentence].last == i + 1:
             return True

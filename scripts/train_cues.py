@@ -93,12 +93,16 @@ TRAINING_SETS = (
     "tests/data/owns-fault.{lang}.jsonl",
     "../shared/devset/behaviors.dev.jsonl",
 )
-# per language, the tuning rounds fitted on after those of TRAINING_SETS. Russian stays with rounds
-# 1-40: fitted on rounds 41-45 as well, the rounds left out in turn (26-45, scripts/cv_cues.py)
-# moved by less than half a point, and plain lines read as hurtful ("Если вы хоть раз получали от
-# нас такое письмо, перешлите его нам." blame 0.86, "Ключи ищите в ящике под зеркалом." rude 0.83,
-# 13 of short.ru.jsonl's 140 plain answers against 12)
-LATER_ROUNDS: dict[str, tuple[int, ...]] = {"ru": (), "en": (41, 42, 43, 44, 45)}
+# per language, the tuning rounds fitted on after those of TRAINING_SETS, each measured blind
+# before it was. Russian: rounds 41-59. Leaving rounds 46-59 out in turn (scripts/cv_cues.py),
+# pooled over their 3,360 replies, rude went from .893 / .902 (recall / precision of the detector
+# fitted on rounds 1-40, on the same lines) to .899 / .920 and blame from .881 / .914 to .879 / .931
+# at the thresholds below. Rounds 60 and 61, written afterwards and never fitted on: rude .871 /
+# .897 (.857 / .857 fitted on rounds 1-40), dismissive .929 / .949 (.929 / .929), blame .929 /
+# .935 (.929 / .922). Held-out 4, older and written otherwise, lost 3-5 points of recall for 1-2 of
+# precision (tests/test_learned.py, HELD_OUT_FLOORS). Fitted on rounds 41-45 alone, Russian had
+# moved by less than half a point and read plain lines as hurtful
+LATER_ROUNDS: dict[str, tuple[int, ...]] = {"ru": tuple(range(41, 60)), "en": (41, 42, 43, 44, 45)}
 # per language, sets of plain answers fitted on after the rounds, each reply weighing as
 # ORDINARY_WEIGHT: a few hundred short ordinary answers against thousands of short brush-offs in the
 # hostile rounds, where "Yes," opened sarcasm and weighed +1.17 towards rude ("Yes, that's right."
@@ -180,13 +184,14 @@ PERSONS_READ_FOR = {"blame_customer"}
 # 0.82 / 0.81 / 0.76, fitted on rounds 1-40, where the rounds 41-45 measured blind afterwards found
 # .77-.92 of rude and .72-.88 of dismissive: precision .91-.98 had room to give. Five ordinary
 # lines of the detection tests read as hurtful at these thresholds (tests/test_detect.py,
-# CUES_FALSE_ALARMS). Russian (rounds 26-40): the sweep gives 0.81 / 0.86 / 0.83; rude is kept a
-# little higher, at 0.83 (.872 / .905 against .878 / .901); dismissive's precision stays near .89
-# whatever the cues do (the lexicon's own false alarms), and it is raised only as far as 0.82, where
-# "Всего доброго, до свидания!" (0.80) reads as nothing hurtful: at 0.86, held-out 4's dismissive
-# recall fell from .87 to .83. Mean recall / precision: .87 / .90, .91 / .90, .86 / .90.
+# CUES_FALSE_ALARMS). Russian, fitted on rounds 1-59, rounds 46-59 left out and pooled: the sweep
+# gives 0.79 / 0.63 / 0.77; rude is raised to 0.86 (.899 / .920 against .920 / .901), where the
+# precision lost since round 49 comes back; dismissive to 0.87, where "Всего доброго, до свидания!"
+# (0.86) reads as nothing hurtful (.933 / .919); blame to 0.87, where the speaker's own fault «Нам
+# надо было предупредить вас заранее.» (0.86) is no blame (.879 / .931). Fitted on rounds 1-40,
+# they were 0.83 / 0.82 / 0.83.
 THRESHOLDS = {
-    "ru": {"rude": 0.83, "dismissive": 0.82, "blame_customer": 0.83},
+    "ru": {"rude": 0.86, "dismissive": 0.87, "blame_customer": 0.87},
     "en": {"rude": 0.70, "dismissive": 0.70, "blame_customer": 0.78},
 }
 MIN_WEIGHT = 0.01
@@ -201,10 +206,11 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # Leaving rounds 10-28 out in turn (scripts/cv_cues.py), 0.05 raised mean precision by a point for
 # ru dismissive, en rude and en dismissive, and no recall was lost (docs/learned-cues.md). Leaving
 # rounds 26-38 out, 0.10 in Russian and 0.15 in English (whose scaled fit is less sure either way)
-# raised it by another 0.2-0.7 points, again with no recall lost. Russian dismissive is 0.08: with
+# raised it by another 0.2-0.7 points, again with no recall lost. Russian dismissive is 0.05: with
 # rounds 36 and 39 fitted on, the model held "Вы указали не тот номер заказа, поэтому заказ и
-# задержался." dismissive at 0.086, and overruled the vocabulary's own reading of a reproach that
-# offers nothing (behaviors.md); at 0.08 the rounds left out lost one reply of precision (r29).
+# задержался." dismissive at 0.086, and with rounds 41-59 at 0.06, and overruled the vocabulary's
+# own reading of a reproach that offers nothing (behaviors.md); at 0.05 rounds 46-59 left out lose
+# three replies of precision against 0.08 (.914 against .916 at 0.82).
 # Russian rude stays at 0.10: at 0.30 the rounds gained half a point of precision, but the model
 # overruled snide questions the lexicon names («Вам самой не надоело?», 0.24), whose words are
 # all ordinary. Russian blame stays too: at 0.40 the rounds gained a point of precision, and
@@ -218,7 +224,7 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # at 0.40 "Stop calling this number."; fitted on the past tense as well, it holds that reply at
 # 0.148
 VETOES = {
-    "ru": {"rude": 0.10, "dismissive": 0.08, "blame_customer": 0.10},
+    "ru": {"rude": 0.10, "dismissive": 0.05, "blame_customer": 0.10},
     "en": {"rude": 0.35, "dismissive": 0.14, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue

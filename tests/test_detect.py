@@ -60,8 +60,6 @@ CUES_FALSE_ALARMS = {
     # RATIO_LIMIT but still 0.82 and 0.73
     "What did you think of the engineer's visit?": "rude",
     "The view from the cable car is very dramatic in winter.": "rude",
-    # found reading round 48: "Вы сами" opens many a reproach of the rounds (0.94 here)
-    HEALTH_QUESTION: "blame_customer",
     "The horror film starts at nine in screen 2.": "rude",
 }
 

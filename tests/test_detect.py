@@ -810,6 +810,13 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("en", "You didn't pay twice by mistake, Joanne, our system took the debit twice.", "blame_customer", False),
         # round 51, read after its blind measure
         ("ru", "Юлия, мы же просили не подходить к камням у острова — днище, видать, там и пробили.", "blame_customer", True),
+        # round 59, read after its blind measure: a danger kept away from, a rule that names the
+        # customer's own person ("самому клиенту"), and the insults they are told apart from
+        ("ru", "Михаил, главное — слушайте внимательно: на крышу не лезьте.", "rude", False),
+        ("ru", "Не лезьте к щитку, ждите мастера.", "rude", False),
+        ("ru", "Не лезьте не в своё дело.", "rude", True),
+        ("ru", "Вера, данные мы даём только самому клиенту, такое правило.", "rude", False),
+        ("ru", "Сами такие!", "rude", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -817,6 +817,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Не лезьте не в своё дело.", "rude", True),
         ("ru", "Вера, данные мы даём только самому клиенту, такое правило.", "rude", False),
         ("ru", "Сами такие!", "rude", True),
+        # round 61: the customer's own word, denied
+        ("ru", "Ксения, нам не плевать, честно. Пять процентов оформлю прямо сейчас.", "rude", False),
+        ("ru", "Мне, честно, плевать.", "rude", True),
     ],
 )
 def test_what_the_blind_rounds_showed_missing(lang: str, text: str, behavior: str, shown: bool) -> None:

@@ -817,6 +817,9 @@ def test_a_face_of_contempt_is_rude(lang: str, text: str, shown: bool) -> None:
         ("ru", "Не лезьте не в своё дело.", "rude", True),
         ("ru", "Вера, данные мы даём только самому клиенту, такое правило.", "rude", False),
         ("ru", "Сами такие!", "rude", True),
+        # round 58: a choice asked about, not held against the customer
+        ("en", "Could you tell me which wash programme you chose?", "blame_customer", False),
+        ("en", "You chose the cheapest programme, so the wheels were not cleaned.", "blame_customer", True),
         # round 61: the customer's own word, denied
         ("ru", "Ксения, нам не плевать, честно. Пять процентов оформлю прямо сейчас.", "rude", False),
         ("ru", "Мне, честно, плевать.", "rude", True),

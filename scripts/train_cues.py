@@ -103,15 +103,28 @@ TRAINING_SETS = (
 # precision (tests/test_learned.py, HELD_OUT_FLOORS). Fitted on rounds 41-45 alone, Russian had
 # moved by less than half a point and read plain lines as hurtful
 LATER_ROUNDS: dict[str, tuple[int, ...]] = {"ru": tuple(range(41, 60)), "en": (41, 42, 43, 44, 45)}
+# per language, tuning rounds fitted on for some behaviours only, after LATER_ROUNDS. English blame:
+# rounds 46-63, each measured blind before. Leaving rounds 46-63 out in turn (scripts/cv_cues.py),
+# pooled over their 4,320 replies, blame went from .871 / .904 (the detector not fitted on them) to
+# .889 / .922 at its threshold. English rude and dismissive are not fitted on them: fitted on
+# rounds 41-57, the cues read the detection tests' plain offers as rude ("Yes, I can read out the
+# code for you now." 0.81: "can read", "can count" are sarcasm in the rounds)
+BEHAVIOR_ROUNDS: dict[str, dict[int, frozenset[str]]] = {
+    "ru": {},
+    "en": {n: frozenset({"blame_customer"}) for n in range(46, 64)},
+}
 # per language, sets of plain answers fitted on after the rounds, each reply weighing as
 # ORDINARY_WEIGHT: a few hundred short ordinary answers against thousands of short brush-offs in the
 # hostile rounds, where "Yes," opened sarcasm and weighed +1.17 towards rude ("Yes, that's right."
 # 0.79). English only: Russian fitted on them lost held-out 4's dismissive recall (.87 -> .76) and
-# read as many of short2.ru.jsonl's plain answers as hurtful (docs/learned-cues.md).
+# read as many of short2.ru.jsonl's plain answers as hurtful (docs/learned-cues.md). asked.en.jsonl
+# (README-asked.md): polite requests and neutral questions about what the customer did, which the
+# detector of 70f2f0e, never fitted on them, read as hurtful 36 times in 240 (28 blame); fitted on
+# one half, the other half read 11 and 6 times, against 16 and 14 with blame fitted on the rounds alone.
 # short2.<lang>.jsonl is never fitted on: it measures (tests/test_learned.py)
 ORDINARY_SETS: dict[str, tuple[str, ...]] = {
     "ru": (),
-    "en": ("tests/data/short.en.jsonl", "tests/data/answers.jsonl", "tests/data/ordinary2.jsonl"),
+    "en": ("tests/data/short.en.jsonl", "tests/data/answers.jsonl", "tests/data/ordinary2.jsonl", "tests/data/asked.en.jsonl"),
 }
 ORDINARY_WEIGHT = 3.0
 ROUND_PATTERN = "tests/data/hostile.r{n}.{{lang}}.jsonl"  # a tuning round's entry in TRAINING_SETS
@@ -222,17 +235,26 @@ SENTENCE_WEIGHT = {"rude": 0.5, "dismissive": 0.0, "blame_customer": 0.7}
 # .896 / .913 against .896 / .917 at 0.40, .900 / .907 at 0.15). English dismissive is 0.14: at
 # 0.18 and above, the model overruled "If you're that unhappy, then switch provider." (0.179), and
 # at 0.40 "Stop calling this number."; fitted on the past tense as well, it holds that reply at
-# 0.148
+# 0.148. English rude is 0.33 since English blame was fitted on rounds 46-63 and asked.en.jsonl:
+# the model holds that reply rude at 0.34 (rounds 46-63 left out: .923 / .930 against .923 / .931
+# at 0.35)
 VETOES = {
     "ru": {"rude": 0.10, "dismissive": 0.05, "blame_customer": 0.10},
-    "en": {"rude": 0.35, "dismissive": 0.14, "blame_customer": 0.15},
+    "en": {"rude": 0.33, "dismissive": 0.14, "blame_customer": 0.15},
 }
 MIN_COUNT = 2  # replies a feature must occur in: one reply's wording is not a cue
 
 
 def sets_of(lang: str) -> tuple[str, ...]:
     """The files ``lang`` is fitted on, in order ({lang} is filled in by the reader)."""
-    return TRAINING_SETS + tuple(ROUND_PATTERN.format(n=n) for n in LATER_ROUNDS[lang]) + ORDINARY_SETS[lang]
+    later = tuple(ROUND_PATTERN.format(n=n) for n in (*LATER_ROUNDS[lang], *BEHAVIOR_ROUNDS[lang]))
+    return TRAINING_SETS + later + ORDINARY_SETS[lang]
+
+
+def fitted_for(source: str, behavior: str, lang: str) -> bool:
+    """Whether the replies of ``source`` are fitted on for ``behavior`` (BEHAVIOR_ROUNDS)."""
+    only = {ROUND_PATTERN.format(n=n): names for n, names in BEHAVIOR_ROUNDS[lang].items()}
+    return source not in only or behavior in only[source]
 
 
 def sha256(path: Path) -> str:
@@ -339,7 +361,7 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     bias = []
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
-        judged_rows = [row for row in rows if row[2] is None or behavior in row[2]]
+        judged_rows = [row for row in rows if (row[2] is None or behavior in row[2]) and fitted_for(row[3], behavior, lang)]
         used = [(features, behavior in gold) for features, gold, _, _ in judged_rows]
         weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for *_, source in judged_rows])
         if behavior not in PERSONS_READ_FOR:

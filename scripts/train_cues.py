@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from simkit import generate, load_kit  # noqa: E402
 from simkit.language.detection import detector  # noqa: E402
 from simkit.language.evaluation import read_examples  # noqa: E402
-from simkit.language.learned import ADDRESSEE_ASKED, ADDRESSEE_PAST, CUES_DIR, SPEAKER_PAST, cue_features  # noqa: E402
+from simkit.language.learned import CUES_DIR, DEEDS, cue_features  # noqa: E402
 from simkit.language.tokens import Analysis  # noqa: E402
 
 CUE_BEHAVIORS = ("rude", "dismissive", "blame_customer")
@@ -167,7 +167,6 @@ PERSONS = {
         frozenset({"would", "could", "should", "if"}),
     ),
 }
-PERSON_FEATURES = (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST)
 # per language, the words of leave-taking, and the pairs, that are no evidence of a brush-off: the
 # writers of the hostile rounds ended brush-offs with "Goodbye." (all 54 English replies of rounds
 # 1-45 with "goodbye" are dismissive), while a trainee ends a settled call with it. Fitted on,
@@ -249,12 +248,6 @@ def sets_of(lang: str) -> tuple[str, ...]:
     """The files ``lang`` is fitted on, in order ({lang} is filled in by the reader)."""
     later = tuple(ROUND_PATTERN.format(n=n) for n in (*LATER_ROUNDS[lang], *BEHAVIOR_ROUNDS[lang]))
     return TRAINING_SETS + later + ORDINARY_SETS[lang]
-
-
-def fitted_for(source: str, behavior: str, lang: str) -> bool:
-    """Whether the replies of ``source`` are fitted on for ``behavior`` (BEHAVIOR_ROUNDS)."""
-    only = {ROUND_PATTERN.format(n=n): names for n, names in BEHAVIOR_ROUNDS[lang].items()}
-    return source not in only or behavior in only[source]
 
 
 def sha256(path: Path) -> str:
@@ -361,11 +354,13 @@ def fit(rows: list[Row], lang: str, verbose: bool = False) -> tuple[list[float],
     bias = []
     weights: dict[str, list[float]] = {}
     for k, behavior in enumerate(CUE_BEHAVIORS):
-        judged_rows = [row for row in rows if (row[2] is None or behavior in row[2]) and fitted_for(row[3], behavior, lang)]
+        # the rounds fitted on for other behaviours only (BEHAVIOR_ROUNDS)
+        others = {ROUND_PATTERN.format(n=n) for n, names in BEHAVIOR_ROUNDS[lang].items() if behavior not in names}
+        judged_rows = [row for row in rows if (row[2] is None or behavior in row[2]) and row[3] not in others]
         used = [(features, behavior in gold) for features, gold, _, _ in judged_rows]
         weight = np.array([ORDINARY_WEIGHT if source in ORDINARY_SETS[lang] else 1.0 for *_, source in judged_rows])
         if behavior not in PERSONS_READ_FOR:
-            used = [([f for f in features if f not in PERSON_FEATURES], label) for features, label in used]
+            used = [([f for f in features if f not in DEEDS], label) for features, label in used]
         if behavior in LEAVE_TAKING_FOR:
             used = [([f for f in features if not leave_taking(f, lang)], label) for features, label in used]
         vectors = DictVectorizer()

@@ -19,6 +19,7 @@ from simkit.language.learned import (
     ADDRESSEE_ASKED,
     ADDRESSEE_PAST,
     CUES_DIR,
+    DEEDS,
     SPEAKER_PAST,
     CuesError,
     _probability,
@@ -171,7 +172,7 @@ def test_the_person_words_are_read_from_the_cues_file_and_fitted_for_blame_alone
         # a deed stated blames, asked it blames less, owned it does not
         assert model.weights[ADDRESSEE_PAST][k] > model.weights[ADDRESSEE_ASKED][k]
         assert model.weights[ADDRESSEE_PAST][k] > 0 > model.weights[SPEAKER_PAST][k]
-        for feature in (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST):
+        for feature in DEEDS:
             assert [w for j, w in enumerate(model.weights[feature]) if j != k] == [0.0, 0.0]
 
 

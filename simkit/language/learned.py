@@ -35,7 +35,7 @@ from typing import Any
 from .compiled import cached, source_of
 from .tokens import UNMARKED, Analysis, Sentence, Token
 
-__all__ = ["CUES_DIR", "Cues", "CuesError", "cue_features", "cues", "cues_of", "read_cues"]
+__all__ = ["CUES_DIR", "DEEDS", "Cues", "CuesError", "cue_features", "cues", "cues_of", "read_cues"]
 
 CUES_DIR = Path(__file__).with_name("lexicons")
 
@@ -101,6 +101,8 @@ ADDRESSEE_PAST = "@addressee|past"
 ADDRESSEE_ASKED = "@addressee|past?"
 # the same with the speaker as the subject: "мы не предупредили", "нам надо было" own the fault
 SPEAKER_PAST = "@speaker|past"
+# every feature a clause counts by its person as (_deed)
+DEEDS = (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST)
 # per clause: whether a word names the addressee, the speaker, whether a verb is past, whether the
 # mood is conditional
 _ADDRESSED, _SPEAKING, _IN_PAST, _CONDITIONAL, _ASKED = 1, 2, 4, 8, 16
@@ -381,7 +383,7 @@ class Cues:
 
     @cached_property
     def _deed_weights(self) -> dict[str, _Weights]:
-        return {f: self.weights[f] for f in (ADDRESSEE_PAST, ADDRESSEE_ASKED, SPEAKER_PAST) if f in self.weights}
+        return {f: self.weights[f] for f in DEEDS if f in self.weights}
 
     @cached_property
     def _person_flags(self) -> dict[str, int]:
